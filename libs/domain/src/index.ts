@@ -1,0 +1,3 @@
+export * from './money';
+export * from './regions';
+export * from './messages';

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { JsonValue, RecordedEvent } from './event-store.port';
+
+/**
+ * The hash chain every store writes and every verifier checks. Specified in docs/hash-chain.md:
+ * hash = SHA-256 over the UTF-8 bytes of the RFC 8785 (JCS) canonical JSON of
+ * { id, type, data, metadata, streamName, streamVersion, position, recordedAt, previousHash },
+ * with streamVersion and position as base-10 strings. The first event's previousHash is 64 zeros.
+ */
+export const genesisHash = '0'.repeat(64);
+
+export type UnhashedEvent = Omit<RecordedEvent, 'hash' | 'previousHash'>;
+
+export function canonicalEventBytes(event: UnhashedEvent, previousHash: string): Buffer {
+  const encoded = canonicalJson({
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    streamName: event.streamName,
+    streamVersion: event.streamVersion.toString(),
+    position: event.position.toString(),
+    recordedAt: event.recordedAt,
+    previousHash,
+  });
+  return Buffer.from(encoded, 'utf8');
+}
+
+export function hashEvent(event: UnhashedEvent, previousHash: string): string {
+  return createHash('sha256').update(canonicalEventBytes(event, previousHash)).digest('hex');
+}
+
+export function chainEvent(event: UnhashedEvent, previousHash: string): RecordedEvent {
+  return { ...event, previousHash, hash: hashEvent(event, previousHash) };
+}
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, no whitespace,
+ * strings and numbers as ECMAScript's JSON.stringify prints them (which is what JCS specifies).
+ */
+export function canonicalJson(value: JsonValue | undefined): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('JCS cannot encode a non-finite number');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+      const keys = Object.keys(value)
+        .filter((key) => value[key] !== undefined)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+    }
+    default:
+      throw new Error(`JCS cannot encode a ${typeof value}`);
+  }
+}
