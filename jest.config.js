@@ -1,8 +1,15 @@
-/** Unit (*.spec.ts), real-database (*.int-spec.ts) and HTTP (*.e2e-spec.ts) tests, one runner. */
+/**
+ * Unit (*.spec.ts), real-database (*.int-spec.ts) and HTTP (*.e2e-spec.ts) tests, one runner.
+ * Nest 12 ships as ES modules, which Node 20 loads through require() but Jest does not: tests use
+ * CommonJS copies of those packages (tests/jest/esm-cjs-mirror.js), built once per install.
+ */
+const { mirrorModuleNameMapper } = require('./tests/jest/esm-cjs-mirror');
+
 const moduleNameMapper = {
   '^@earmark/(domain|application|event-store|projections|audit|notice-import)$': '<rootDir>/libs/$1/src/index.ts',
+  ...mirrorModuleNameMapper(),
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] };
 const common = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
 module.exports = {
   projects: [

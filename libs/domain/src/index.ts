@@ -1,3 +1,4 @@
 export * from './money';
 export * from './regions';
 export * from './messages';
+export * from './fund.decider';

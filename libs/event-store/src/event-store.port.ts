@@ -51,6 +51,14 @@ export interface IdempotencyRecord {
   readonly body: JsonValue;
 }
 
+/**
+ * The record as stored: `position` is the global position of the last event appended with it
+ * (known only inside the append's transaction), so that a replayed answer can carry it.
+ */
+export interface StoredIdempotencyRecord extends IdempotencyRecord {
+  readonly position: bigint;
+}
+
 export interface AppendRequest {
   /** Appended atomically: all streams or none. */
   readonly streams: readonly StreamAppend[];
@@ -105,7 +113,7 @@ export interface EventStore {
   /** The position of the newest event, 0n when the log is empty. */
   headPosition(): Promise<bigint>;
   /** The stored answer for an idempotency key, if any. */
-  findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  findIdempotency(scope: string, key: string): Promise<StoredIdempotencyRecord | null>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  CLOCK,
+  defaultLedgerSettings,
+  EVENT_STORE,
+  ID_GENERATOR,
+  LEDGER_SETTINGS,
+  LedgerModule,
+  READ_MODELS,
+  REGION_REGISTRY,
+  systemClock,
+  uuidGenerator,
+  type LedgerSettings,
+} from '@earmark/application';
+import { ApiKeyRing } from './auth/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import type { Infrastructure } from './bootstrap/infrastructure';
+import { CommandsController } from './commands/commands.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { MinPositionInterceptor } from './http/min-position.interceptor';
+import { ProblemFilter } from './http/problem.filter';
+import { HealthController } from './queries/health.controller';
+import { QueriesController } from './queries/queries.controller';
+
+export function ledgerModuleFor(infrastructure: Infrastructure, settings: LedgerSettings = defaultLedgerSettings): DynamicModule {
+  return LedgerModule.register([
+    { provide: EVENT_STORE, useValue: infrastructure.store },
+    { provide: READ_MODELS, useValue: infrastructure.readModels },
+    { provide: REGION_REGISTRY, useValue: infrastructure.registry },
+    { provide: CLOCK, useValue: systemClock },
+    { provide: ID_GENERATOR, useValue: uuidGenerator },
+    { provide: LEDGER_SETTINGS, useValue: settings },
+  ]);
+}
+
+@Module({})
+export class AppModule {
+  static register(infrastructure: Infrastructure, keys: ApiKeyRing, settings?: LedgerSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ledgerModuleFor(infrastructure, settings)],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController],
+      providers: [
+        { provide: ApiKeyRing, useValue: keys },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+      ],
+    };
+  }
+}

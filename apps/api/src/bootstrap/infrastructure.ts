@@ -1,0 +1,79 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRegionsTsv, RegionRegistry } from '@earmark/domain';
+import {
+  KurrentDbEventStore,
+  PostgresEventStore,
+  SqliteEventStore,
+  type DocumentProjection,
+  type EventStore,
+  type ReadModelStore,
+} from '@earmark/event-store';
+import { createLedgerProjection, ProjectionRunner, type ProjectionSink } from '@earmark/projections';
+import { Logger } from '@nestjs/common';
+import type { EarmarkConfig } from '../config/earmark-config';
+
+/** The store, its read models and the registry, chosen by configuration alone. */
+export interface Infrastructure {
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore & ProjectionSink;
+  readonly registry: RegionRegistry;
+  readonly projections: readonly DocumentProjection[];
+  close(): Promise<void>;
+}
+
+export function loadRegistry(config: EarmarkConfig): RegionRegistry {
+  const file = process.env.EARMARK_REGIONS_FILE ?? join(config.projectRoot, 'seeds', 'sichuan-regions.tsv');
+  return new RegionRegistry(parseRegionsTsv(readFileSync(file, 'utf8')));
+}
+
+export const sqliteFileName = 'earmark.sqlite';
+
+export async function openInfrastructure(config: EarmarkConfig): Promise<Infrastructure> {
+  const registry = loadRegistry(config);
+  const projections = [createLedgerProjection()];
+  switch (config.store) {
+    case 'sqlite': {
+      mkdirSync(config.dataDir, { recursive: true });
+      const store = new SqliteEventStore({ file: join(config.dataDir, sqliteFileName), projections });
+      await store.init();
+      return { store, readModels: store, registry, projections, close: () => store.close() };
+    }
+    case 'postgres': {
+      const store = new PostgresEventStore({ connectionString: required(config.databaseUrl), projections });
+      await store.init();
+      return { store, readModels: store, registry, projections, close: () => store.close() };
+    }
+    case 'kurrentdb': {
+      // KurrentDB keeps the events; the read models live in PostgreSQL when configured, else in
+      // the local SQLite file, fed by a catch-up subscription from their checkpoint.
+      const readModels = config.databaseUrl
+        ? new PostgresEventStore({ connectionString: config.databaseUrl })
+        : (mkdirSync(config.dataDir, { recursive: true }), new SqliteEventStore({ file: join(config.dataDir, 'read-models.sqlite') }));
+      await readModels.init();
+      const store = new KurrentDbEventStore({ connectionString: required(config.kurrentDbUrl), readModels });
+      await store.init();
+      const logger = new Logger('Projections');
+      const runner = new ProjectionRunner(store, readModels, projections, (error) =>
+        logger.error(`projection runner: ${(error as Error).message}`),
+      );
+      await runner.start();
+      return {
+        store,
+        readModels,
+        registry,
+        projections,
+        close: async () => {
+          await runner.stop();
+          await store.close();
+          await readModels.close();
+        },
+      };
+    }
+  }
+}
+
+function required(value: string | null): string {
+  if (!value) throw new Error('missing connection string');
+  return value;
+}

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EarmarkConfig } from '../config/earmark-config';
+import { ApiKeyRing, createDevelopmentKeys, readKeysFile } from '../auth/api-keys';
+
+export interface LoadedKeys {
+  readonly ring: ApiKeyRing;
+  readonly path: string;
+  /** Set only when the keys were just created for local development: shown once. */
+  readonly developmentTokens: { name: string; role: string; token: string }[] | null;
+}
+
+/**
+ * The keys file named by EARMARK_KEYS_FILE, else `keys.json` in the data folder. Without one, a
+ * development service creates one key per role; a production service refuses to start.
+ */
+export function loadKeys(config: EarmarkConfig): LoadedKeys {
+  if (config.keysFile) {
+    if (!existsSync(config.keysFile)) throw new Error(`EARMARK_KEYS_FILE names ${config.keysFile}, which does not exist`);
+    return { ring: new ApiKeyRing(readKeysFile(config.keysFile)), path: config.keysFile, developmentTokens: null };
+  }
+  const path = join(config.dataDir, 'keys.json');
+  if (existsSync(path)) return { ring: new ApiKeyRing(readKeysFile(path)), path, developmentTokens: null };
+  if (config.production) {
+    throw new Error('NODE_ENV=production needs a keys file: set EARMARK_KEYS_FILE (create keys with `earmark keys add`)');
+  }
+  const developmentTokens = createDevelopmentKeys(path);
+  return { ring: new ApiKeyRing(readKeysFile(path)), path, developmentTokens };
+}

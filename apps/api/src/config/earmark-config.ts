@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export type StoreChoice = 'sqlite' | 'postgres' | 'kurrentdb';
+
+/** Everything the service reads from its environment, read in one place. */
+export interface EarmarkConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly keysFile: string | null;
+  readonly store: StoreChoice;
+  readonly databaseUrl: string | null;
+  readonly kurrentDbUrl: string | null;
+  readonly production: boolean;
+  readonly projectRoot: string;
+  readonly seedNotice: string | null;
+  readonly signingKeyFile: string | null;
+  readonly checkpointEveryEvents: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The folder holding package.json, found from wherever the compiled file runs. */
+export function findProjectRoot(from: string = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'seeds'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig {
+  const projectRoot = findProjectRoot();
+  const store = (env.EARMARK_STORE ?? 'sqlite') as StoreChoice;
+  if (!['sqlite', 'postgres', 'kurrentdb'].includes(store)) {
+    throw new ConfigError(`EARMARK_STORE must be sqlite, postgres or kurrentdb, not "${store}"`);
+  }
+  const port = Number(env.EARMARK_PORT ?? env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`EARMARK_PORT "${env.EARMARK_PORT}" is not a port`);
+  const databaseUrl = env.EARMARK_DATABASE_URL ?? null;
+  if (store === 'postgres' && !databaseUrl) throw new ConfigError('EARMARK_STORE=postgres needs EARMARK_DATABASE_URL');
+  const kurrentDbUrl = env.KURRENTDB_URL ?? null;
+  if (store === 'kurrentdb' && !kurrentDbUrl) throw new ConfigError('EARMARK_STORE=kurrentdb needs KURRENTDB_URL');
+  const dataDir = resolve(env.EARMARK_DATA_DIR ?? join(process.cwd(), 'data'));
+  const seed = env.EARMARK_SEED_NOTICE ?? join(projectRoot, 'seeds', 'sichuan-2024-pension-contribution-preallocation.txt');
+  return {
+    port,
+    host: env.EARMARK_HOST ?? '0.0.0.0',
+    dataDir,
+    keysFile: env.EARMARK_KEYS_FILE ? resolve(env.EARMARK_KEYS_FILE) : null,
+    store,
+    databaseUrl,
+    kurrentDbUrl,
+    production: env.NODE_ENV === 'production',
+    projectRoot,
+    seedNotice: env.EARMARK_SEED_NOTICE === '' ? null : seed,
+    signingKeyFile: env.EARMARK_SIGNING_KEY_FILE ? resolve(env.EARMARK_SIGNING_KEY_FILE) : null,
+    checkpointEveryEvents: Number(env.EARMARK_CHECKPOINT_EVERY ?? 1_000),
+  };
+}

@@ -1,0 +1,37 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LedgerSettings } from '@earmark/application';
+import { AppModule } from './app.module';
+import type { ApiKeyRing } from './auth/api-keys';
+import type { Infrastructure } from './bootstrap/infrastructure';
+import { createValidationPipe } from './http/validation';
+
+/** Bodies over this are refused with 413 before any work is done. */
+export const maxBodyBytes = 1_048_576;
+
+export async function createEarmarkApp(
+  infrastructure: Infrastructure,
+  keys: ApiKeyRing,
+  options: { settings?: LedgerSettings; logger?: false | ('error' | 'warn' | 'log')[] } = {},
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(infrastructure, keys, options.settings),
+    new FastifyAdapter({ bodyLimit: maxBodyBytes }),
+    { logger: options.logger ?? ['error', 'warn', 'log'], abortOnError: false },
+  );
+  app.useGlobalPipes(createValidationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Earmark')
+      .setDescription('Settlement ledger for earmarked public funds: HTTP API v1 (see API.md).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

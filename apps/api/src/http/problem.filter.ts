@@ -1,0 +1,66 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ApplicationError, problemBody, type ProblemBody, type ProblemCode } from '@earmark/application';
+import { RuleError } from '@earmark/domain';
+import { EventStoreUnavailableError } from '@earmark/event-store';
+import type { FastifyReply } from 'fastify';
+
+/** A 400 from the validation pipe, with one entry per offending field. */
+export class ValidationFailed extends HttpException {
+  constructor(readonly errors: { path: string; message: string }[], readonly code: ProblemCode = 'validation-failed') {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '), 400);
+  }
+}
+
+const fastifyCodes: Record<string, ProblemCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'validation-failed',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-failed',
+};
+
+/**
+ * The one place errors become application/problem+json (RFC 9457). Nothing internal reaches the
+ * client: unknown errors are logged by type and answered as a bare 500.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toProblem(exception);
+    void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  }
+
+  private toProblem(exception: unknown): ProblemBody {
+    if (exception instanceof ApplicationError) return problemBody(exception.code, exception.detail);
+    if (exception instanceof RuleError) return problemBody(exception.code, exception.detail);
+    if (exception instanceof ValidationFailed) return problemBody(exception.code, exception.message, exception.errors);
+    if (exception instanceof EventStoreUnavailableError) {
+      this.logger.error(`store unavailable: ${exception.message}`);
+      return problemBody('unavailable', 'the event store is unavailable; nothing was recorded');
+    }
+    const fastifyCode = (exception as { code?: unknown })?.code;
+    if (typeof fastifyCode === 'string' && fastifyCodes[fastifyCode]) {
+      const code = fastifyCodes[fastifyCode];
+      const detail = code === 'payload-too-large' ? 'bodies over 1 MiB are refused' : 'the body could not be read as JSON';
+      return problemBody(code, detail);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return problemBody('not-found', 'no such resource');
+      if (status === 413) return problemBody('payload-too-large', 'bodies over 1 MiB are refused');
+      if (status === 400) {
+        const message = exception.message || 'bad request';
+        return problemBody(/json/i.test(message) ? 'malformed-json' : 'validation-failed', message);
+      }
+      if (status === 401) return problemBody('unauthenticated', 'authentication required');
+      if (status === 403) return problemBody('forbidden', 'not allowed');
+    }
+    // Only the error's type and message reach the log: request bodies may hold personal data.
+    const error = exception as Error;
+    this.logger.error(`unexpected ${error?.name ?? typeof exception}: ${error?.message ?? ''}`, error?.stack);
+    return problemBody('internal-error', 'an internal error occurred; nothing was recorded');
+  }
+}

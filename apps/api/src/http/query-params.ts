@@ -1,0 +1,38 @@
+import type { BooksAt } from '@earmark/application';
+import { isCalendarDate, programCodePattern } from './validation';
+import { ValidationFailed } from './problem.filter';
+
+const positionPattern = /^[0-9]{1,15}$/;
+
+export function parseFund(programCode: string, fiscalYear: string): { programCode: string; fiscalYear: number } {
+  const errors: { path: string; message: string }[] = [];
+  if (!programCodePattern.test(programCode)) errors.push({ path: 'programCode', message: 'must match ^[a-z0-9][a-z0-9-]{1,63}$' });
+  const year = /^[0-9]{4}$/.test(fiscalYear) ? Number.parseInt(fiscalYear, 10) : NaN;
+  if (!(year >= 2000 && year <= 2100)) errors.push({ path: 'fiscalYear', message: 'must be an integer from 2000 to 2100' });
+  if (errors.length) throw new ValidationFailed(errors);
+  return { programCode, fiscalYear: year };
+}
+
+export function parseRegionCode(regionCode: string): string {
+  if (!/^[0-9]{6}$/.test(regionCode)) throw new ValidationFailed([{ path: 'regionCode', message: 'must be a 6-digit code' }]);
+  return regionCode;
+}
+
+export function parsePosition(name: string, value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (!positionPattern.test(value)) throw new ValidationFailed([{ path: name, message: 'must be a non-negative integer' }]);
+  return BigInt(value);
+}
+
+/** ?asOf=YYYY-MM-DD or ?atPosition=N, not both. */
+export function parseBooksAt(asOf: string | undefined, atPosition: string | undefined): BooksAt | undefined {
+  if (asOf !== undefined && atPosition !== undefined) {
+    throw new ValidationFailed([{ path: 'asOf', message: 'give asOf or atPosition, not both' }]);
+  }
+  if (asOf !== undefined) {
+    if (!isCalendarDate(asOf)) throw new ValidationFailed([{ path: 'asOf', message: 'must be a real date written YYYY-MM-DD' }]);
+    return { asOf };
+  }
+  const position = parsePosition('atPosition', atPosition);
+  return position === undefined ? undefined : { atPosition: position };
+}

@@ -1,0 +1,65 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { regionCodePattern, yuanPattern } from '@earmark/domain';
+import { ValidationFailed } from './problem.filter';
+
+export const programCodePattern = /^[a-z0-9][a-z0-9-]{1,63}$/;
+export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+export { regionCodePattern, yuanPattern };
+
+/** A real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value)) return false;
+  const [year, month, day] = value.split('-').map((part) => Number.parseInt(part, 10));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function IsCalendarDate(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a real date written YYYY-MM-DD`, ...options },
+      validator: { validate: (value: unknown) => isCalendarDate(value) },
+    });
+}
+
+/** Money as a decimal string in 元; a JSON number is refused so that no float ever carries money. */
+export function IsYuan(options?: ValidationOptions & { positive?: boolean }) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isYuan',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be a decimal string in yuan such as "1000.00"${options?.positive ? ', greater than zero' : ''}`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && yuanPattern.test(value) && (!options?.positive || /[1-9]/.test(value)),
+      },
+    });
+}
+
+function flatten(errors: ValidationError[], prefix = ''): { path: string; message: string }[] {
+  return errors.flatMap((error) => {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+/** Shape is checked here, at the edge; rules are the domain's. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationFailed(flatten(errors)),
+  });
+}

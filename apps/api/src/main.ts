@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { readFileSync, existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { loadConfig, type EarmarkConfig } from './config/earmark-config';
+import { openInfrastructure } from './bootstrap/infrastructure';
+import { loadKeys } from './bootstrap/keys';
+import { defaultProgramCode, describeNotice, importNotice } from './bootstrap/notice-importer';
+import { createEarmarkApp } from './create-app';
+
+/** Starts the service: store, keys, the seed notice on an empty store, then HTTP. */
+export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {
+  const logger = new Logger('Earmark');
+  const keys = loadKeys(config);
+  const infrastructure = await openInfrastructure(config);
+  const app = await createEarmarkApp(infrastructure, keys.ring);
+  if (config.seedNotice && existsSync(config.seedNotice) && (await infrastructure.store.headPosition()) === 0n) {
+    const outcome = await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
+      programCode: defaultProgramCode,
+      dryRun: false,
+    });
+    logger.log(`seed notice loaded: ${describeNotice(outcome.parsed)}`);
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://127.0.0.1:${config.port}`;
+  const lines = [
+    `Earmark is serving on ${base} (store: ${config.store}${config.store === 'sqlite' ? `, data in ${config.dataDir}` : ''})`,
+    `  API        ${base}/v1/health`,
+    `  OpenAPI    ${base}/docs`,
+    `  Dashboard  ${base}/dashboard`,
+    `  Keys file  ${keys.path}`,
+  ];
+  if (keys.developmentTokens) {
+    lines.push('  LOCAL DEVELOPMENT KEYS (shown once; every region; do not use in production):');
+    for (const { name, role, token } of keys.developmentTokens) lines.push(`    ${role.padEnd(8)} ${name.padEnd(14)} ${token}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const shutdown = async () => {
+    await app.close();
+    await infrastructure.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+if (require.main === module) {
+  serve().catch((error: unknown) => {
+    process.stderr.write(`earmark: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,181 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { booksAt, type CommandOutcome } from '@earmark/application';
+import { fenFromString, formatYuan } from '@earmark/domain';
+import { NoticeImportError } from '@earmark/notice-import';
+import {
+  collections,
+  docsOf,
+  fundKey,
+  programYearPartition,
+  rebuildProjections,
+  type ProgramYearDoc,
+  type RegionBalanceDoc,
+} from '@earmark/projections';
+import { Module } from '@nestjs/common';
+import { addKey, roles, type Role } from '../../api/src/auth/api-keys';
+import { ledgerModuleFor } from '../../api/src/app.module';
+import { openInfrastructure, type Infrastructure } from '../../api/src/bootstrap/infrastructure';
+import { defaultProgramCode, describeNotice, importNotice } from '../../api/src/bootstrap/notice-importer';
+import { loadConfig } from '../../api/src/config/earmark-config';
+import { serve } from '../../api/src/main';
+import { option, parseArgs, requiredOption, UsageError } from './args';
+import { auditCommands } from './audit.commands';
+
+const usage = `earmark <command>
+
+  serve                                   run the HTTP service (what npm start runs)
+  import <file> [--dry-run] [--program CODE]
+                                          record an allocation notice (the seed's text form)
+  replay [--as-of YYYY-MM-DD]             rebuild the projections from zero; with --as-of,
+                                          print the books as they stood on that date
+  keys add --name N --role finance|operator|auditor --regions 510100,510300|*
+                                          add an API key; prints its token once
+${auditCommands.usage}
+Configuration comes from the environment: EARMARK_STORE, EARMARK_DATA_DIR, EARMARK_DATABASE_URL,
+KURRENTDB_URL, EARMARK_KEYS_FILE (see the README).`;
+
+/** Exit codes: 0 done, 1 refused or failed a check, 2 wrong usage or configuration. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serve();
+      return -1;
+    case 'import':
+      return runImport(rest);
+    case 'replay':
+      return runReplay(rest);
+    case 'keys':
+      return runKeys(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${usage}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      if (auditCommands.names.includes(command)) return auditCommands.run(command, rest);
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Opens the configured store and the application's command bus, without HTTP. */
+export async function withLedger<T>(work: (bus: CommandBus, infrastructure: Infrastructure) => Promise<T>): Promise<T> {
+  const infrastructure = await openInfrastructure(loadConfig());
+  @Module({ imports: [ledgerModuleFor(infrastructure)] })
+  class CliModule {}
+  const context = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  try {
+    return await work(context.get(CommandBus), infrastructure);
+  } finally {
+    await context.close();
+    await infrastructure.close();
+  }
+}
+
+async function runImport(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['dry-run']);
+  const file = args.positional[0];
+  if (!file) throw new UsageError('import needs a file');
+  const text = readFileSync(file, 'utf8');
+  const dryRun = args.options.has('dry-run');
+  const programCode = option(args, 'program') ?? defaultProgramCode;
+  try {
+    return await withLedger(async (bus, infrastructure) => {
+      const outcome = await importNotice(bus, infrastructure.registry, text, { programCode, dryRun });
+      for (const warning of outcome.parsed.warnings) process.stdout.write(`warning: line ${warning.line}: ${warning.message}\n`);
+      process.stdout.write(`${describeNotice(outcome.parsed)}${dryRun ? ' (dry run: nothing recorded)' : ''}\n`);
+      if (outcome.allocation && outcome.allocation.status !== 201) return reportRefusal(outcome.allocation);
+      if (outcome.allocation) process.stdout.write(`recorded at position ${String(outcome.allocation.body['position'])}\n`);
+      return 0;
+    });
+  } catch (error) {
+    if (error instanceof NoticeImportError) {
+      process.stderr.write(`${error.message}\nnothing was recorded\n`);
+      return 1;
+    }
+    const code = (error as { code?: unknown }).code;
+    if (code === 'duplicate-document') {
+      process.stderr.write(`409 duplicate-document: ${(error as { detail?: string }).detail}\nnothing was recorded\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function reportRefusal(outcome: CommandOutcome): number {
+  process.stderr.write(`${outcome.status} ${String(outcome.body['code'])}: ${String(outcome.body['detail'])}\nnothing was recorded\n`);
+  return 1;
+}
+
+async function runReplay(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const asOf = option(args, 'as-of');
+  const infrastructure = await openInfrastructure(loadConfig());
+  try {
+    if (asOf === undefined) {
+      const report = await rebuildProjections(infrastructure.store, infrastructure.readModels, infrastructure.projections);
+      const perSecond = report.elapsedMs > 0 ? Math.round((report.events * 1000) / report.elapsedMs) : report.events;
+      process.stdout.write(`rebuilt projections from ${report.events} events through position ${report.lastPosition} in ${report.elapsedMs} ms (${perSecond} events/s)\n`);
+      return 0;
+    }
+    if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(asOf)) throw new UsageError('--as-of takes YYYY-MM-DD');
+    const programs = docsOf<ProgramYearDoc>(await infrastructure.readModels.listDocs(collections.programYear, programYearPartition));
+    for (const program of programs) {
+      const docs = await booksAt(infrastructure.store, program.programCode, program.fiscalYear, { asOf });
+      const then = docs.get(collections.programYear, fundKey(program.programCode, program.fiscalYear))?.doc as ProgramYearDoc | undefined;
+      process.stdout.write(`\n${program.programCode} ${program.fiscalYear} as of ${asOf}\n`);
+      if (!then) {
+        process.stdout.write('  nothing recorded yet\n');
+        continue;
+      }
+      const y = (fen: string) => formatYuan(fenFromString(fen)).padStart(16);
+      process.stdout.write(`  allocated ${y(then.allocatedFen)}  paid ${y(then.paidFen)}  returned ${y(then.returnedFen)}  available ${y(then.availableFen)}\n`);
+      process.stdout.write(`  ${'region'.padEnd(8)}${'allocated'.padStart(16)}${'received'.padStart(16)}${'passed down'.padStart(16)}${'paid'.padStart(16)}${'returned'.padStart(16)}${'available'.padStart(16)}\n`);
+      for (const region of docsOf<RegionBalanceDoc>(docs.list(collections.regionBalance, fundKey(program.programCode, program.fiscalYear)))) {
+        process.stdout.write(
+          `  ${region.regionCode.padEnd(8)}${y(region.allocatedFen)}${y(region.receivedFen)}${y(region.passedDownFen)}${y(region.paidFen)}${y(region.returnedFen)}${y(region.availableFen)}\n`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    await infrastructure.close();
+  }
+}
+
+async function runKeys(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'add') throw new UsageError('keys takes: add --name N --role R --regions 510100,510300');
+  const args = parseArgs(rest);
+  const role = requiredOption(args, 'role') as Role;
+  if (!roles.includes(role)) throw new UsageError('--role must be finance, operator or auditor');
+  const regions = requiredOption(args, 'regions').split(',').map((r) => r.trim()).filter(Boolean);
+  if (regions.length === 0 || regions.some((r) => r !== '*' && !/^[0-9]{6}$/.test(r))) {
+    throw new UsageError('--regions takes 6-digit codes separated by commas, or *');
+  }
+  const config = loadConfig();
+  const path = config.keysFile ?? `${config.dataDir}/keys.json`;
+  const token = addKey(path, requiredOption(args, 'name'), role, regions);
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`added to ${path}; the token is shown once and stored only as its SHA-256\n`);
+  return 0;
+}
+
+/** Runs the CLI and exits with its code; `serve` keeps the process alive. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`earmark: ${(error as Error).message}\n`);
+      if (error instanceof UsageError) process.stderr.write(`\n${usage}\n`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}
+
+if (require.main === module) runCli(process.argv.slice(2));

@@ -1,0 +1,34 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { fenFromString, formatYuan, type RegionYearSettled, type SettleRegionYear } from '@earmark/domain';
+import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
+
+export class SettleRegionYearCommand extends Command<CommandOutcome> {
+  constructor(readonly ctx: CommandContext, readonly input: SettleRegionYear['data']) {
+    super();
+  }
+}
+
+@CommandHandler(SettleRegionYearCommand)
+export class SettleRegionYearHandler implements ICommandHandler<SettleRegionYearCommand> {
+  constructor(private readonly runner: FundCommandRunner) {}
+
+  async execute({ ctx, input }: SettleRegionYearCommand): Promise<CommandOutcome> {
+    this.runner.assertMayActFor(ctx, input.regionCode);
+    return this.runner.run(ctx, {
+      programCode: input.programCode,
+      fiscalYear: input.fiscalYear,
+      regionCode: input.regionCode,
+      build: (metadata) => ({ type: 'SettleRegionYear', data: input, metadata }),
+      respond: (events) => {
+        const settled = events.find((e): e is RegionYearSettled => e.type === 'RegionYearSettled');
+        if (!settled) throw new Error('settlement decided without a RegionYearSettled event');
+        return {
+          regionCode: input.regionCode,
+          entitled: formatYuan(fenFromString(settled.data.entitledFen)),
+          allocated: formatYuan(fenFromString(settled.data.allocatedFen)),
+          adjustment: formatYuan(fenFromString(settled.data.adjustmentFen)),
+        };
+      },
+    });
+  }
+}

@@ -1,0 +1,242 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { JsonObject, JsonValue, RecordedEvent } from '@earmark/event-store';
+import type { Checkpoint } from './checkpoint';
+
+/**
+ * The export file (docs/export-format.md): JSON Lines in UTF-8, LF-terminated,
+ *   line 1        {"format":"earmark-export/v1","exportedAt":…,"events":n}
+ *   lines 2..n+1  one event each, in position order, bigints as decimal strings
+ *   line n+2      {"checkpoint":{…}|null,"publicKeyPem"?:…}
+ * written and read one line at a time, so that neither side holds the file's text at once.
+ */
+export const exportFormat = 'earmark-export/v1';
+
+/** No event comes near this (a 5,000-line allocation is about 300 KB); a longer line is not ours. */
+export const maxExportLineChars = 16 * 1024 * 1024;
+
+export interface ExportHeader {
+  readonly format: typeof exportFormat;
+  readonly exportedAt: string;
+  readonly events: number;
+}
+
+export interface LedgerExport {
+  readonly exportedAt: string;
+  readonly events: RecordedEvent[];
+  readonly checkpoint: Checkpoint | null;
+  /**
+   * The key the exporter says signed the checkpoint, for convenience only: an auditor checks the
+   * checkpoint with a key obtained elsewhere, and compares its keyId.
+   */
+  readonly publicKeyPem?: string;
+}
+
+export interface ExportContent {
+  /** In ascending position order. An async source (a store read page by page) needs eventCount. */
+  readonly events: readonly RecordedEvent[] | AsyncIterable<RecordedEvent>;
+  readonly eventCount?: number;
+  readonly checkpoint?: Checkpoint | null;
+  readonly publicKeyPem?: string;
+  /** RFC 3339 UTC; the time of writing when absent. */
+  readonly exportedAt?: string;
+}
+
+export class ExportFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportFormatError';
+  }
+}
+
+/**
+ * Writes to `<path>.partial` and renames it into place once complete, so that a crash or a bad
+ * input never leaves a file at `path` that looks like a finished export.
+ */
+export async function writeExport(path: string, content: ExportContent): Promise<{ events: number }> {
+  const eventCount = Array.isArray(content.events) ? content.events.length : content.eventCount;
+  if (eventCount === undefined || !Number.isSafeInteger(eventCount) || eventCount < 0) {
+    throw new TypeError('an export from an async source needs eventCount, for its header');
+  }
+  const checkpoint = content.checkpoint ?? null;
+  if (checkpoint !== null && checkpoint.treeSize > eventCount) {
+    throw new TypeError(`the checkpoint covers ${checkpoint.treeSize} events, the export holds ${eventCount}`);
+  }
+  const partialPath = `${path}.partial`;
+  const out = createWriteStream(partialPath, { encoding: 'utf8' });
+  const closed = once(out, 'close');
+  // A write error surfaces from `closed` or from the next drain wait; keep it from going unhandled.
+  closed.catch(() => undefined);
+  const writeLine = async (value: unknown): Promise<void> => {
+    if (!out.write(`${JSON.stringify(value)}\n`)) await once(out, 'drain');
+  };
+
+  try {
+    const header: ExportHeader = {
+      format: exportFormat,
+      exportedAt: content.exportedAt ?? new Date().toISOString(),
+      events: eventCount,
+    };
+    await writeLine(header);
+    let written = 0;
+    let lastPosition = 0n;
+    for await (const event of content.events) {
+      if (event.position <= lastPosition) {
+        throw new TypeError(`events must be in ascending position order: ${event.position} follows ${lastPosition}`);
+      }
+      lastPosition = event.position;
+      written += 1;
+      if (written > eventCount) throw new TypeError(`the source holds more than the ${eventCount} events announced`);
+      await writeLine(eventToLine(event));
+    }
+    if (written !== eventCount) throw new TypeError(`the source held ${written} events, ${eventCount} were announced`);
+    await writeLine({ checkpoint, ...(content.publicKeyPem === undefined ? {} : { publicKeyPem: content.publicKeyPem }) });
+    out.end();
+    await closed;
+  } catch (error) {
+    out.destroy();
+    await closed.catch(() => undefined);
+    await unlink(partialPath).catch(() => undefined);
+    throw error;
+  }
+  await rename(partialPath, path);
+  return { events: eventCount };
+}
+
+/** Reads and checks the file's shape; whether its contents are true is verifyLedger's job. */
+export async function readExport(path: string): Promise<LedgerExport> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let header: ExportHeader | undefined;
+  const events: RecordedEvent[] = [];
+  let trailer: { checkpoint: Checkpoint | null; publicKeyPem?: string } | undefined;
+  let lineNo = 0;
+  for await (const rawLine of lines) {
+    lineNo += 1;
+    const line = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
+    if (trailer !== undefined) {
+      if (line.trim() === '') continue;
+      throw new ExportFormatError(`line ${lineNo}: text after the trailer`);
+    }
+    const value = parseLine(line, lineNo);
+    if (header === undefined) header = parseHeader(value, lineNo);
+    else if (events.length < header.events) events.push(parseEvent(value, lineNo));
+    else trailer = parseTrailer(value, lineNo);
+  }
+  if (header === undefined) throw new ExportFormatError('the file is empty');
+  if (events.length < header.events) {
+    throw new ExportFormatError(`the header announces ${header.events} events, the file holds ${events.length}`);
+  }
+  if (trailer === undefined) throw new ExportFormatError('the trailer is missing: the file is cut short');
+  return {
+    exportedAt: header.exportedAt,
+    events,
+    checkpoint: trailer.checkpoint,
+    ...(trailer.publicKeyPem === undefined ? {} : { publicKeyPem: trailer.publicKeyPem }),
+  };
+}
+
+/** One event as an export line: the RecordedEvent's fields, bigints as decimal strings. */
+export function eventToLine(event: RecordedEvent): JsonObject {
+  return {
+    position: event.position.toString(),
+    id: event.id,
+    type: event.type,
+    streamName: event.streamName,
+    streamVersion: event.streamVersion.toString(),
+    recordedAt: event.recordedAt,
+    data: event.data,
+    metadata: event.metadata,
+    previousHash: event.previousHash,
+    hash: event.hash,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function parseLine(line: string, lineNo: number): JsonObject {
+  if (line.length > maxExportLineChars) throw new ExportFormatError(`line ${lineNo}: longer than ${maxExportLineChars} characters`);
+  let value: JsonValue;
+  try {
+    value = JSON.parse(line) as JsonValue;
+  } catch {
+    throw new ExportFormatError(`line ${lineNo}: not JSON`);
+  }
+  if (!isObject(value)) throw new ExportFormatError(`line ${lineNo}: not a JSON object`);
+  return value;
+}
+
+function parseHeader(value: JsonObject, lineNo: number): ExportHeader {
+  if (value.format !== exportFormat) {
+    throw new ExportFormatError(`line ${lineNo}: format is ${JSON.stringify(value.format)}, expected "${exportFormat}"`);
+  }
+  const events = value.events;
+  if (typeof events !== 'number' || !Number.isSafeInteger(events) || events < 0) {
+    throw new ExportFormatError(`line ${lineNo}: events is not a whole number ≥ 0`);
+  }
+  return { format: exportFormat, exportedAt: stringField(value, 'exportedAt', lineNo), events };
+}
+
+function parseEvent(value: JsonObject, lineNo: number): RecordedEvent {
+  const data = value.data;
+  const metadata = value.metadata;
+  if (!isObject(data)) throw new ExportFormatError(`line ${lineNo}: data is not an object`);
+  if (!isObject(metadata)) throw new ExportFormatError(`line ${lineNo}: metadata is not an object`);
+  return {
+    id: stringField(value, 'id', lineNo),
+    type: stringField(value, 'type', lineNo),
+    data,
+    metadata,
+    streamName: stringField(value, 'streamName', lineNo),
+    streamVersion: integerField(value, 'streamVersion', lineNo),
+    position: integerField(value, 'position', lineNo),
+    recordedAt: stringField(value, 'recordedAt', lineNo),
+    hash: stringField(value, 'hash', lineNo),
+    previousHash: stringField(value, 'previousHash', lineNo),
+  };
+}
+
+function parseTrailer(value: JsonObject, lineNo: number): { checkpoint: Checkpoint | null; publicKeyPem?: string } {
+  if (!('checkpoint' in value)) throw new ExportFormatError(`line ${lineNo}: expected the trailer, with a checkpoint`);
+  const raw = value.checkpoint;
+  let checkpoint: Checkpoint | null = null;
+  if (raw !== null) {
+    if (!isObject(raw)) throw new ExportFormatError(`line ${lineNo}: checkpoint is not an object`);
+    const treeSize = raw.treeSize;
+    if (typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize) || treeSize < 0) {
+      throw new ExportFormatError(`line ${lineNo}: checkpoint.treeSize is not a whole number ≥ 0`);
+    }
+    checkpoint = {
+      treeSize,
+      rootHash: stringField(raw, 'rootHash', lineNo),
+      signature: stringField(raw, 'signature', lineNo),
+      keyId: stringField(raw, 'keyId', lineNo),
+      issuedAt: stringField(raw, 'issuedAt', lineNo),
+    };
+  }
+  const publicKeyPem = value.publicKeyPem;
+  if (publicKeyPem !== undefined && typeof publicKeyPem !== 'string') {
+    throw new ExportFormatError(`line ${lineNo}: publicKeyPem is not a string`);
+  }
+  return { checkpoint, ...(publicKeyPem === undefined ? {} : { publicKeyPem }) };
+}
+
+function stringField(value: JsonObject, field: string, lineNo: number): string {
+  const found = value[field];
+  if (typeof found !== 'string') throw new ExportFormatError(`line ${lineNo}: ${field} is not a string`);
+  return found;
+}
+
+/** Positions and stream versions travel as decimal strings: a JSON number loses bigints past 2^53. */
+function integerField(value: JsonObject, field: string, lineNo: number): bigint {
+  const found = value[field];
+  if (typeof found !== 'string' || !/^(0|[1-9][0-9]*)$/.test(found)) {
+    throw new ExportFormatError(`line ${lineNo}: ${field} is not a decimal string`);
+  }
+  return BigInt(found);
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

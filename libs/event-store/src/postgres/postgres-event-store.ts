@@ -1,0 +1,526 @@
+import { Pool, type PoolClient, type QueryResult } from 'pg';
+import {
+  EventStoreUnavailableError,
+  type AppendRequest,
+  type AppendResult,
+  type DocumentProjection,
+  type EventStore,
+  type StoredIdempotencyRecord,
+  type ReadAllOptions,
+  type ReadModelStore,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StoredDoc,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port';
+import { appendInTransaction, type LogHead } from './postgres-append';
+import { describeConnection, isConnectionLoss, toStoreError } from './postgres-errors';
+import { PostgresNotifier } from './postgres-notifier';
+import { projectInTransaction } from './postgres-projection-writer';
+import {
+  docColumns,
+  eventColumns,
+  toRecordedEvent,
+  toStoredDoc,
+  type DocRow,
+  type EventRow,
+  type IdempotencyRow,
+} from './postgres-rows';
+import { migrate } from './postgres-schema';
+
+/** Appends that share one transaction and one commit, at most. */
+export const defaultGroupCommitMaxBatch = 256;
+export const defaultPoolSize = 10;
+export const defaultSubscriptionBatchSize = 500;
+export const maxSubscriptionBatchSize = 10_000;
+/** Events per transaction when bringing a projection up to the head. */
+export const catchUpPageSize = 1_000;
+/** How often a subscription reads the log when no notification woke it. */
+export const subscriptionPollIntervalMs = 1_000;
+/** How long a subscription waits before reading again after the store failed. */
+export const subscriptionRetryDelayMs = 1_000;
+export const connectTimeoutMs = 10_000;
+export const statementTimeoutMs = 30_000;
+/**
+ * How long an append waits for the head row lock. Another process's batch holds it for one
+ * transaction (tens of ms); waiting longer means that process is stuck, and the caller should know.
+ */
+export const lockTimeoutMs = 10_000;
+/** A client stuck inside a transaction (its process frozen) loses its locks, the head lock first of all. */
+export const idleInTransactionTimeoutMs = 30_000;
+
+export interface PostgresEventStoreOptions {
+  readonly connectionString: string;
+  /** Run inline, in the append's transaction. */
+  readonly projections?: readonly DocumentProjection[];
+  readonly clock?: () => Date;
+  readonly poolSize?: number;
+  readonly groupCommit?: { readonly maxBatch: number };
+}
+
+interface PendingAppend {
+  readonly request: AppendRequest;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The EventStore port on PostgreSQL. Appends go through a group commit: those waiting while a
+ * transaction commits share the next one, each under its own savepoint, so one WAL flush serves many
+ * and a failing append rolls back alone. Every append transaction holds the event_log_head row lock
+ * from its first statement to its commit, which hands out positions gapless and in commit order.
+ */
+export class PostgresEventStore implements EventStore, ReadModelStore {
+  readonly kind = 'postgres' as const;
+
+  private readonly pool: Pool;
+  private readonly connectionString: string;
+  private readonly projections: readonly DocumentProjection[];
+  private readonly clock: () => Date;
+  private readonly maxBatch: number;
+  private readonly notifier: PostgresNotifier;
+  private readonly pending: PendingAppend[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly subscriptions = new Set<Subscription>();
+  private initialised = false;
+  private closed = false;
+
+  constructor(options: PostgresEventStoreOptions) {
+    const poolSize = options.poolSize ?? defaultPoolSize;
+    const maxBatch = options.groupCommit?.maxBatch ?? defaultGroupCommitMaxBatch;
+    assert(Number.isInteger(poolSize) && poolSize >= 1, `poolSize must be a positive integer, got ${poolSize}`);
+    assert(Number.isInteger(maxBatch) && maxBatch >= 1, `groupCommit.maxBatch must be a positive integer, got ${maxBatch}`);
+    const names = (options.projections ?? []).map((projection) => projection.name);
+    assert(new Set(names).size === names.length, `projection names must be distinct: ${names.join(', ')}`);
+
+    this.connectionString = options.connectionString;
+    this.projections = [...(options.projections ?? [])];
+    this.clock = options.clock ?? (() => new Date());
+    this.maxBatch = maxBatch;
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: poolSize,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: lockTimeoutMs,
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+    });
+    // An idle client losing its connection must not crash the process: the next query reports it.
+    this.pool.on('error', () => undefined);
+    this.notifier = new PostgresNotifier(options.connectionString);
+  }
+
+  async init(): Promise<void> {
+    this.assertOpen();
+    await this.withClient(migrate);
+    this.initialised = true;
+    await this.catchUpProjections();
+  }
+
+  /**
+   * Brings every registered projection up to the head, a page per transaction. Needed when the
+   * database was appended to without them (a projection added later, a process running none),
+   * since appends only project inline for projections that are caught up.
+   */
+  async catchUpProjections(): Promise<void> {
+    for (const projection of this.projections) {
+      for (;;) {
+        const checkpoint = await this.checkpoint(projection.name);
+        const page = await this.readAll({ afterPosition: checkpoint, maxCount: catchUpPageSize });
+        if (page.length === 0) break;
+        await this.applyProjectionBatch(projection, page);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Appends
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    try {
+      this.assertReady();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      if (!this.flushing) this.flushing = this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, this.maxBatch));
+    } finally {
+      // Cleared in the same turn as the last emptiness check, so no append can be left waiting.
+      this.flushing = null;
+    }
+  }
+
+  private async commitBatch(batch: readonly PendingAppend[]): Promise<void> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      for (const item of batch) item.reject(toStoreError(error, this.connectionString));
+      return;
+    }
+    // A lone append needs no savepoint: its failure is the transaction's.
+    const isolateEach = batch.length > 1;
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    let releaseError: Error | undefined;
+    try {
+      // Several statements per simple query where nothing is user-supplied: one round trip, not two.
+      const [, headResult] = await multiQuery(client, 'BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE');
+      const startPosition = BigInt(headResult.rows[0].position as string);
+      let head: LogHead = { position: startPosition, hash: headResult.rows[0].hash as string };
+      for (const [index, item] of batch.entries()) {
+        // ROLLBACK TO keeps the savepoint, so each append after the first releases the one before.
+        if (isolateEach) await client.query(index === 0 ? 'SAVEPOINT append' : 'RELEASE SAVEPOINT append; SAVEPOINT append');
+        try {
+          const context = { client, head, recordedAt: this.clock().toISOString(), projections: this.projections };
+          const appended = await appendInTransaction(context, item.request);
+          head = appended.head;
+          outcomes.push({ ok: true, result: appended.result });
+        } catch (error) {
+          if (!isolateEach) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT append');
+          outcomes.push({ ok: false, error: toStoreError(error, this.connectionString) });
+        }
+      }
+      const results = await multiQuery(
+        client,
+        head.position === startPosition ? 'COMMIT' : `${headUpdateSql(head)}; COMMIT`,
+      );
+      // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
+      if (results[results.length - 1].command !== 'COMMIT') {
+        throw this.unavailable('COMMIT was answered with ROLLBACK');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        releaseError = rollbackError;
+      });
+      client.release(releaseError ?? (isConnectionLoss(error) ? (error as Error) : undefined));
+      const failure = toStoreError(error, this.connectionString);
+      batch.forEach((item, index) => {
+        const outcome = outcomes[index];
+        // Nothing of the batch committed: those that had failed on their own keep their own error.
+        item.reject(outcome && !outcome.ok ? outcome.error : failure);
+      });
+      return;
+    }
+    client.release();
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index];
+      if (outcome.ok) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [streamName];
+    let versionFilter = '';
+    if (options.fromVersion !== undefined) {
+      params.push(options.fromVersion.toString());
+      versionFilter = `AND stream_version ${backwards ? '<=' : '>='} $${params.length}`;
+    }
+    let limit = '';
+    if (options.fromVersion !== undefined && options.fromVersion < 0n) throw new RangeError('fromVersion is >= 0');
+    // No default page: a decider needs the whole stream, and a silently cut stream is a wrong state.
+    if (options.maxCount !== undefined) {
+      assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
+      params.push(options.maxCount);
+      limit = `LIMIT $${params.length}`;
+    }
+    const rows = await this.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE stream_name = $1 ${versionFilter}
+       ORDER BY stream_version ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+      params,
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
+    const rows = await this.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [options.afterPosition.toString(), options.maxCount],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<bigint> {
+    const rows = await this.query<{ position: string }>('SELECT position FROM event_log_head');
+    return BigInt(rows[0].position);
+  }
+
+  async findIdempotency(scope: string, key: string): Promise<StoredIdempotencyRecord | null> {
+    const rows = await this.query<IdempotencyRow>(
+      'SELECT scope, key, request_hash, status, body, position FROM idempotency WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      scope: row.scope,
+      key: row.key,
+      requestHash: row.request_hash,
+      status: row.status,
+      body: row.body,
+      position: BigInt(row.position),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscriptions
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const batchSize = options.batchSize ?? defaultSubscriptionBatchSize;
+    assertCount('batchSize', batchSize, maxSubscriptionBatchSize);
+    const stopping = new AbortController();
+    const loop = this.runSubscription(options, batchSize, stopping.signal);
+    const subscription: Subscription = {
+      stop: async () => {
+        stopping.abort();
+        await loop;
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private async runSubscription(options: SubscribeOptions, batchSize: number, stopping: AbortSignal): Promise<void> {
+    const reportError = options.onError ?? (() => undefined);
+    await this.notifier.listen();
+    let after = options.afterPosition;
+    while (!stopping.aborted) {
+      // Taken before reading, so a commit landing between the read and the wait still wakes us.
+      const generation = this.notifier.generation;
+      let events: RecordedEvent[];
+      try {
+        events = await this.readAll({ afterPosition: after, maxCount: batchSize });
+      } catch (error) {
+        // Unlike a failing handler, a failed read delivered nothing: reading again later is safe,
+        // and a network blip must not end every subscription of the process.
+        reportError(error);
+        await sleep(subscriptionRetryDelayMs, stopping);
+        continue;
+      }
+      const deliverable = contiguousFrom(after, events);
+      if (deliverable.length < events.length) {
+        reportError(new Error(`event log gap after position ${after + BigInt(deliverable.length)}: holding back`));
+      }
+      if (deliverable.length === 0) {
+        await this.notifier.waitForChange(generation, subscriptionPollIntervalMs, stopping);
+        continue;
+      }
+      if (stopping.aborted) return;
+      try {
+        await options.onEvents(deliverable);
+      } catch (error) {
+        // The handler did not take these events: stop here rather than skip them or loop on them.
+        reportError(error);
+        return;
+      }
+      after = deliverable[deliverable.length - 1].position;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Read models
+
+  async getDoc(collection: string, id: string): Promise<StoredDoc | null> {
+    const rows = await this.query<DocRow>(`SELECT ${docColumns} FROM rm_docs WHERE collection = $1 AND id = $2`, [
+      collection,
+      id,
+    ]);
+    return rows.length === 0 ? null : toStoredDoc(rows[0]);
+  }
+
+  async listDocs(collection: string, partition: string): Promise<StoredDoc[]> {
+    const rows = await this.query<DocRow>(
+      `SELECT ${docColumns} FROM rm_docs WHERE collection = $1 AND partition = $2 ORDER BY id`,
+      [collection, partition],
+    );
+    return rows.map(toStoredDoc);
+  }
+
+  async listCollection(collection: string): Promise<StoredDoc[]> {
+    const rows = await this.query<DocRow>(`SELECT ${docColumns} FROM rm_docs WHERE collection = $1 ORDER BY id`, [
+      collection,
+    ]);
+    return rows.map(toStoredDoc);
+  }
+
+  async checkpoint(projection: string): Promise<bigint> {
+    const rows = await this.query<{ position: string }>('SELECT position FROM rm_checkpoints WHERE projection = $1', [
+      projection,
+    ]);
+    return rows.length === 0 ? 0n : BigInt(rows[0].position);
+  }
+
+  /** For a rebuild: forgets the named projections' documents and checkpoints, in one transaction. */
+  async resetProjections(names: readonly string[]): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query('DELETE FROM rm_docs WHERE projection = ANY($1::text[])', [names]);
+      await client.query('DELETE FROM rm_checkpoints WHERE projection = ANY($1::text[])', [names]);
+    });
+  }
+
+  /**
+   * For a rebuild: applies a projection to already-stored events and moves its checkpoint, in one
+   * transaction; returns the new checkpoint. Events at or below the checkpoint are skipped, so that a
+   * page applied twice changes nothing; the rest must continue the checkpoint without a gap, or the
+   * read model would silently miss events.
+   */
+  async applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<bigint> {
+    return this.inTransaction(async (client) => {
+      await client.query(
+        'INSERT INTO rm_checkpoints (projection, position) VALUES ($1, 0) ON CONFLICT (projection) DO NOTHING',
+        [projection.name],
+      );
+      const locked = await client.query<{ position: string }>(
+        'SELECT position FROM rm_checkpoints WHERE projection = $1 FOR UPDATE',
+        [projection.name],
+      );
+      const checkpoint = BigInt(locked.rows[0].position);
+      const fresh = events.filter((event) => event.position > checkpoint);
+      fresh.forEach((event, index) => {
+        const expected = checkpoint + 1n + BigInt(index);
+        if (event.position !== expected) {
+          throw new RangeError(`projection ${projection.name}: expected position ${expected}, got ${event.position}`);
+        }
+      });
+      await projectInTransaction(client, projection, fresh);
+      return fresh.length === 0 ? checkpoint : fresh[fresh.length - 1].position;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    if (this.flushing) await this.flushing;
+    await this.notifier.close();
+    await this.pool.end();
+  }
+
+  private async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    this.assertReady();
+    try {
+      const result = await this.pool.query<Row>(sql, params as unknown[]);
+      return result.rows;
+    } catch (error) {
+      throw toStoreError(error, this.connectionString);
+    }
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error, this.connectionString);
+    }
+    let lost: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      // A connection that failed mid-work is destroyed, not handed to the next caller.
+      if (isConnectionLoss(error)) lost = error as Error;
+      throw toStoreError(error, this.connectionString);
+    } finally {
+      client.release(lost);
+    }
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    this.assertReady();
+    return this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.unavailable('the store is closed');
+  }
+
+  /** Open and migrated: a store used before init() would fail on missing tables, less clearly. */
+  private assertReady(): void {
+    this.assertOpen();
+    if (!this.initialised) throw this.unavailable('init() has not run');
+  }
+
+  private unavailable(reason: string): EventStoreUnavailableError {
+    return new EventStoreUnavailableError(`postgres at ${describeConnection(this.connectionString)}: ${reason}`);
+  }
+}
+
+/** Runs a simple-protocol query string of several statements and returns one result per statement. */
+async function multiQuery(client: PoolClient, sql: string): Promise<QueryResult[]> {
+  const result = (await client.query(sql)) as unknown as QueryResult | QueryResult[];
+  return Array.isArray(result) ? result : [result];
+}
+
+/**
+ * The head update, with its values inlined so that it can share a round trip with COMMIT (the
+ * simple protocol takes no parameters). Both values are ours: a bigint and a SHA-256 hex digest.
+ */
+function headUpdateSql(head: LogHead): string {
+  assert(/^[0-9a-f]{64}$/.test(head.hash), `head hash is not a SHA-256 hex digest: ${head.hash}`);
+  return `UPDATE event_log_head SET position = ${head.position.toString()}, hash = '${head.hash}'`;
+}
+
+/** The events that continue the log right after `after`, up to the first gap. */
+function contiguousFrom(after: bigint, events: readonly RecordedEvent[]): RecordedEvent[] {
+  let expected = after + 1n;
+  let count = 0;
+  for (const event of events) {
+    if (event.position !== expected) break;
+    expected += 1n;
+    count += 1;
+  }
+  return count === events.length ? [...events] : events.slice(0, count);
+}
+
+function assertCount(name: string, value: number, limit: number): void {
+  if (!Number.isSafeInteger(value) || value < 1 || value > limit) {
+    throw new RangeError(`${name} must be an integer in 1..${limit}, got ${value}`);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Programmer errors: stay on in production. */
+function assert(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}

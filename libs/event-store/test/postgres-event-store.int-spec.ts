@@ -1,0 +1,463 @@
+import { Client } from 'pg';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  PostgresEventStore,
+  type DocumentProjection,
+  type PostgresEventStoreOptions,
+  type RecordedEvent,
+} from '../src';
+import { describeEventStoreContract } from './event-store.contract';
+import { rejectionOf, waitUntil } from './support/async';
+import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents, versionsOf } from './support/events';
+import { createTestDatabase } from './support/postgres-test-db';
+import { poisonProjection, streamStatsCollection, streamStatsProjection } from './support/projections';
+
+describeEventStoreContract('postgres', async (projections) => {
+  const database = await createTestDatabase();
+  const store = new PostgresEventStore({ connectionString: database.url, projections });
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close();
+    await database.drop();
+    throw error;
+  }
+  return {
+    store,
+    readModels: store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+});
+
+const fixedNow = new Date('2024-01-18T08:30:00.000Z');
+const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
+const twoProcessTestLimitMs = 120_000;
+
+describe('PostgresEventStore', () => {
+  let database: { url: string; drop(): Promise<void> };
+  const opened: PostgresEventStore[] = [];
+  const rawClients: Client[] = [];
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterEach(async () => {
+    await Promise.all(rawClients.splice(0).map((client) => client.end()));
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await database.drop();
+  });
+
+  /** A store with its own pool, as a separate process would have. */
+  async function openStore(options: Partial<PostgresEventStoreOptions> = {}): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore({ connectionString: database.url, clock: () => fixedNow, ...options });
+    opened.push(store);
+    await store.init();
+    return store;
+  }
+
+  async function rawConnection(): Promise<Client> {
+    const client = new Client({ connectionString: database.url });
+    rawClients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  describe('two processes on one database', () => {
+    it(
+      '16 writers through two stores: every event once, positions 1..n, one chain, and a subscription sees all in order',
+      async () => {
+        const [first, second] = [await openStore(), await openStore()];
+        const writers = 16;
+        const appendsPerWriter = 120;
+        const eventsPerAppend = 2;
+        const total = writers * appendsPerWriter * eventsPerAppend;
+        const delivered: RecordedEvent[] = [];
+        const subscription = first.subscribe({ afterPosition: 0n, batchSize: 97, onEvents: async (events) => void delivered.push(...events) });
+
+        const writer = async (w: number): Promise<void> => {
+          for (let i = 0; i < appendsPerWriter; i += 1) {
+            const through = (w + i) % 2 === 0 ? first : second;
+            const n = (w * appendsPerWriter + i) * eventsPerAppend;
+            await through.append({
+              streams: [
+                {
+                  streamName: `writer-${w}`,
+                  expectedVersion: i === 0 ? 'no-stream' : BigInt(i * eventsPerAppend - 1),
+                  events: testEvents(n + 1, n + eventsPerAppend),
+                },
+              ],
+            });
+          }
+        };
+        await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
+        await waitUntil(() => delivered.length >= total, `${total} events delivered`, 30_000);
+        await subscription.stop();
+
+        const expectedPositions = Array.from({ length: total }, (_, i) => BigInt(i + 1));
+        const log = await second.readAll(readEverything);
+        expect(positionsOf(log)).toEqual(expectedPositions);
+        expect(new Set(log.map((event) => event.id)).size).toBe(total);
+        expect(hashChainFailures(log)).toEqual([]);
+        expect(delivered).toEqual(log);
+        expect(await first.readAll(readEverything)).toEqual(log);
+        expect(await first.headPosition()).toBe(BigInt(total));
+        for (let w = 0; w < writers; w += 1) {
+          expect(versionsOf(await second.readStream(`writer-${w}`))).toEqual(
+            Array.from({ length: appendsPerWriter * eventsPerAppend }, (_, i) => BigInt(i)),
+          );
+        }
+      },
+      twoProcessTestLimitMs,
+    );
+
+    it(
+      'racing appends to one stream through two stores: exactly one wins each version, the others get ConcurrencyError',
+      async () => {
+        const stores = [await openStore(), await openStore()];
+        const rounds = 30;
+        const racers = 8;
+        const winners: string[] = [];
+        for (let version = 0; version < rounds; version += 1) {
+          const expectedVersion = version === 0 ? ('no-stream' as const) : BigInt(version - 1);
+          const outcomes = await Promise.allSettled(
+            Array.from({ length: racers }, (_, r) =>
+              stores[r % 2].append({ streams: [{ streamName: 'fund-2024', expectedVersion, events: [testEvent(version * 100 + r)] }] }),
+            ),
+          );
+
+          const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+          const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+          expect(won).toHaveLength(1);
+          expect(won[0].nextExpectedVersions).toEqual([BigInt(version)]);
+          expect(lost).toHaveLength(racers - 1);
+          for (const error of lost) {
+            expect(error).toBeInstanceOf(ConcurrencyError);
+            expect(error).toMatchObject({ streamName: 'fund-2024', expected: expectedVersion, actual: BigInt(version) });
+          }
+          winners.push(won[0].events[0].id);
+        }
+
+        const stream = await stores[1].readStream('fund-2024');
+        expect(versionsOf(stream)).toEqual(Array.from({ length: rounds }, (_, i) => BigInt(i)));
+        expect(stream.map((event) => event.id)).toEqual(winners);
+        expect(positionsOf(stream)).toEqual(Array.from({ length: rounds }, (_, i) => BigInt(i + 1)));
+      },
+      twoProcessTestLimitMs,
+    );
+
+    it('migrating one empty database from four stores at once: all start, and the schema is recorded once', async () => {
+      const stores = Array.from({ length: 4 }, () => new PostgresEventStore({ connectionString: database.url }));
+      opened.push(...stores);
+
+      await Promise.all(stores.map((store) => store.init()));
+      await stores[3].append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      const { rows } = await (await rawConnection()).query<{ version: number }>('SELECT version FROM earmark_schema_migrations');
+      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(positionsOf(await stores[0].readAll(readEverything))).toEqual([1n]);
+    });
+
+    it('a subscription still delivers after its LISTEN connection is killed', async () => {
+      const api = await openStore();
+      const cli = await openStore();
+      const delivered: RecordedEvent[] = [];
+      const subscription = api.subscribe({ afterPosition: 0n, onEvents: async (events) => void delivered.push(...events) });
+      await cli.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      await waitUntil(() => delivered.length >= 1, 'the first event');
+
+      const raw = await rawConnection();
+      const killed = await raw.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+      );
+      expect(killed.rowCount).toBeGreaterThanOrEqual(1);
+      await cli.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(2)] }] });
+      await waitUntil(() => delivered.length >= 2, 'the event appended after the kill');
+      await subscription.stop();
+
+      expect(placesOf(delivered)).toEqual([
+        [eventId(1), 'account-1', 0n, 1n],
+        [eventId(2), 'account-1', 1n, 2n],
+      ]);
+    });
+  });
+
+  describe('group commit', () => {
+    it('64 concurrent appends all resolve; a conflicting and a poisoned one in the middle reject alone', async () => {
+      const store = await openStore({ projections: [streamStatsProjection(), poisonProjection()] });
+      await store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(1_000)] }] });
+
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 64 }, (_, i) => {
+          if (i === 20) return store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(2_000)] }] });
+          if (i === 40) return store.append({ streams: [{ streamName: 'region-040', expectedVersion: 'no-stream', events: [testEvent(40, { type: 'Poison' })] }] });
+          return store.append({ streams: [{ streamName: `region-${String(i).padStart(3, '0')}`, expectedVersion: 'any', events: [testEvent(i)] }] });
+        }),
+      );
+
+      const rejected = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [[i, outcome.reason as unknown] as const] : []));
+      expect(rejected.map(([i]) => i)).toEqual([20, 40]);
+      expect(rejected[0][1]).toBeInstanceOf(ConcurrencyError);
+      expect(rejected[0][1]).toMatchObject({ streamName: 'region-000', expected: 'no-stream', actual: 1n });
+      expect((rejected[1][1] as Error).message).toBe(`poison event ${eventId(40)}`);
+      const log = await store.readAll(readEverything);
+      expect(positionsOf(log)).toEqual(Array.from({ length: 63 }, (_, i) => BigInt(i + 1)));
+      expect(hashChainFailures(log)).toEqual([]);
+      expect(await store.checkpoint('stream-stats')).toBe(63n);
+      expect(await store.getDoc(streamStatsCollection, 'region-040')).toBeNull();
+      expect(await store.listDocs(streamStatsCollection, 'region')).toHaveLength(62);
+      expect((await store.getDoc(streamStatsCollection, 'region-000'))?.doc).toEqual({ count: 2, lastPosition: '2', lastType: 'Deposited' });
+    });
+
+    it('expected-version checks see earlier appends of the same batch', async () => {
+      const store = await openStore();
+
+      const outcomes = await Promise.allSettled([
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(2)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(3)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 1n, events: [testEvent(4)] }] }),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', expected: 'no-stream', actual: 1n });
+      expect(placesOf(await store.readStream('account-1'))).toEqual([
+        [eventId(1), 'account-1', 0n, 1n],
+        [eventId(2), 'account-1', 1n, 2n],
+        [eventId(4), 'account-1', 2n, 3n],
+      ]);
+    });
+
+    it('a batch bound smaller than the load splits it over several transactions, in arrival order', async () => {
+      const store = await openStore({ groupCommit: { maxBatch: 8 } });
+
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.append({ streams: [{ streamName: 'account-1', expectedVersion: i === 0 ? 'no-stream' : BigInt(i - 1), events: [testEvent(i + 1)] }] }),
+        ),
+      );
+
+      expect(results.map((result) => result.lastPosition)).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i + 1)));
+      expect(hashChainFailures(await store.readAll(readEverything))).toEqual([]);
+    });
+
+    it('a stream with no events is a version guard in a multi-stream append', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'fund-2024', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      const guarded = await store.append({
+        streams: [
+          { streamName: 'fund-2024', expectedVersion: 0n, events: [] },
+          { streamName: 'region-510100', expectedVersion: 'no-stream', events: [testEvent(2)] },
+        ],
+      });
+      const stale = await rejectionOf(
+        store.append({
+          streams: [
+            { streamName: 'fund-2024', expectedVersion: 1n, events: [] },
+            { streamName: 'region-510300', expectedVersion: 'no-stream', events: [testEvent(3)] },
+          ],
+        }),
+      );
+
+      expect(guarded.nextExpectedVersions).toEqual([0n, 0n]);
+      expect(stale).toMatchObject({ name: 'ConcurrencyError', streamName: 'fund-2024', expected: 1n, actual: 0n });
+      expect(await store.headPosition()).toBe(2n);
+    });
+  });
+
+  describe('what is stored', () => {
+    it('ids, numbers, strings and key order come back exactly as given, so the hash recomputes from the row', async () => {
+      const store = await openStore();
+      const data = {
+        zeta: 1,
+        alpha: [0.1, 1e21, 5e-324, -1.5e-7, 9007199254740991],
+        nul: 'a\u0000b',
+        loneSurrogate: '\ud800',
+        escapes: '"\\/\n\t\u2028',
+        tile: '🀄',
+      };
+      const upperCaseId = 'AAAAAAAA-0000-4000-8000-00000000000A';
+
+      await store.append({
+        streams: [{ streamName: 'shape-1', expectedVersion: 'no-stream', events: [{ id: upperCaseId, type: 'Shaped', data, metadata: { b: 2, a: 1 } }] }],
+      });
+
+      const [event] = await store.readStream('shape-1');
+      expect(event.id).toBe(upperCaseId);
+      expect(Object.keys(event.data)).toEqual(['zeta', 'alpha', 'nul', 'loneSurrogate', 'escapes', 'tile']);
+      expect(event.data).toEqual(data);
+      expect(event.recordedAt).toBe('2024-01-18T08:30:00.000Z');
+      expect(hashChainFailures([event])).toEqual([]);
+    });
+
+    it('refuses to update, delete or truncate a recorded event', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      const raw = await rawConnection();
+
+      await expect(raw.query(`UPDATE events SET data = '{}'`)).rejects.toThrow('events are immutable: UPDATE refused');
+      await expect(raw.query('DELETE FROM events')).rejects.toThrow('events are immutable: DELETE refused');
+      await expect(raw.query('TRUNCATE events')).rejects.toThrow('events are immutable: TRUNCATE refused');
+      expect(placesOf(await store.readAll(readEverything))).toEqual([[eventId(1), 'account-1', 0n, 1n]]);
+    });
+
+    it('a (stream, version) clash from a writer that bypassed the head lock is a ConcurrencyError', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      await (await rawConnection()).query(`
+        CREATE FUNCTION rogue_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO events (position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash)
+          VALUES (NEW.position + 1000, 'rogue', NEW.stream_name, NEW.stream_version, 'Rogue', '{}', '{}', NEW.recorded_at, 'x', 'y');
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER rogue_writer BEFORE INSERT ON events
+          FOR EACH ROW WHEN (NEW.stream_name = 'rogue-1' AND NEW.id <> 'rogue') EXECUTE FUNCTION rogue_writer();`);
+
+      const error = await rejectionOf(store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 0n, events: [testEvent(2)] }] }));
+
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamName: 'rogue-1', expected: 0n, actual: 0n });
+      expect(await store.headPosition()).toBe(1n);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('rejects appends before init() and after close(), naming the server', async () => {
+      const notInitialised = new PostgresEventStore({ connectionString: database.url });
+      opened.push(notInitialised);
+      const before = await rejectionOf(
+        notInitialised.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [testEvent(1)] }] }),
+      );
+      const store = await openStore();
+      await store.close();
+
+      const after = await rejectionOf(store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [testEvent(1)] }] }));
+
+      expect(before).toBeInstanceOf(EventStoreUnavailableError);
+      expect((before as Error).message).toBe(`postgres at ${database.url}: init() has not run`);
+      expect(after).toBeInstanceOf(EventStoreUnavailableError);
+      expect((after as Error).message).toBe(`postgres at ${database.url}: the store is closed`);
+    });
+
+    it('close() lets appends already queued commit first', async () => {
+      const store = await openStore();
+      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      await store.close();
+
+      expect((await pending).lastPosition).toBe(1n);
+      expect(await (await openStore()).headPosition()).toBe(1n);
+    });
+
+    it('an unreachable server is EventStoreUnavailableError naming it, without the password', async () => {
+      const store = new PostgresEventStore({ connectionString: 'postgres://earmark:secret@127.0.0.1:1/earmark' });
+      opened.push(store);
+
+      const error = await rejectionOf(store.init());
+
+      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect((error as Error).message).toMatch(/^postgres at postgres:\/\/earmark:\*\*\*@127\.0\.0\.1:1\/earmark: .*ECONNREFUSED/);
+      expect((error as Error).message).not.toContain('secret');
+    });
+  });
+
+  describe('projections that are behind the log', () => {
+    it('init() catches a projection up; appends skip it while behind; catchUpProjections() brings it back', async () => {
+      const cli = await openStore();
+      await cli.append({ streams: [{ streamName: 'region-510100', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+      await cli.append({ streams: [{ streamName: 'region-510300', expectedVersion: 'no-stream', events: [testEvent(3)] }] });
+
+      const api = await openStore({ projections: [streamStatsProjection()] });
+      expect(await api.checkpoint('stream-stats')).toBe(3n);
+
+      await cli.append({ streams: [{ streamName: 'region-510100', expectedVersion: 1n, events: [testEvent(4)] }] });
+      await api.append({ streams: [{ streamName: 'region-510300', expectedVersion: 0n, events: [testEvent(5)] }] });
+      expect(await api.checkpoint('stream-stats')).toBe(3n);
+      expect((await api.getDoc(streamStatsCollection, 'region-510300'))?.doc).toEqual({ count: 1, lastPosition: '3', lastType: 'Deposited' });
+
+      await api.catchUpProjections();
+
+      expect(await api.checkpoint('stream-stats')).toBe(5n);
+      expect((await api.listDocs(streamStatsCollection, 'region')).map((doc) => [doc.id, doc.doc])).toEqual([
+        ['region-510100', { count: 3, lastPosition: '4', lastType: 'Deposited' }],
+        ['region-510300', { count: 2, lastPosition: '5', lastType: 'Deposited' }],
+      ]);
+    });
+  });
+
+  describe('rebuild support', () => {
+    async function givenProjectedLog(projections: DocumentProjection[]): Promise<PostgresEventStore> {
+      const store = await openStore({ projections });
+      await store.append({ streams: [{ streamName: 'region-510100', expectedVersion: 'no-stream', events: testEvents(1, 3) }] });
+      await store.append({ streams: [{ streamName: 'region-510300', expectedVersion: 'no-stream', events: testEvents(4, 5) }] });
+      await store.append({ streams: [{ streamName: 'region-510100', expectedVersion: 2n, events: [testEvent(6, { type: 'StreamClosed' })] }] });
+      await store.append({ streams: [{ streamName: 'fund-2024', expectedVersion: 'no-stream', events: [testEvent(7)] }] });
+      return store;
+    }
+
+    it('resetProjections clears the projection; a paged rebuild from zero equals the live result', async () => {
+      const stats = streamStatsProjection();
+      const store = await givenProjectedLog([stats]);
+      const live = await store.listCollection(streamStatsCollection);
+
+      await store.resetProjections(['stream-stats']);
+      expect(await store.listCollection(streamStatsCollection)).toEqual([]);
+      expect(await store.checkpoint('stream-stats')).toBe(0n);
+      let checkpoint = 0n;
+      for (;;) {
+        const page = await store.readAll({ afterPosition: checkpoint, maxCount: 3 });
+        if (page.length === 0) break;
+        checkpoint = await store.applyProjectionBatch(stats, page);
+      }
+
+      expect(checkpoint).toBe(7n);
+      expect(await store.checkpoint('stream-stats')).toBe(7n);
+      expect(await store.listCollection(streamStatsCollection)).toEqual(live);
+      expect(live.map((doc) => doc.id)).toEqual(['fund-2024', 'region-510300']);
+    });
+
+    it('applyProjectionBatch skips events already applied and refuses a gap', async () => {
+      const stats = streamStatsProjection();
+      const store = await givenProjectedLog([stats]);
+      const before = await store.listCollection(streamStatsCollection);
+      const log = await store.readAll(readEverything);
+
+      expect(await store.applyProjectionBatch(stats, log)).toBe(7n);
+      expect(await store.listCollection(streamStatsCollection)).toEqual(before);
+
+      await store.resetProjections(['stream-stats']);
+      const gap = await rejectionOf(store.applyProjectionBatch(stats, log.slice(2)));
+      expect(gap).toBeInstanceOf(RangeError);
+      expect((gap as Error).message).toBe('projection stream-stats: expected position 1, got 3');
+      expect(await store.checkpoint('stream-stats')).toBe(0n);
+    });
+
+    it('resetProjections leaves other projections alone', async () => {
+      const store = await givenProjectedLog([streamStatsProjection(), countingProjection()]);
+
+      await store.resetProjections(['stream-stats']);
+
+      expect(await store.listCollection(streamStatsCollection)).toEqual([]);
+      expect(await store.checkpoint('event-count')).toBe(7n);
+      expect((await store.getDoc('event-count', 'all'))?.doc).toEqual({ events: 7 });
+    });
+  });
+});
+
+/** One document counting every event, in a collection of its own. */
+function countingProjection(): DocumentProjection {
+  return {
+    name: 'event-count',
+    refs: () => [{ collection: 'event-count', id: 'all' }],
+    apply: (events, docs) => {
+      const previous = docs.get('event-count\u0000all')?.doc.events ?? 0;
+      return [{ collection: 'event-count', id: 'all', partition: 'all', doc: { events: Number(previous) + events.length } }];
+    },
+  };
+}

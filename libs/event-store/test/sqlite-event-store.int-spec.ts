@@ -1,0 +1,409 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  SqliteEventStore,
+  sqliteSchemaVersion,
+  type DocumentProjection,
+  type RecordedEvent,
+  type SqliteEventStoreOptions,
+} from '../src';
+import { describeEventStoreContract } from './event-store.contract';
+import { rejectionOf, waitUntil } from './support/async';
+import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';
+import { poisonProjection, streamStatsCollection, streamStatsProjection } from './support/projections';
+import { makeTempDir } from './support/temp-dir';
+
+const fixedNow = new Date('2024-01-18T08:30:00.000Z');
+const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
+
+describeEventStoreContract('sqlite', async (projections) => {
+  const temp = makeTempDir('earmark-sqlite-contract-');
+  const store = new SqliteEventStore({ file: join(temp.dir, 'events.sqlite'), projections });
+  await store.init();
+  return {
+    store,
+    readModels: store,
+    close: async () => {
+      await store.close();
+      temp.remove();
+    },
+  };
+});
+
+describe('SqliteEventStore', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: string;
+  const opened: SqliteEventStore[] = [];
+
+  beforeEach(() => {
+    temp = makeTempDir('earmark-sqlite-');
+    file = join(temp.dir, 'events.sqlite');
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    temp.remove();
+  });
+
+  async function openStore(options: Partial<SqliteEventStoreOptions> = {}): Promise<SqliteEventStore> {
+    const store = new SqliteEventStore({ file, clock: () => fixedNow, ...options });
+    opened.push(store);
+    await store.init();
+    return store;
+  }
+
+  function rawConnection(): Database.Database {
+    const db = new Database(file);
+    db.defaultSafeIntegers(true);
+    return db;
+  }
+
+  describe('durability and schema', () => {
+    it('runs in WAL mode with synchronous=FULL, a busy timeout and foreign keys', async () => {
+      const store = await openStore();
+
+      expect(store.durabilitySettings()).toEqual({
+        journalMode: 'wal',
+        synchronous: 2,
+        busyTimeoutMs: 5_000,
+        foreignKeys: true,
+        schemaVersion: sqliteSchemaVersion,
+      });
+    });
+
+    it('records the schema version in the file, and init() on an existing file keeps its events', async () => {
+      const first = await openStore();
+      await first.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      await first.close();
+
+      const second = await openStore();
+
+      expect(positionsOf(await second.readStream('account-1'))).toEqual([1n]);
+      const db = rawConnection();
+      expect(db.pragma('user_version', { simple: true })).toBe(BigInt(sqliteSchemaVersion));
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
+    });
+
+    it('refuses a file written by a newer schema', async () => {
+      const db = rawConnection();
+      db.pragma(`user_version = ${sqliteSchemaVersion + 1}`);
+      db.close();
+      const store = new SqliteEventStore({ file });
+      opened.push(store);
+
+      const error = await rejectionOf(store.init());
+
+      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect((error as Error).message).toBe(
+        `the file has schema version ${sqliteSchemaVersion + 1}, this release knows up to ${sqliteSchemaVersion}`,
+      );
+    });
+
+    it('refuses to update or delete an event', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      const db = rawConnection();
+
+      expect(() => db.prepare("UPDATE events SET data = '{}' WHERE position = 1").run()).toThrow('events are immutable');
+      expect(() => db.prepare('DELETE FROM events WHERE position = 1').run()).toThrow('events are immutable');
+      db.close();
+    });
+
+    it('a resolved append is visible to another connection', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+
+      const db = rawConnection();
+      const rows = db.prepare('SELECT position, id FROM events ORDER BY position').all();
+      db.close();
+
+      expect(rows).toEqual([
+        { position: 1n, id: eventId(1) },
+        { position: 2n, id: eventId(2) },
+      ]);
+    });
+
+    it('stamps recordedAt from the injected clock', async () => {
+      const store = await openStore();
+
+      const result = await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+
+      expect(result.events.map((event) => event.recordedAt)).toEqual(['2024-01-18T08:30:00.000Z', '2024-01-18T08:30:00.000Z']);
+    });
+
+    it('rejects appends before init() and after close()', async () => {
+      const notInitialised = new SqliteEventStore({ file });
+      const before = await rejectionOf(
+        notInitialised.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [testEvent(1)] }] }),
+      );
+      const store = await openStore();
+      await store.close();
+
+      const after = await rejectionOf(store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [testEvent(1)] }] }));
+
+      expect(before).toBeInstanceOf(EventStoreUnavailableError);
+      expect((before as Error).message).toBe('init() has not run');
+      expect(after).toBeInstanceOf(EventStoreUnavailableError);
+      expect((after as Error).message).toBe('the SQLite event store is closed');
+    });
+
+    it('close() lets appends already queued commit first', async () => {
+      const store = await openStore();
+      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      await store.close();
+
+      expect((await pending).lastPosition).toBe(1n);
+      const reopened = await openStore();
+      expect(await reopened.headPosition()).toBe(1n);
+    });
+  });
+
+  describe('group commit', () => {
+    it('64 concurrent appends all resolve; a failing one in the middle rejects alone', async () => {
+      const store = await openStore({ projections: [streamStatsProjection(), poisonProjection()] });
+      await store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(1_000)] }] });
+
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 64 }, (_, i) => {
+          if (i === 20) return store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(2_000)] }] });
+          if (i === 40) return store.append({ streams: [{ streamName: 'region-040', expectedVersion: 'no-stream', events: [testEvent(40, { type: 'Poison' })] }] });
+          return store.append({ streams: [{ streamName: `region-${String(i).padStart(3, '0')}`, expectedVersion: 'any', events: [testEvent(i)] }] });
+        }),
+      );
+
+      const rejected = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [[i, outcome.reason as unknown] as const] : []));
+      expect(rejected.map(([i]) => i)).toEqual([20, 40]);
+      expect(rejected[0]![1]).toBeInstanceOf(ConcurrencyError);
+      expect(rejected[0]![1]).toMatchObject({ streamName: 'region-000', expected: 'no-stream', actual: 1n });
+      expect((rejected[1]![1] as Error).message).toBe(`poison event ${eventId(40)}`);
+      const log = await store.readAll(readEverything);
+      expect(positionsOf(log)).toEqual(Array.from({ length: 63 }, (_, i) => BigInt(i + 1)));
+      expect(new Set(log.map((event) => event.id))).toEqual(
+        new Set([1_000, ...Array.from({ length: 64 }, (_, i) => i).filter((i) => i !== 20 && i !== 40)].map(eventId)),
+      );
+      expect(hashChainFailures(log)).toEqual([]);
+      expect(await store.checkpoint('stream-stats')).toBe(63n);
+      expect(await store.getDoc(streamStatsCollection, 'region-040')).toBeNull();
+      expect(await store.listDocs(streamStatsCollection, 'region')).toHaveLength(62);
+      expect((await store.getDoc(streamStatsCollection, 'region-000'))?.doc).toEqual({ count: 2, lastPosition: '2', lastType: 'Deposited' });
+    });
+
+    it('expected-version checks see earlier appends of the same batch', async () => {
+      const store = await openStore();
+
+      const outcomes = await Promise.allSettled([
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(2)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(3)] }] }),
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 1n, events: [testEvent(4)] }] }),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', expected: 'no-stream', actual: 1n });
+      expect(placesOf(await store.readStream('account-1'))).toEqual([
+        [eventId(1), 'account-1', 0n, 1n],
+        [eventId(2), 'account-1', 1n, 2n],
+        [eventId(4), 'account-1', 2n, 3n],
+      ]);
+    });
+
+    it('a batch bound smaller than the load splits it over several transactions, in arrival order', async () => {
+      const store = await openStore({ groupCommit: { maxBatch: 8 } });
+
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.append({ streams: [{ streamName: 'account-1', expectedVersion: i === 0 ? 'no-stream' : BigInt(i - 1), events: [testEvent(i + 1)] }] })),
+      );
+
+      expect(results.map((result) => result.lastPosition)).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i + 1)));
+      expect(hashChainFailures(await store.readAll(readEverything))).toEqual([]);
+    });
+
+    it('a stream with no events is a version guard in a multi-stream append', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'fund-2024', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      const guarded = await store.append({
+        streams: [
+          { streamName: 'fund-2024', expectedVersion: 0n, events: [] },
+          { streamName: 'region-510100', expectedVersion: 'no-stream', events: [testEvent(2)] },
+        ],
+      });
+      const stale = await rejectionOf(
+        store.append({
+          streams: [
+            { streamName: 'fund-2024', expectedVersion: 1n, events: [] },
+            { streamName: 'region-510300', expectedVersion: 'no-stream', events: [testEvent(3)] },
+          ],
+        }),
+      );
+
+      expect(guarded.nextExpectedVersions).toEqual([0n, 0n]);
+      expect(stale).toMatchObject({ name: 'ConcurrencyError', streamName: 'fund-2024', expected: 1n, actual: 0n });
+      expect(await store.headPosition()).toBe(2n);
+    });
+  });
+
+  describe('SQLite failures', () => {
+    it('a (stream, version) clash from a writer that bypassed the lock is a ConcurrencyError', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      const db = rawConnection();
+      db.exec(`CREATE TRIGGER rogue_writer BEFORE INSERT ON events WHEN NEW.stream_name = 'rogue-1' AND NEW.id <> 'rogue'
+        BEGIN
+          INSERT INTO events (position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash)
+          VALUES (NEW.position + 1000, 'rogue', NEW.stream_name, NEW.stream_version, 'Rogue', '{}', '{}', NEW.recorded_at, 'x', 'y');
+        END`);
+      db.close();
+
+      const error = await rejectionOf(store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 0n, events: [testEvent(2)] }] }));
+
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamName: 'rogue-1', expected: 0n, actual: 0n });
+      expect(await store.headPosition()).toBe(1n);
+    });
+
+    it('a write lock held past the busy timeout fails the batch as EventStoreUnavailableError, and the store recovers', async () => {
+      const store = await openStore({ busyTimeoutMs: 50 });
+      const db = rawConnection();
+      db.exec('BEGIN IMMEDIATE');
+
+      const error = await rejectionOf(store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] }));
+      db.exec('ROLLBACK');
+      db.close();
+
+      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect((error as Error).message).toBe('SQLite: database is locked');
+      const retried = await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      expect(retried.lastPosition).toBe(1n);
+    });
+  });
+
+  describe('two processes on one file (the API and the CLI)', () => {
+    it('keep one gapless log and one hash chain, and conflict across connections', async () => {
+      const api = await openStore();
+      const cli = await openStore();
+
+      await api.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      await cli.append({ streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(2)] }] });
+      await Promise.all([
+        api.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(3)] }] }),
+        cli.append({ streams: [{ streamName: 'account-2', expectedVersion: 0n, events: [testEvent(4)] }] }),
+      ]);
+      const conflict = await rejectionOf(cli.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(5)] }] }));
+
+      expect(conflict).toMatchObject({ name: 'ConcurrencyError', streamName: 'account-1', expected: 0n, actual: 1n });
+      const log = await api.readAll(readEverything);
+      expect(positionsOf(log)).toEqual([1n, 2n, 3n, 4n]);
+      expect(hashChainFailures(log)).toEqual([]);
+    });
+
+    it("a subscription sees the other connection's appends by polling", async () => {
+      const api = await openStore();
+      const cli = await openStore();
+      const delivered: RecordedEvent[] = [];
+      const subscription = api.subscribe({ afterPosition: 0n, onEvents: async (events) => void delivered.push(...events) });
+
+      await cli.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+      await waitUntil(() => delivered.length >= 2, 'the CLI events');
+      await subscription.stop();
+
+      expect(positionsOf(delivered)).toEqual([1n, 2n]);
+    });
+  });
+
+  describe('projections that are behind the log', () => {
+    it('init() catches a projection up; appends skip it while behind; catchUpProjections() brings it back', async () => {
+      const cli = await openStore();
+      await cli.append({ streams: [{ streamName: 'region-510100', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+      await cli.append({ streams: [{ streamName: 'region-510300', expectedVersion: 'no-stream', events: [testEvent(3)] }] });
+
+      const api = await openStore({ projections: [streamStatsProjection()] });
+      expect(await api.checkpoint('stream-stats')).toBe(3n);
+
+      await cli.append({ streams: [{ streamName: 'region-510100', expectedVersion: 1n, events: [testEvent(4)] }] });
+      await api.append({ streams: [{ streamName: 'region-510300', expectedVersion: 0n, events: [testEvent(5)] }] });
+      expect(await api.checkpoint('stream-stats')).toBe(3n);
+      expect((await api.getDoc(streamStatsCollection, 'region-510300'))?.doc).toEqual({ count: 1, lastPosition: '3', lastType: 'Deposited' });
+
+      await api.catchUpProjections();
+
+      expect(await api.checkpoint('stream-stats')).toBe(5n);
+      expect((await api.listDocs(streamStatsCollection, 'region')).map((doc) => [doc.id, doc.doc])).toEqual([
+        ['region-510100', { count: 3, lastPosition: '4', lastType: 'Deposited' }],
+        ['region-510300', { count: 2, lastPosition: '5', lastType: 'Deposited' }],
+      ]);
+    });
+  });
+
+  describe('rebuild support', () => {
+    async function givenProjectedLog(projections: DocumentProjection[]): Promise<SqliteEventStore> {
+      const store = await openStore({ projections });
+      await store.append({ streams: [{ streamName: 'region-510100', expectedVersion: 'no-stream', events: testEvents(1, 3) }] });
+      await store.append({ streams: [{ streamName: 'region-510300', expectedVersion: 'no-stream', events: testEvents(4, 5) }] });
+      await store.append({ streams: [{ streamName: 'region-510100', expectedVersion: 2n, events: [testEvent(6, { type: 'StreamClosed' })] }] });
+      await store.append({ streams: [{ streamName: 'fund-2024', expectedVersion: 'no-stream', events: [testEvent(7)] }] });
+      return store;
+    }
+
+    it('resetProjections clears the projection; a paged rebuild from zero equals the live result', async () => {
+      const stats = streamStatsProjection();
+      const store = await givenProjectedLog([stats]);
+      const live = await store.listCollection(streamStatsCollection);
+
+      await store.resetProjections(['stream-stats']);
+      expect(await store.listCollection(streamStatsCollection)).toEqual([]);
+      expect(await store.checkpoint('stream-stats')).toBe(0n);
+      let checkpoint = 0n;
+      for (;;) {
+        const page = await store.readAll({ afterPosition: checkpoint, maxCount: 3 });
+        if (page.length === 0) break;
+        checkpoint = await store.applyProjectionBatch(stats, page);
+      }
+
+      expect(checkpoint).toBe(7n);
+      expect(await store.checkpoint('stream-stats')).toBe(7n);
+      expect(await store.listCollection(streamStatsCollection)).toEqual(live);
+      expect(live.map((doc) => doc.id)).toEqual(['fund-2024', 'region-510300']);
+    });
+
+    it('applyProjectionBatch skips events already applied and refuses a gap', async () => {
+      const stats = streamStatsProjection();
+      const store = await givenProjectedLog([stats]);
+      const before = await store.listCollection(streamStatsCollection);
+      const log = await store.readAll(readEverything);
+
+      expect(await store.applyProjectionBatch(stats, log)).toBe(7n);
+      expect(await store.listCollection(streamStatsCollection)).toEqual(before);
+
+      await store.resetProjections(['stream-stats']);
+      const gap = await rejectionOf(store.applyProjectionBatch(stats, log.slice(2)));
+      expect(gap).toBeInstanceOf(RangeError);
+      expect((gap as Error).message).toBe('projection stream-stats: expected position 1, got 3');
+      expect(await store.checkpoint('stream-stats')).toBe(0n);
+    });
+
+    it('resetProjections leaves other projections alone', async () => {
+      const store = await givenProjectedLog([streamStatsProjection(), countingProjection()]);
+
+      await store.resetProjections(['stream-stats']);
+
+      expect(await store.checkpoint('event-count')).toBe(7n);
+      expect((await store.getDoc('event-count', 'all'))?.doc).toEqual({ events: 7 });
+    });
+  });
+});
+
+function countingProjection(): DocumentProjection {
+  return {
+    name: 'event-count',
+    refs: () => [{ collection: 'event-count', id: 'all' }],
+    apply: (events, docs) => {
+      const previous = docs.get('event-count\u0000all')?.doc.events ?? 0;
+      return [{ collection: 'event-count', id: 'all', partition: 'all', doc: { events: Number(previous) + events.length } }];
+    },
+  };
+}

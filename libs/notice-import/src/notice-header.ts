@@ -1,0 +1,120 @@
+import type { AllocationKind, Region, RegionRegistry } from '@earmark/domain';
+import { compact, type SourceLine } from './notice-text';
+import type { NoticeReport } from './notice-report';
+
+/** What the body of the notice (everything before Annex 1) says about the allocation. */
+export interface NoticeHeader {
+  readonly documentNo: string | null;
+  readonly title: string | null;
+  readonly kind: AllocationKind;
+  readonly fiscalYear: number | null;
+  readonly issuedOn: string | null;
+  readonly issuer: Region | null;
+  readonly incomeSubject: string | null;
+  readonly expenditureSubject: string | null;
+}
+
+export const minFiscalYear = 2000;
+export const maxFiscalYear = 2100;
+
+/** 川财社〔2024〕2号 alone on its line; the body cites other documents' numbers inside sentences. */
+const documentNoPattern = /^[\u4e00-\u9fff]+[〔［[【]\d{4}[〕］\]】]第?\d+号$/;
+const titlePattern = /关于.+通知$/;
+const datePattern = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
+/** The subject code is the digits right after the clause's opening quote: 收入列入“1100299—…”. */
+const incomeSubjectPattern = /收入列入[^0-9]{0,3}([0-9]+)/;
+const expenditureSubjectPattern = /支出列入[^0-9]{0,3}([0-9]+)/;
+
+export function readNoticeHeader(body: readonly SourceLine[], registry: RegionRegistry, report: NoticeReport): NoticeHeader {
+  const documentNoLine = body.find((line) => documentNoPattern.test(compact(line.text)));
+  if (!documentNoLine) report.problem(0, 'the notice has no document number (文号) line such as 川财社〔2024〕2号');
+
+  const titleLine = body.find((line) => titlePattern.test(compact(line.text)));
+  const title = titleLine ? compact(titleLine.text).slice(compact(titleLine.text).indexOf('关于')) : null;
+  if (!titleLine) report.problem(0, 'the notice has no title line (关于…的通知)');
+
+  return {
+    documentNo: documentNoLine ? compact(documentNoLine.text) : null,
+    title,
+    // The ledger knows two kinds of allocation, and a settlement's top-up is always called 补拨.
+    kind: title !== null && title.includes('补拨') ? 'top-up' : 'pre-allocation',
+    fiscalYear: titleLine && title !== null ? readFiscalYear(title, titleLine.line, report) : null,
+    issuedOn: readIssuedOn(body, report),
+    issuer: readIssuer(body, registry, report),
+    incomeSubject: readSubject(body, incomeSubjectPattern, '收入列入', 'income', report),
+    expenditureSubject: readSubject(body, expenditureSubjectPattern, '支出列入', 'expenditure', report),
+  };
+}
+
+function readFiscalYear(title: string, line: number, report: NoticeReport): number | null {
+  const match = /(\d{4})年/.exec(title);
+  if (!match) {
+    report.problem(line, `the title on line ${line} names no fiscal year (such as 2024年)`);
+    return null;
+  }
+  const year = Number(match[1]);
+  if (year < minFiscalYear || year > maxFiscalYear) {
+    report.problem(line, `fiscal year ${year} on line ${line} is outside ${minFiscalYear}–${maxFiscalYear}`);
+    return null;
+  }
+  return year;
+}
+
+/** The signature date closes the body, so the last date line wins over any quoted earlier. */
+function readIssuedOn(body: readonly SourceLine[], report: NoticeReport): string | null {
+  const dated = body.filter((line) => datePattern.test(compact(line.text)));
+  const last = dated[dated.length - 1];
+  if (!last) {
+    report.problem(0, 'the notice has no date line (such as 2024年1月18日)');
+    return null;
+  }
+  const [, year, month, day] = datePattern.exec(compact(last.text)) ?? [];
+  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  if (!isCalendarDate(iso)) {
+    report.problem(last.line, `date "${compact(last.text)}" on line ${last.line} is not a calendar date`);
+    return null;
+  }
+  return iso;
+}
+
+function isCalendarDate(iso: string): boolean {
+  const parsed = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === iso;
+}
+
+/**
+ * The issuing level is the province whose 财政厅 heads the title or signs the notice. It is read
+ * from the text rather than assumed, so a registry holding several provinces still works.
+ */
+function readIssuer(body: readonly SourceLine[], registry: RegionRegistry, report: NoticeReport): Region | null {
+  const provinces = registry.all().filter((region) => region.level === 'province');
+  const found = new Set<Region>();
+  for (const line of body) {
+    const text = compact(line.text);
+    for (const province of provinces) {
+      if (text.startsWith(`${province.name}财政厅`) || text.startsWith(`${province.shortName}财政厅`)) found.add(province);
+    }
+  }
+  if (found.size === 1) return [...found][0];
+  if (found.size === 0) {
+    report.problem(0, 'the notice is not issued by the 财政厅 of a province in the region registry');
+  } else {
+    report.problem(0, `the notice names the 财政厅 of several provinces: ${[...found].map((p) => p.name).join(', ')}`);
+  }
+  return null;
+}
+
+function readSubject(
+  body: readonly SourceLine[],
+  pattern: RegExp,
+  clause: string,
+  side: string,
+  report: NoticeReport,
+): string | null {
+  for (const line of body) {
+    const match = pattern.exec(compact(line.text));
+    if (match) return match[1];
+  }
+  report.problem(0, `the notice names no ${side} subject (${clause}“…”)`);
+  return null;
+}

@@ -1,0 +1,5 @@
+export * from './ledger-docs';
+export * from './ledger.projection';
+export * from './ledger.views';
+export * from './in-memory-docs';
+export * from './projection-runner';

@@ -1,0 +1,110 @@
+import type { JsonObject } from '@earmark/event-store';
+
+/**
+ * The documents the ledger projection keeps. Money is a base-10 string of 分; every document
+ * remembers the last position applied to it, which makes re-applying an event a no-op.
+ */
+export const collections = {
+  regionBalance: 'region-balance',
+  programYear: 'program-year',
+  trail: 'trail',
+  disbursement: 'disbursement',
+  refusal: 'refusal',
+  performanceTargets: 'performance-targets',
+  performanceActual: 'performance-actual',
+} as const;
+
+export const programYearPartition = 'program-years';
+
+export const fundKey = (programCode: string, fiscalYear: number): string => `${programCode}/${fiscalYear}`;
+export const regionKey = (programCode: string, fiscalYear: number, regionCode: string): string =>
+  `${programCode}/${fiscalYear}/${regionCode}`;
+/** Positions padded so that ids sort in log order. */
+export const paddedPosition = (position: bigint): string => position.toString().padStart(20, '0');
+
+export interface SettlementDoc extends JsonObject {
+  documentNo: string;
+  settledOn: string;
+  entitledFen: string;
+  allocatedFen: string;
+  adjustmentFen: string;
+  outstandingFen: string;
+}
+
+export interface RegionBalanceDoc extends JsonObject {
+  programCode: string;
+  fiscalYear: number;
+  regionCode: string;
+  allocatedFen: string;
+  preAllocatedFen: string;
+  receivedFen: string;
+  returnedInFen: string;
+  passedDownFen: string;
+  paidFen: string;
+  beneficiaries: number;
+  returnedFen: string;
+  availableFen: string;
+  settlement: SettlementDoc | null;
+  /** When the region first received money, and when its balance last went up: for the idle and late flags. */
+  firstFundedOn: string;
+  lastPosition: string;
+}
+
+export interface ProgramDocumentDoc extends JsonObject {
+  documentNo: string;
+  kind: string;
+  title: string;
+  issuedOn: string;
+  issuerRegionCode: string;
+  totalFen: string;
+  lines: number;
+  position: string;
+}
+
+export interface ProgramYearDoc extends JsonObject {
+  programCode: string;
+  programName: string;
+  fiscalYear: number;
+  issuerRegionCode: string;
+  incomeSubject: string;
+  expenditureSubject: string;
+  allocatedFen: string;
+  passedDownFen: string;
+  paidFen: string;
+  beneficiaries: number;
+  returnedFen: string;
+  availableFen: string;
+  regions: number;
+  settledRegions: number;
+  documents: ProgramDocumentDoc[];
+  lastPosition: string;
+}
+
+export interface TrailEntryDoc extends JsonObject {
+  position: string;
+  recordedAt: string;
+  effectiveOn: string;
+  type: string;
+  amountFen: string;
+  availableAfterFen: string;
+  reference: string;
+  actor: string;
+  hash: string;
+}
+
+export interface DisbursementDoc extends JsonObject {
+  disbursementId: string;
+  programCode: string;
+  fiscalYear: number;
+  regionCode: string;
+  kind: string;
+  amountFen: string;
+  voucherNo: string;
+  paidOn: string;
+  toRegionCode: string | null;
+  toParentRegionCode: string | null;
+  beneficiaries: number | null;
+  afterSettlement: boolean;
+  reversed: boolean;
+  position: string;
+}

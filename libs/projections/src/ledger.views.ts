@@ -1,0 +1,114 @@
+import { fenFromString, formatYuan, type RegionRegistry } from '@earmark/domain';
+import type { StoredDoc } from '@earmark/event-store';
+import type { ProgramYearDoc, RegionBalanceDoc, TrailEntryDoc } from './ledger-docs';
+
+/** How the documents read over HTTP: money as 元 strings with two fraction digits. */
+
+export type RegionStatus = 'open' | 'settled' | 'reconciled';
+
+export function regionStatus(doc: RegionBalanceDoc): RegionStatus {
+  if (!doc.settlement) return 'open';
+  return fenFromString(doc.settlement.outstandingFen) === 0n ? 'reconciled' : 'settled';
+}
+
+const summedFields = [
+  ['allocated', 'allocatedFen'],
+  ['received', 'receivedFen'],
+  ['receivedFromReturns', 'returnedInFen'],
+  ['passedDown', 'passedDownFen'],
+  ['paid', 'paidFen'],
+  ['returned', 'returnedFen'],
+  ['available', 'availableFen'],
+] as const;
+
+function figures(docs: readonly RegionBalanceDoc[]) {
+  const out: Record<string, string | number> = {};
+  for (const [field, stored] of summedFields) {
+    let total = 0n;
+    for (const doc of docs) total += fenFromString(doc[stored]);
+    out[field] = formatYuan(total);
+  }
+  out['beneficiaries'] = docs.reduce((sum, doc) => sum + doc.beneficiaries, 0);
+  return out;
+}
+
+export function regionBalanceView(doc: RegionBalanceDoc, fundRegions: readonly RegionBalanceDoc[], registry: RegionRegistry) {
+  const children = fundRegions.filter((other) => registry.get(other.regionCode)?.parentCode === doc.regionCode);
+  const region = registry.get(doc.regionCode);
+  return {
+    programCode: doc.programCode,
+    fiscalYear: doc.fiscalYear,
+    regionCode: doc.regionCode,
+    regionName: region?.name ?? null,
+    ...figures([doc]),
+    status: regionStatus(doc),
+    settlement: doc.settlement
+      ? {
+          documentNo: doc.settlement.documentNo,
+          settledOn: doc.settlement.settledOn,
+          entitled: formatYuan(fenFromString(doc.settlement.entitledFen)),
+          allocated: formatYuan(fenFromString(doc.settlement.allocatedFen)),
+          adjustment: formatYuan(fenFromString(doc.settlement.adjustmentFen)),
+          outstanding: formatYuan(fenFromString(doc.settlement.outstandingFen)),
+        }
+      : null,
+    children: { regions: children.length, ...figures(children) },
+  };
+}
+
+export function programYearView(doc: ProgramYearDoc) {
+  return {
+    programCode: doc.programCode,
+    programName: doc.programName,
+    fiscalYear: doc.fiscalYear,
+    allocated: formatYuan(fenFromString(doc.allocatedFen)),
+    passedDown: formatYuan(fenFromString(doc.passedDownFen)),
+    paid: formatYuan(fenFromString(doc.paidFen)),
+    beneficiaries: doc.beneficiaries,
+    returned: formatYuan(fenFromString(doc.returnedFen)),
+    available: formatYuan(fenFromString(doc.availableFen)),
+    regions: doc.regions,
+    settledRegions: doc.settledRegions,
+    incomeSubject: doc.incomeSubject,
+    expenditureSubject: doc.expenditureSubject,
+    issuerRegionCode: doc.issuerRegionCode,
+    documents: doc.documents.map((d) => ({
+      documentNo: d.documentNo,
+      kind: d.kind,
+      title: d.title,
+      issuedOn: d.issuedOn,
+      issuerRegionCode: d.issuerRegionCode,
+      lines: d.lines,
+      total: formatYuan(fenFromString(d.totalFen)),
+      position: Number(d.position),
+    })),
+  };
+}
+
+export function programSummaryView(doc: ProgramYearDoc) {
+  return {
+    programCode: doc.programCode,
+    programName: doc.programName,
+    fiscalYear: doc.fiscalYear,
+    allocated: formatYuan(fenFromString(doc.allocatedFen)),
+    paid: formatYuan(fenFromString(doc.paidFen)),
+    beneficiaries: doc.beneficiaries,
+    available: formatYuan(fenFromString(doc.availableFen)),
+  };
+}
+
+export function trailView(entries: readonly TrailEntryDoc[]) {
+  return entries.map((entry) => ({
+    position: Number(entry.position),
+    recordedAt: entry.recordedAt,
+    effectiveOn: entry.effectiveOn,
+    type: entry.type,
+    amount: formatYuan(fenFromString(entry.amountFen)),
+    availableAfter: formatYuan(fenFromString(entry.availableAfterFen)),
+    reference: entry.reference,
+    actor: entry.actor,
+    hash: entry.hash,
+  }));
+}
+
+export const docsOf = <T>(stored: readonly StoredDoc[]): T[] => stored.map((s) => s.doc as unknown as T);

@@ -1,0 +1,80 @@
+import type { DocumentProjection, EventStore, RecordedEvent, Subscription } from '@earmark/event-store';
+
+/** Where a projection's documents and checkpoint are written, in one transaction per batch. */
+export interface ProjectionSink {
+  applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<unknown>;
+  checkpoint(projection: string): Promise<bigint>;
+  resetProjections(names: readonly string[]): Promise<void>;
+}
+
+/** Events read from the log per page during a rebuild: bounds memory, keeps transactions large. */
+export const rebuildPageSize = 2_000;
+
+export interface RebuildReport {
+  readonly events: number;
+  readonly lastPosition: bigint;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Rebuilds projections from zero: their documents and checkpoints are dropped, then the whole log
+ * is streamed through them a page at a time, each page written with its checkpoint in one
+ * transaction. Nothing is stamped with the wall clock, so the result equals the live one.
+ */
+export async function rebuildProjections(
+  store: EventStore,
+  sink: ProjectionSink,
+  projections: readonly DocumentProjection[],
+  onProgress?: (position: bigint) => void,
+): Promise<RebuildReport> {
+  const started = Date.now();
+  await sink.resetProjections(projections.map((p) => p.name));
+  let after = 0n;
+  let events = 0;
+  for (;;) {
+    const page = await store.readAll({ afterPosition: after, maxCount: rebuildPageSize });
+    if (page.length === 0) break;
+    for (const projection of projections) await sink.applyProjectionBatch(projection, page);
+    events += page.length;
+    after = page[page.length - 1].position;
+    onProgress?.(after);
+  }
+  return { events, lastPosition: after, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Keeps projections up to date behind a store that cannot project inline (KurrentDB): a catch-up
+ * subscription from the stored checkpoint, each delivered batch applied with its checkpoint in one
+ * transaction of the read-model database.
+ */
+export class ProjectionRunner {
+  private subscription: Subscription | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sink: ProjectionSink,
+    private readonly projections: readonly DocumentProjection[],
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const checkpoints = await Promise.all(this.projections.map((p) => this.sink.checkpoint(p.name)));
+    const from = checkpoints.reduce((min, c) => (c < min ? c : min), checkpoints[0] ?? 0n);
+    this.subscription = this.store.subscribe({
+      afterPosition: from,
+      onEvents: async (events) => {
+        for (const projection of this.projections) {
+          const done = await this.sink.checkpoint(projection.name);
+          const fresh = events.filter((event) => event.position > done);
+          if (fresh.length > 0) await this.sink.applyProjectionBatch(projection, fresh);
+        }
+      },
+      onError: this.onError,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+}

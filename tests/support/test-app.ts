@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiKeyRing, hashToken, type ApiKey } from '../../apps/api/src/auth/api-keys';
+import { openInfrastructure, type Infrastructure } from '../../apps/api/src/bootstrap/infrastructure';
+import { defaultProgramCode, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
+import { loadConfig, type StoreChoice } from '../../apps/api/src/config/earmark-config';
+import { createEarmarkApp } from '../../apps/api/src/create-app';
+
+export const program = 'sc-pension-contribution-subsidy';
+export const year = 2024;
+export const seedPath = join(__dirname, '..', '..', 'seeds', 'sichuan-2024-pension-contribution-preallocation.txt');
+
+/** Known test keys: name → role and regions. */
+export const testKeys: Record<string, { role: ApiKey['role']; regions: string[] }> = {
+  prov: { role: 'finance', regions: ['510000'] },
+  cd: { role: 'finance', regions: ['510100'] },
+  zg: { role: 'finance', regions: ['510300'] },
+  pzh: { role: 'finance', regions: ['510400'] },
+  op: { role: 'operator', regions: ['*'] },
+  aud: { role: 'auditor', regions: ['*'] },
+};
+
+export interface CallResult {
+  status: number;
+  body: any;
+  contentType: string;
+}
+
+export interface TestApp {
+  readonly baseUrl: string;
+  readonly app: NestFastifyApplication;
+  readonly infrastructure: Infrastructure;
+  readonly dataDir: string;
+  call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; key?: string | null }): Promise<CallResult>;
+  post(path: string, body: unknown, token: string, key?: string): Promise<CallResult>;
+  get(path: string, token?: string): Promise<CallResult>;
+  region(code: string, query?: string): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+export function newKey(): string {
+  return `test-${randomBytes(8).toString('hex')}`;
+}
+
+export interface TestAppOptions {
+  store?: StoreChoice;
+  databaseUrl?: string;
+  seed?: boolean;
+}
+
+/** Starts the real application on a free port over a fresh store, with the seed notice loaded. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'earmark-e2e-'));
+  const tokens = Object.fromEntries(Object.keys(testKeys).map((name) => [name, `tok-${name}-${randomBytes(12).toString('hex')}`]));
+  const ring = new ApiKeyRing(
+    Object.entries(testKeys).map(([name, { role, regions }]) => ({ name, role, regions, tokenSha256: hashToken(tokens[name]) })),
+  );
+  const config = loadConfig({
+    EARMARK_DATA_DIR: dataDir,
+    EARMARK_STORE: options.store ?? 'sqlite',
+    ...(options.databaseUrl ? { EARMARK_DATABASE_URL: options.databaseUrl } : {}),
+  });
+  const infrastructure = await openInfrastructure(config);
+  const app = await createEarmarkApp(infrastructure, ring, { logger: false });
+  if (options.seed ?? true) {
+    await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(seedPath, 'utf8'), {
+      programCode: defaultProgramCode,
+      dryRun: false,
+    });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+
+  const call: TestApp['call'] = async (method, path, { body, raw, token = 'op', key } = {}) => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers['authorization'] = `Bearer ${tokens[token] ?? token}`;
+    if (key) headers['idempotency-key'] = key;
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed, contentType: response.headers.get('content-type') ?? '' };
+  };
+
+  return {
+    baseUrl,
+    app,
+    infrastructure,
+    dataDir,
+    call,
+    post: (path, body, token, key = newKey()) => call('POST', path, { body, token, key }),
+    get: (path, token = 'op') => call('GET', path, { token }),
+    region: (code, query = '') => call('GET', `/v1/programs/${program}/years/${year}/regions/${code}${query}`),
+    async close() {
+      await app.close();
+      await infrastructure.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function payment(region: string, amount: string, voucherNo: string, extra: Record<string, unknown> = {}) {
+  return {
+    programCode: program,
+    fiscalYear: year,
+    regionCode: region,
+    kind: 'beneficiary-payment',
+    amount,
+    paidOn: '2024-03-01',
+    voucherNo,
+    expenditureSubject: '2083001',
+    beneficiaries: 10,
+    ...extra,
+  };
+}
+
+export function passDown(from: string, to: string, amount: string, voucherNo: string) {
+  return { programCode: program, fiscalYear: year, regionCode: from, kind: 'pass-down', amount, paidOn: '2024-02-01', voucherNo, toRegionCode: to };
+}
+
+export function settlement(region: string, actuals: { category: string; persons: number; perPerson: string }[], documentNo = '川财社〔2025〕9号') {
+  return { programCode: program, fiscalYear: year, regionCode: region, documentNo, settledOn: '2025-03-31', actuals };
+}
+
+export function topUp(documentNo: string, lines: { regionCode: string; amount: string }[], total: string) {
+  return {
+    documentNo,
+    title: '关于补拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知',
+    kind: 'top-up',
+    programCode: program,
+    programName: '困难群体养老保险个人缴费省级财政代缴资金',
+    fiscalYear: year,
+    issuedOn: '2025-04-15',
+    issuerRegionCode: '510000',
+    incomeSubject: '1100299',
+    expenditureSubject: '2083001',
+    total,
+    lines,
+  };
+}
