@@ -23,7 +23,12 @@ function ensureBuilt() {
     Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs'))) > statSync(entry).mtimeMs;
   if (!stale) return entry;
   process.stderr.write('earmark: building (npm run build)...\n');
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    process.stderr.write('earmark: the build failed (see the compiler output above)\n');
+    process.exit(1);
+  }
   return entry;
 }
 

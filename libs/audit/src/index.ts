@@ -1,5 +1,6 @@
 export * from './merkle';
 export * from './checkpoint';
+export * from './event-leaves';
 export * from './balance-replay';
 export * from './ledger-verifier';
 export * from './export-file';

@@ -1,4 +1,4 @@
-import { generateSigningKey, merkleRoot, signCheckpoint, verifyLedger, type Checkpoint } from '@earmark/audit';
+import { generateSigningKey, issueCheckpoint, merkleRoot, signCheckpoint, verifyLedger, type Checkpoint } from '@earmark/audit';
 import type { RecordedEvent } from '@earmark/event-store';
 import { allocation, chain, passDown, payment, registry } from './support/ledger-fixture';
 
@@ -64,5 +64,19 @@ describe('verifyLedger against a signed checkpoint', () => {
     const report = verifyLedger({ events, checkpoint, registry });
     expect(report.ok).toBe(true);
     expect(report.checks).toEqual({ chain: 'passed', merkle: 'passed', signature: 'skipped', balances: 'passed' });
+  });
+});
+
+describe('issueCheckpoint', () => {
+  it('signs the root of the whole log, which then verifies', () => {
+    const issued = issueCheckpoint(events, '2024-03-06T00:00:00Z', key.privateKeyPem);
+    expect(issued).toEqual(checkpointOf(events));
+    expect(verifyLedger({ events, checkpoint: issued, publicKeyPem: key.publicKeyPem, registry }).ok).toBe(true);
+  });
+
+  it('refuses a log that is not positions 1..n in order', () => {
+    expect(() => issueCheckpoint([events[1], events[0]], '2024-03-06T00:00:00Z', key.privateKeyPem)).toThrow(
+      'event 1 of the log is position 2',
+    );
   });
 });

@@ -1,4 +1,5 @@
 export * from './event-store.port';
 export * from './event-hash';
-export * from './postgres/postgres-event-store';
+export * from './postgres';
 export * from './sqlite';
+export * from './kurrentdb';

@@ -345,6 +345,19 @@ describe('PostgresEventStore', () => {
       expect((after as Error).message).toBe(`postgres at ${database.url}: the store is closed`);
     });
 
+    it('refuses a database migrated by a newer release', async () => {
+      await openStore();
+      await (await rawConnection()).query(`INSERT INTO earmark_schema_migrations (version, name) VALUES (99, 'from the future')`);
+
+      const older = new PostgresEventStore({ connectionString: database.url });
+      opened.push(older);
+
+      const error = await rejectionOf(older.init());
+
+      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect((error as Error).message).toBe('the database has schema version 99, this release knows up to 1');
+    });
+
     it('close() lets appends already queued commit first', async () => {
       const store = await openStore();
       const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });

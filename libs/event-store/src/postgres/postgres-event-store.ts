@@ -30,25 +30,25 @@ import {
 import { migrate } from './postgres-schema';
 
 /** Appends that share one transaction and one commit, at most. */
-export const defaultGroupCommitMaxBatch = 256;
-export const defaultPoolSize = 10;
-export const defaultSubscriptionBatchSize = 500;
-export const maxSubscriptionBatchSize = 10_000;
+const defaultGroupCommitMaxBatch = 256;
+const defaultPoolSize = 10;
+const defaultSubscriptionBatchSize = 500;
+const maxSubscriptionBatchSize = 10_000;
 /** Events per transaction when bringing a projection up to the head. */
-export const catchUpPageSize = 1_000;
+const catchUpPageSize = 1_000;
 /** How often a subscription reads the log when no notification woke it. */
-export const subscriptionPollIntervalMs = 1_000;
+const subscriptionPollIntervalMs = 1_000;
 /** How long a subscription waits before reading again after the store failed. */
-export const subscriptionRetryDelayMs = 1_000;
-export const connectTimeoutMs = 10_000;
-export const statementTimeoutMs = 30_000;
+const subscriptionRetryDelayMs = 1_000;
+const connectTimeoutMs = 10_000;
+const statementTimeoutMs = 30_000;
 /**
  * How long an append waits for the head row lock. Another process's batch holds it for one
  * transaction (tens of ms); waiting longer means that process is stuck, and the caller should know.
  */
-export const lockTimeoutMs = 10_000;
+const lockTimeoutMs = 10_000;
 /** A client stuck inside a transaction (its process frozen) loses its locks, the head lock first of all. */
-export const idleInTransactionTimeoutMs = 30_000;
+const idleInTransactionTimeoutMs = 30_000;
 
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;

@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
 import { genesisHash } from '../event-hash';
+import { EventStoreUnavailableError } from '../event-store.port';
 
-export interface Migration {
+export interface PostgresMigration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
@@ -24,7 +25,7 @@ export const migrationLockKey = 0x4541524d41524bn;
  * is recomputed by the verifier from what is stored, so each must come back exactly as it was hashed
  * (UUID lowercases and reformats, JSONB rejects \u0000, TIMESTAMPTZ drops the 'Z' spelling).
  */
-export const migrations: readonly Migration[] = [
+export const postgresMigrations: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'event log, idempotency, read models',
@@ -101,6 +102,8 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
+export const postgresSchemaVersion = Math.max(...postgresMigrations.map((migration) => migration.version));
+
 /**
  * Brings the schema up to date. Runs in one transaction under an advisory lock: a second process
  * waits, then finds the migrations applied and does nothing.
@@ -117,7 +120,14 @@ export async function migrate(client: PoolClient): Promise<void> {
       )`);
     const applied = await client.query<{ version: number }>('SELECT version FROM earmark_schema_migrations');
     const appliedVersions = new Set(applied.rows.map((row) => row.version));
-    for (const migration of migrations) {
+    const newest = Math.max(0, ...appliedVersions);
+    if (newest > postgresSchemaVersion) {
+      // A newer release migrated this database; writing with older code could break its invariants.
+      throw new EventStoreUnavailableError(
+        `the database has schema version ${newest}, this release knows up to ${postgresSchemaVersion}`,
+      );
+    }
+    for (const migration of postgresMigrations) {
       if (appliedVersions.has(migration.version)) continue;
       await client.query(migration.sql);
       await client.query('INSERT INTO earmark_schema_migrations (version, name) VALUES ($1, $2)', [
