@@ -1,5 +1,8 @@
 import type { RegionRegistry } from '@earmark/domain';
-import { genesisHash, hashEvent, type RecordedEvent } from '@earmark/event-store';
+import type { RecordedEvent } from '@earmark/event-store';
+// The module itself, not the package: the package index also loads the database adapters, and
+// the verifier must run offline with nothing but the events and a key.
+import { genesisHash, hashEvent } from '../../event-store/src/event-hash';
 import { BalanceReplay } from './balance-replay';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
 import { ledgerRoot } from './event-leaves';

@@ -101,7 +101,11 @@ describe('the independent replay of balances', () => {
   });
 
   it('refuses a voucher number used twice by one region', () => {
-    const facts = [chengdu, payment('510100', 100n, { id: 'd-1', voucherNo: 'CD-1' }), payment('510100', 100n, { id: 'd-2', voucherNo: 'CD-1' })];
+    const facts = [
+      chengdu,
+      payment('510100', 100n, { id: 'd-1', voucherNo: 'CD-1' }),
+      payment('510100', 100n, { id: 'd-2', voucherNo: 'CD-1' }),
+    ];
     expect(verdict(facts)).toEqual(failedAt(3n, 'position 3: voucher CD-1 of 510100 is recorded twice'));
   });
 

@@ -5,12 +5,12 @@ import {
   type AppendResult,
   type DocumentProjection,
   type EventStore,
-  type StoredIdempotencyRecord,
   type ReadAllOptions,
   type ReadModelStore,
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredDoc,
+  type StoredIdempotencyRecord,
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
@@ -31,6 +31,7 @@ import { migrate } from './postgres-schema';
 
 /** Appends that share one transaction and one commit, at most. */
 const defaultGroupCommitMaxBatch = 256;
+const maxGroupCommitBatch = 10_000;
 const defaultPoolSize = 10;
 const defaultSubscriptionBatchSize = 500;
 const maxSubscriptionBatchSize = 10_000;
@@ -90,7 +91,10 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     const poolSize = options.poolSize ?? defaultPoolSize;
     const maxBatch = options.groupCommit?.maxBatch ?? defaultGroupCommitMaxBatch;
     assert(Number.isInteger(poolSize) && poolSize >= 1, `poolSize must be a positive integer, got ${poolSize}`);
-    assert(Number.isInteger(maxBatch) && maxBatch >= 1, `groupCommit.maxBatch must be a positive integer, got ${maxBatch}`);
+    assert(
+      Number.isInteger(maxBatch) && maxBatch >= 1 && maxBatch <= maxGroupCommitBatch,
+      `groupCommit.maxBatch must be an integer in 1..${maxGroupCommitBatch}, got ${maxBatch}`,
+    );
     const names = (options.projections ?? []).map((projection) => projection.name);
     assert(new Set(names).size === names.length, `projection names must be distinct: ${names.join(', ')}`);
 
@@ -222,6 +226,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
   // Reads
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (options.fromVersion !== undefined && options.fromVersion < 0n) throw new RangeError('fromVersion is >= 0');
     const backwards = options.direction === 'backwards';
     const params: unknown[] = [streamName];
     let versionFilter = '';
@@ -230,7 +235,6 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
       versionFilter = `AND stream_version ${backwards ? '<=' : '>='} $${params.length}`;
     }
     let limit = '';
-    if (options.fromVersion !== undefined && options.fromVersion < 0n) throw new RangeError('fromVersion is >= 0');
     // No default page: a decider needs the whole stream, and a silently cut stream is a wrong state.
     if (options.maxCount !== undefined) {
       assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
