@@ -16,5 +16,13 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tests}/**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,tests}/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,tests}/**/*.e2e-spec.ts'] },
+    // The same HTTP suite on PostgreSQL (a throwaway database per test file).
+    {
+      ...common,
+      displayName: 'e2e-postgres',
+      testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', 'cli-import'],
+      setupFiles: ['<rootDir>/tests/jest/use-postgres.js'],
+    },
   ],
 };

@@ -1,4 +1,4 @@
-import { program, startTestApp, year, type TestApp } from '../support/test-app';
+import { program, startTestApp, testStore, year, type TestApp } from '../support/test-app';
 
 describe('Given an empty store, when the service starts with the seed notice', () => {
   let app: TestApp;
@@ -81,7 +81,7 @@ describe('Given an empty store, when the service starts with the seed notice', (
   it('answers health without a token, with the store and position', async () => {
     const { status, body } = await app.call('GET', '/v1/health', { token: null });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', store: 'sqlite', projectionLag: 0 });
+    expect(body).toMatchObject({ status: 'ok', store: testStore, projectionLag: 0 });
     // The allocation, its document reservation and 21 target tables: 23 events.
     expect(body.position).toBe(23);
   });

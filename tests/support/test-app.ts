@@ -9,6 +9,7 @@ import { openInfrastructure, type Infrastructure } from '../../apps/api/src/boot
 import { defaultProgramCode, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
 import { loadConfig, type StoreChoice } from '../../apps/api/src/config/earmark-config';
 import { createEarmarkApp } from '../../apps/api/src/create-app';
+import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
 
 export const program = 'sc-pension-contribution-subsidy';
 export const year = 2024;
@@ -52,17 +53,26 @@ export interface TestAppOptions {
   seed?: boolean;
 }
 
-/** Starts the real application on a free port over a fresh store, with the seed notice loaded. */
+/** The store the HTTP suite runs on: SQLite, or PostgreSQL in the `e2e-postgres` Jest project. */
+export const testStore: StoreChoice = (process.env.EARMARK_TEST_STORE as StoreChoice | undefined) ?? 'sqlite';
+
+/**
+ * Starts the real application on a free port over a fresh store (a new SQLite file, or a
+ * throwaway PostgreSQL database), with the seed notice loaded.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earmark-e2e-'));
+  const store = options.store ?? testStore;
+  const database = store === 'postgres' && !options.databaseUrl ? await createTestDatabase() : null;
+  const databaseUrl = options.databaseUrl ?? database?.url;
   const tokens = Object.fromEntries(Object.keys(testKeys).map((name) => [name, `tok-${name}-${randomBytes(12).toString('hex')}`]));
   const ring = new ApiKeyRing(
     Object.entries(testKeys).map(([name, { role, regions }]) => ({ name, role, regions, tokenSha256: hashToken(tokens[name]) })),
   );
   const config = loadConfig({
     EARMARK_DATA_DIR: dataDir,
-    EARMARK_STORE: options.store ?? 'sqlite',
-    ...(options.databaseUrl ? { EARMARK_DATABASE_URL: options.databaseUrl } : {}),
+    EARMARK_STORE: store,
+    ...(databaseUrl ? { EARMARK_DATABASE_URL: databaseUrl } : {}),
   });
   const infrastructure = await openInfrastructure(config);
   const app = await createEarmarkApp(infrastructure, ring, { logger: false });
@@ -108,6 +118,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await app.close();
       await infrastructure.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

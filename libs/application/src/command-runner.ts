@@ -58,6 +58,12 @@ export interface FundCommandSpec {
 @Injectable()
 export class FundCommandRunner {
   private readonly sessions: FundSessions;
+  /**
+   * Requests under way, by idempotency key: a retry that arrives while the first is still being
+   * decided or committed waits for its answer instead of deciding again (it would otherwise see
+   * its own voucher as already used).
+   */
+  private readonly inFlight = new Map<string, { requestHash: string; outcome: Promise<CommandOutcome> }>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -92,6 +98,25 @@ export class FundCommandRunner {
   }
 
   async run(ctx: CommandContext, spec: FundCommandSpec): Promise<CommandOutcome> {
+    if (!ctx.idempotency) return this.runOnce(ctx, spec);
+    const flightKey = `${ctx.actor.name}\n${ctx.idempotency.key}`;
+    const underway = this.inFlight.get(flightKey);
+    if (underway) {
+      if (underway.requestHash !== ctx.idempotency.requestHash) {
+        throw new ApplicationError('idempotency-key-reused', 'this Idempotency-Key was used with another request');
+      }
+      return underway.outcome;
+    }
+    const outcome = this.runOnce(ctx, spec);
+    this.inFlight.set(flightKey, { requestHash: ctx.idempotency.requestHash, outcome });
+    try {
+      return await outcome;
+    } finally {
+      this.inFlight.delete(flightKey);
+    }
+  }
+
+  private async runOnce(ctx: CommandContext, spec: FundCommandSpec): Promise<CommandOutcome> {
     const replayed = await this.replay(ctx);
     if (replayed) return replayed;
     const streamName = fundStreamName(spec.programCode, spec.fiscalYear);

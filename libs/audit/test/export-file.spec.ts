@@ -73,6 +73,10 @@ describe('the export file', () => {
     await expect(stat(`${path}.partial`)).rejects.toThrow();
   });
 
+  it('reports a file that cannot be written', async () => {
+    await expect(writeExport(join(dir, 'missing', 'ledger.jsonl'), { events })).rejects.toThrow('ENOENT');
+  });
+
   it('refuses a file cut short, with text after the trailer, or of another format', async () => {
     const path = join(dir, 'ledger.jsonl');
     await writeExport(path, { events, checkpoint, exportedAt: '2024-03-06T00:00:01Z' });

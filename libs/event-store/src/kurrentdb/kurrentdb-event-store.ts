@@ -197,7 +197,7 @@ export class KurrentDbEventStore implements EventStore {
     try {
       const known = await entriesForEvents(this.readModels, wanted);
       for (const entry of known.values()) wait.offer(entry);
-      if (wanted.length > 0 && known.size === wanted.length) return await this.answerRetry(streams, known);
+      if (wanted.length > 0 && known.size === wanted.length) return await this.answerRetry(streams, known, request.idempotency);
 
       // Events already in their stream are skipped, as a retry that half-succeeded needs.
       const fresh = streams.map((stream) => ({
@@ -223,11 +223,26 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  /** Every event is stored already: answer as the first append did, with today's versions and head. */
+  /**
+   * Every event is stored already: answer as the first append did, with today's versions and head.
+   * Its idempotency record is written if it is missing, which only an append without a multi-stream
+   * append can leave behind (events stored, then the record lost with the connection).
+   */
   private async answerRetry(
     streams: readonly { readonly streamName: string; readonly events: readonly NewEvent[] }[],
     known: ReadonlyMap<string, PositionMapEntry>,
+    idempotency: IdempotencyRecord | undefined,
   ): Promise<AppendResult> {
+    if (idempotency) {
+      const appended = streams.flatMap((stream) => stream.events.map((event) => [stream.streamName, event.id] as const));
+      const planned = await this.planIdempotencyRecord(idempotency, appended, this.clock().toISOString());
+      if ((await this.readIdempotencyEvent(planned.kurrentName)) === null) {
+        // Taken meanwhile by another request: this one's answer stands without a record, as in SQL.
+        await this.appendOne(planned).catch((error: unknown) => {
+          if (!(error instanceof IdempotencyKeyTakenError)) throw error;
+        });
+      }
+    }
     const stored = await this.storedEvents([...known.values()]);
     const events = streams.flatMap((stream) => stream.events.map((event) => stored.get(eventKey(stream.streamName, event.id)) as RecordedEvent));
     const nextExpectedVersions = await Promise.all(streams.map((stream) => this.currentVersion(stream.streamName)));
