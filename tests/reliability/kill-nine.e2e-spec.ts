@@ -2,19 +2,23 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { newKey, payment, program, year } from '../support/test-app';
 import { builtCli, projectRoot, ServerProcess } from '../support/server-process';
+import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
 
 /**
  * A 2xx means the events are durable: the server is killed with SIGKILL right after answering,
  * and in the middle of a burst, then started again on the same data folder.
  */
-describe('kill -9 of the server (SQLite store)', () => {
+describe.each(['sqlite', 'postgres'])('kill -9 of the server (%s store)', (store) => {
   let server: ServerProcess;
+  let database: { url: string; drop(): Promise<void> } | null = null;
   beforeAll(async () => {
-    server = await ServerProcess.create();
+    database = store === 'postgres' ? await createTestDatabase() : null;
+    server = await ServerProcess.create(database ? { EARMARK_STORE: 'postgres', EARMARK_DATABASE_URL: database.url } : {});
     await server.start();
   }, 120_000);
   afterAll(async () => {
     await server.kill();
+    await database?.drop();
     rmSync(server.dataDir, { recursive: true, force: true });
   });
 

@@ -20,6 +20,7 @@ import { CommandsController } from './commands/commands.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { ProblemFilter } from './http/problem.filter';
+import { AuditViewsController } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
 import { QueriesController } from './queries/queries.controller';
 
@@ -40,7 +41,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ledgerModuleFor(infrastructure, settings)],
-      controllers: [HealthController, CommandsController, QueriesController, DashboardController],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
         { provide: APP_GUARD, useClass: AuthGuard },

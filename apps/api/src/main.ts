@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync, existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { ApplicationError } from '@earmark/application';
 import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig, type EarmarkConfig } from './config/earmark-config';
 import { openInfrastructure } from './bootstrap/infrastructure';
@@ -15,11 +16,17 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
   const infrastructure = await openInfrastructure(config);
   const app = await createEarmarkApp(infrastructure, keys.ring);
   if (config.seedNotice && existsSync(config.seedNotice) && (await infrastructure.store.headPosition()) === 0n) {
-    const outcome = await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
-      programCode: defaultProgramCode,
-      dryRun: false,
-    });
-    logger.log(`seed notice loaded: ${describeNotice(outcome.parsed)}`);
+    try {
+      const outcome = await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
+        programCode: defaultProgramCode,
+        dryRun: false,
+      });
+      logger.log(`seed notice loaded: ${describeNotice(outcome.parsed)}`);
+    } catch (error) {
+      // Another process sharing the database loaded it first.
+      if (!(error instanceof ApplicationError && error.code === 'duplicate-document')) throw error;
+      logger.log('seed notice already recorded by another process');
+    }
   }
   await app.listen({ port: config.port, host: config.host });
   const base = `http://127.0.0.1:${config.port}`;

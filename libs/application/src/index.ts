@@ -10,3 +10,4 @@ export * from './commands/performance.handlers';
 export * from './queries/books-at';
 export * from './queries/ledger.queries';
 export * from './ledger.module';
+export * from './queries/audit-views.queries';

@@ -7,6 +7,7 @@ import { ReverseDisbursementHandler } from './commands/reverse-disbursement.hand
 import { SettleRegionYearHandler } from './commands/settle-region-year.handler';
 import { RecordPerformanceTargetsHandler, ReportPerformanceActualHandler } from './commands/performance.handlers';
 import { ledgerQueryHandlers, ProjectionWaiter, projectionWaiterProvider } from './queries/ledger.queries';
+import { auditViewQueryHandlers } from './queries/audit-views.queries';
 
 export const ledgerCommandHandlers = [
   RecordAllocationHandler,
@@ -28,7 +29,7 @@ export class LedgerModule {
       module: LedgerModule,
       global: true,
       imports: [CqrsModule.forRoot()],
-      providers: [...infrastructure, FundCommandRunner, projectionWaiterProvider(), ...ledgerCommandHandlers, ...ledgerQueryHandlers],
+      providers: [...infrastructure, FundCommandRunner, projectionWaiterProvider(), ...ledgerCommandHandlers, ...ledgerQueryHandlers, ...auditViewQueryHandlers],
       exports: [...infrastructure, FundCommandRunner, ProjectionWaiter, CqrsModule],
     };
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { UnavailableError } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
@@ -6,6 +7,7 @@ import {
   KurrentDbEventStore,
   SqliteEventStore,
   type IdempotencyRecord,
+  type KurrentDbClient,
   type KurrentDbEventStoreOptions,
 } from '../src';
 import { describeEventStoreContract } from './event-store.contract';
@@ -140,6 +142,26 @@ describe('KurrentDbEventStore on a simulated server', () => {
     expect(result.nextExpectedVersions).toEqual([1n, 0n]);
     expect(positionsOf(await store.readAll(readEverything))).toEqual([1n, 2n, 3n]);
     expect(await store.findIdempotency('api-key', 'k-1')).toEqual({ ...record, position: 3n });
+  });
+
+  it('a conflict the client cannot read is still reported as the ConcurrencyError it was', async () => {
+    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+    const store = await openStore(simulator, await openReadModels());
+    await store.append({ streams: [{ streamName: 'document-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+    simulator.garbleTheNextConflict();
+
+    const error = await rejectionOf(
+      store.append({
+        streams: [
+          { streamName: 'fund-a', expectedVersion: 'no-stream', events: [testEvent(2)] },
+          { streamName: 'document-1', expectedVersion: 'no-stream', events: [testEvent(3)] },
+        ],
+      }),
+    );
+
+    expect(error).toBeInstanceOf(ConcurrencyError);
+    expect(error).toMatchObject({ streamName: 'document-1', expected: 'no-stream', actual: 0n });
+    expect(await store.headPosition()).toBe(1n);
   });
 
   it('gives up waiting for positions after indexWaitMs; the events are stored and a retry returns them', async () => {
@@ -303,6 +325,19 @@ describe('KurrentDbEventStore on a simulated server', () => {
     expect(await replicaB.readAll(readEverything)).toEqual(logA);
   });
 
+  it('a replica that finds the map ahead of its batch adopts the entries after checking them', async () => {
+    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+    const ahead = await openStore(simulator, await openReadModels());
+    const behind = await openStore(simulator, await openReadModels(), { indexBatchSize: 1 });
+    await ahead.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 5) }] });
+
+    const appended = await behind.append({ streams: [{ streamName: 'account-1', expectedVersion: 4n, events: [testEvent(6)] }] });
+
+    expect(placesOf(appended.events)).toEqual([[eventId(6), 'account-1', 5n, 6n]]);
+    expect(await behind.readAll(readEverything)).toEqual(await ahead.readAll(readEverything));
+    expect(hashChainFailures(await behind.readAll(readEverything))).toEqual([]);
+  });
+
   it('refuses to adopt a map that another ledger wrote into the same read models', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
     const readModels = await openReadModels();
@@ -350,6 +385,50 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     expect(result).toEqual({ nextExpectedVersions: [0n], lastPosition: 1n, events: [] });
     expect(await store.findIdempotency('api-key', 'k-1')).toEqual({ ...record, position: 1n });
+  });
+
+  it('keeps the map in memory when given no read models, rebuilding it from $all', async () => {
+    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+    const first = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet });
+    cleanups.push(() => first.close());
+    await first.init();
+    await first.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
+    const second = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet });
+    cleanups.push(() => second.close());
+
+    await second.init();
+
+    expect(await second.headPosition()).toBe(2n);
+    expect(await second.readAll(readEverything)).toEqual(await first.readAll(readEverything));
+  });
+
+  it('reads a long stream, its positions looked up a stream at a time', async () => {
+    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+    const store = await openStore(simulator, await openReadModels());
+    await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 150) }] });
+    await store.append({ streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(151)] }] });
+
+    const events = await store.readStream('account-1');
+
+    expect(positionsOf(events)).toEqual(Array.from({ length: 150 }, (_, i) => BigInt(i + 1)));
+    expect(await store.readAll({ afterPosition: 149n, maxCount: 5 })).toEqual([events[149], ...(await store.readStream('account-2'))]);
+  });
+
+  it('init() fails with EventStoreUnavailableError when KurrentDB cannot be reached', async () => {
+    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+    const client = {
+      ...simulator.client(),
+      readAll: () => {
+        throw new UnavailableError(undefined, 'simulated: no route to host');
+      },
+    } as unknown as KurrentDbClient;
+    const store = new KurrentDbEventStore({ connectionString: 'kurrentdb://nowhere:2113?tls=false', client, log: quiet });
+    cleanups.push(() => store.close());
+
+    const error = await rejectionOf(store.init());
+
+    expect(error).toBeInstanceOf(EventStoreUnavailableError);
+    expect((error as Error).message).toMatch(/init: unavailable/);
   });
 
   it('refuses ids KurrentDB cannot store and names it keeps for itself', async () => {

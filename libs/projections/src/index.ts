@@ -3,3 +3,5 @@ export * from './ledger.projection';
 export * from './ledger.views';
 export * from './in-memory-docs';
 export * from './projection-runner';
+export * from './flags';
+export * from './performance';

@@ -20,12 +20,14 @@ import {
   asWrongExpectedVersion,
   compareAllPositions,
   eventKey,
+  expectationHolds,
   fromIdempotencyEventData,
   idempotencyEventId,
   idempotencyRecordedType,
   idempotencyStreamName,
   isReservedStreamName,
   isStreamNotFound,
+  isUnrecognised,
   isUnsupported,
   normalizeNewEvent,
   recordedAtKey,
@@ -42,7 +44,7 @@ import {
   type LedgerRecord,
   type WrongExpectedVersion,
 } from './kurrentdb-mapping';
-import { LedgerIndexer, type EntryWait, type KurrentDbLog } from './ledger-indexer';
+import { LedgerIndexer, maxIndexBatch, type EntryWait, type KurrentDbLog } from './ledger-indexer';
 import {
   entriesBetween,
   entriesForEvents,
@@ -89,6 +91,8 @@ export interface KurrentDbEventStoreOptions {
   readonly reservationStreamPrefixes?: readonly string[];
   readonly indexWaitMs?: number;
   readonly catchUpWaitMs?: number;
+  /** $all events mapped per read-model transaction (1..maxIndexBatch). */
+  readonly indexBatchSize?: number;
   readonly log?: KurrentDbLog;
   /** Used instead of connecting to connectionString (tests); the store does not dispose it. */
   readonly client?: KurrentDbClient;
@@ -129,6 +133,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly reservationPrefixes: readonly string[];
   private readonly indexWaitMs: number;
   private readonly catchUpWaitMs: number;
+  private readonly indexBatchSize: number;
   private readonly log: KurrentDbLog;
   private readonly givenClient: KurrentDbClient | undefined;
   private started: Started | null = null;
@@ -147,6 +152,8 @@ export class KurrentDbEventStore implements EventStore {
     this.reservationPrefixes = options.reservationStreamPrefixes ?? defaultReservationStreamPrefixes;
     this.indexWaitMs = options.indexWaitMs ?? defaultIndexWaitMs;
     this.catchUpWaitMs = options.catchUpWaitMs ?? defaultCatchUpWaitMs;
+    this.indexBatchSize = options.indexBatchSize ?? maxIndexBatch;
+    assertCount('indexBatchSize', this.indexBatchSize, maxIndexBatch);
     this.log = options.log ?? defaultLog;
     this.givenClient = options.client;
   }
@@ -164,7 +171,14 @@ export class KurrentDbEventStore implements EventStore {
   private async start(): Promise<Started> {
     const filter = await ledgerFilter();
     const client = this.givenClient ?? (await connectKurrentDb(this.connectionString));
-    const indexer = new LedgerIndexer({ client, readModels: this.readModels, filter, streamNamePrefix: this.prefix, log: this.log });
+    const indexer = new LedgerIndexer({
+      client,
+      readModels: this.readModels,
+      filter,
+      streamNamePrefix: this.prefix,
+      log: this.log,
+      batchSize: this.indexBatchSize,
+    });
     try {
       const target = await this.lastLogPosition(client, filter);
       await indexer.start();
@@ -328,9 +342,7 @@ export class KurrentDbEventStore implements EventStore {
         actual: result.nextExpectedRevision < 0n ? null : result.nextExpectedRevision,
       };
     } catch (error) {
-      const wrong = asWrongExpectedVersion(error);
-      if (wrong === null) throw toStoreError(error, 'append');
-      conflict = wrong;
+      conflict = asWrongExpectedVersion(error) ?? (await this.diagnose(error, [planned], 'append'));
     }
     return (await this.ownEarlierAppend([planned])) ?? Promise.reject(toConflictError(conflict, [planned], this.prefix));
   }
@@ -348,11 +360,28 @@ export class KurrentDbEventStore implements EventStore {
       return new Map(result.responses.map((response) => [response.streamName, response.revision]));
     } catch (error) {
       if (isUnsupported(error)) throw error;
-      const wrong = asWrongExpectedVersion(error);
-      if (wrong === null) throw toStoreError(error, 'multi-stream append');
-      conflict = wrong;
+      conflict = asWrongExpectedVersion(error) ?? (await this.diagnose(error, all, 'multi-stream append'));
     }
     return (await this.ownEarlierAppend(all)) ?? Promise.reject(toConflictError(conflict, all, this.prefix));
+  }
+
+  /**
+   * An append failed with an error the client could not read (UnknownError: details of a newer
+   * server it does not parse). If a stream is not where the append expected it, that was the
+   * reason, and the caller gets the conflict it can retry on; otherwise the error stands. A request
+   * whose own events are in place has succeeded, and is answered as such by the caller.
+   */
+  private async diagnose(error: unknown, all: readonly PlannedAppend[], operation: string): Promise<WrongExpectedVersion> {
+    if (!isUnrecognised(error)) throw toStoreError(error, operation);
+    if ((await this.ownEarlierAppend(all)) !== null) return { streamName: null, expected: null, actual: null };
+    for (const planned of all) {
+      const current = await this.currentVersion(planned.portName);
+      const actual = current === noStreamVersion ? null : current;
+      if (!expectationHolds(planned.expected, actual)) {
+        return { streamName: planned.kurrentName, expected: toKurrentStreamState(planned.expected), actual };
+      }
+    }
+    throw toStoreError(error, operation);
   }
 
   /**

@@ -99,6 +99,16 @@ function isStreamState(value: unknown): value is AppendStreamState {
 }
 
 export const isStreamNotFound = (error: unknown): boolean => kurrentErrorType(error) === kurrentErrorTypes.streamNotFound;
+/** What the client reports when it cannot read the server's error details. */
+export const isUnrecognised = (error: unknown): boolean => kurrentErrorType(error) === 'unknown';
+
+/** Whether a stream at version `actual` (null: no stream) satisfies the expectation. */
+export function expectationHolds(expected: ExpectedVersion, actual: bigint | null): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return actual === null;
+  if (expected === 'stream-exists') return actual !== null;
+  return actual === expected;
+}
 export const isUnsupported = (error: unknown): boolean => kurrentErrorType(error) === kurrentErrorTypes.unsupported;
 
 /** One stream of an append as sent to KurrentDB, with what the port needs to report a conflict on it. */

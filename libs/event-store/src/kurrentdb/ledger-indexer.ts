@@ -14,7 +14,7 @@ import {
   type PositionMapEntry,
 } from './ledger-position-map';
 
-/** Ledger events mapped per read-model transaction. */
+/** $all events mapped per read-model transaction, at most. */
 export const maxIndexBatch = 500;
 /** Events held between the subscription and the map before the subscription is paused. */
 export const maxBufferedEvents = 5_000;
@@ -177,6 +177,8 @@ export interface LedgerIndexerOptions {
   readonly filter: Filter;
   readonly streamNamePrefix: string;
   readonly log: KurrentDbLog;
+  /** $all events taken per read-model transaction; maxIndexBatch unless a test wants smaller. */
+  readonly batchSize?: number;
 }
 
 /**
@@ -358,7 +360,7 @@ export class LedgerIndexer {
           });
           continue;
         }
-        const slice = buffer.splice(0, maxIndexBatch);
+        const slice = buffer.splice(0, this.options.batchSize ?? maxIndexBatch);
         if (subscription.isPaused() && buffer.length < maxBufferedEvents / 2) subscription.resume();
         await this.map(slice);
       }

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import {
   StreamNotFoundError,
   UnavailableError,
+  UnknownError,
   UnsupportedError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
@@ -71,6 +72,7 @@ export class KurrentDbSimulator {
   private held = false;
   private readonly heldBack: StoredRecord[] = [];
   private loseNextAnswer = false;
+  private garbleNextConflict = false;
   multiStreamAppendSupported: boolean;
 
   constructor(options: KurrentDbSimulatorOptions) {
@@ -115,6 +117,14 @@ export class KurrentDbSimulator {
   /** The next append is applied, but its answer is lost on the way back, as on a dropped connection. */
   loseTheNextAnswer(): void {
     this.loseNextAnswer = true;
+  }
+
+  /**
+   * The next conflict reaches the client as details it cannot parse (a newer server), which the
+   * client reports as UnknownError.
+   */
+  garbleTheNextConflict(): void {
+    this.garbleNextConflict = true;
   }
 
   /** Every live subscription fails, as when the node a client follows goes away. */
@@ -209,7 +219,12 @@ export class KurrentDbSimulator {
     const current = existing.length === 0 ? null : BigInt(existing.length - 1);
     const ok =
       state === 'any' ? true : state === 'no_stream' ? current === null : state === 'stream_exists' ? current !== null : current === state;
-    if (!ok) throw new WrongExpectedVersionError(undefined, { streamName, expected: state, current: current ?? 'no_stream' });
+    if (ok) return;
+    if (this.garbleNextConflict) {
+      this.garbleNextConflict = false;
+      throw new UnknownError(undefined, 'Could not recognize 9 FAILED_PRECONDITION');
+    }
+    throw new WrongExpectedVersionError(undefined, { streamName, expected: state, current: current ?? 'no_stream' });
   }
 
   private write(appends: readonly { stream: string; events: readonly { id?: string; type: string; data: unknown; metadata: unknown }[] }[]): StoredRecord[] {

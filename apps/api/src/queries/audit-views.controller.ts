@@ -1,0 +1,141 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { GetFlagsQuery, GetPerformanceQuery } from '@earmark/application';
+import { parseYuan } from '@earmark/domain';
+import { defaultFlagThresholds, type Flag, type FlagThresholds, type PerformanceRow } from '@earmark/projections';
+import { Roles } from '../auth/auth.guard';
+import { parseBooksAt, parseFund } from '../http/query-params';
+
+/**
+ * The thresholds the flags are measured against, from the environment, each optional:
+ * EARMARK_FLAG_LATE_DAYS, EARMARK_FLAG_IDLE_DAYS, EARMARK_FLAG_CLAWBACK_DAYS (whole days),
+ * EARMARK_FLAG_ENROLMENT_MIN_PERCENT, EARMARK_FLAG_ON_TIME_MIN_PERCENT,
+ * EARMARK_FLAG_SATISFACTION_MIN_PERCENT (0–100, up to two decimals; used only where a 市(州)'s
+ * targets state no number) and EARMARK_FLAG_MIN_STANDARD_YUAN (元, the per-person standard when no
+ * minimum-standard target is recorded). A malformed value stops the service at start-up rather
+ * than flagging against a limit nobody meant.
+ */
+export function flagThresholdsFromEnv(env: Readonly<Record<string, string | undefined>>): FlagThresholds {
+  const days = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (!/^[0-9]{1,4}$/.test(value)) throw new Error(`${name} must be a whole number of days (0–9999), not "${value}"`);
+    return Number.parseInt(value, 10);
+  };
+  const percent = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (!/^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$/.test(value)) {
+      throw new Error(`${name} must be a percentage from 0 to 100 with at most two decimals, not "${value}"`);
+    }
+    return Number(value);
+  };
+  const standard = env['EARMARK_FLAG_MIN_STANDARD_YUAN'];
+  let minimumStandardFen = defaultFlagThresholds.minimumStandardFen;
+  if (standard !== undefined && standard !== '') {
+    minimumStandardFen = parseYuan(standard);
+    if (minimumStandardFen === 0n) throw new Error('EARMARK_FLAG_MIN_STANDARD_YUAN must be more than 0');
+  }
+  return {
+    latePassDownDays: days('EARMARK_FLAG_LATE_DAYS', defaultFlagThresholds.latePassDownDays),
+    idleBalanceDays: days('EARMARK_FLAG_IDLE_DAYS', defaultFlagThresholds.idleBalanceDays),
+    clawbackOpenDays: days('EARMARK_FLAG_CLAWBACK_DAYS', defaultFlagThresholds.clawbackOpenDays),
+    enrolmentRateMinPercent: percent('EARMARK_FLAG_ENROLMENT_MIN_PERCENT', defaultFlagThresholds.enrolmentRateMinPercent),
+    onTimeRateMinPercent: percent('EARMARK_FLAG_ON_TIME_MIN_PERCENT', defaultFlagThresholds.onTimeRateMinPercent),
+    minimumStandardFen,
+    satisfactionMinPercent: percent('EARMARK_FLAG_SATISFACTION_MIN_PERCENT', defaultFlagThresholds.satisfactionMinPercent),
+  };
+}
+
+const minPosition = { name: 'minPosition', required: false, description: 'Answer once projections reached this position (≤ 5 s, else 503)' };
+const asOf = {
+  name: 'asOf',
+  required: false,
+  description: 'YYYY-MM-DD: the flags as they stood at the end of that day (by effective date); today when absent',
+};
+
+const flagSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      rule: {
+        type: 'string',
+        enum: [
+          'late-pass-down',
+          'idle-balance',
+          'settlement-variance',
+          'headcount-mismatch',
+          'refused-attempt',
+          'performance-enrolment-rate',
+          'performance-on-time-rate',
+          'performance-minimum-standard',
+          'performance-satisfaction',
+        ],
+      },
+      regionCode: { type: 'string', example: '510100' },
+      severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+      detail: { type: 'string' },
+      since: { type: 'string', format: 'date' },
+      threshold: { type: 'string', example: '30 days' },
+      evidence: { type: 'array', items: { type: 'integer' }, description: 'Log positions of the events that prove the flag' },
+    },
+  },
+};
+
+const performanceSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      regionCode: { type: 'string', example: '510100' },
+      indicator: {
+        type: 'string',
+        enum: ['persons-covered', 'enrolment-rate', 'on-time-pass-down-rate', 'minimum-standard', 'effect', 'satisfaction'],
+      },
+      target: { type: 'string', example: '≥95%' },
+      actual: { type: 'string', nullable: true, example: '93.50', description: 'Percent, 元 or persons; two decimals or more' },
+      met: { type: 'boolean', nullable: true },
+    },
+  },
+};
+
+@ApiTags('queries')
+@ApiBearerAuth()
+@ApiQuery(minPosition)
+@ApiResponse({ status: 400, description: 'problem+json validation-failed' })
+@ApiResponse({ status: 401, description: 'problem+json' })
+@ApiResponse({ status: 403, description: 'problem+json' })
+@ApiResponse({ status: 404, description: 'problem+json not-found: no such program-year' })
+@Roles('operator', 'auditor')
+@Controller('v1')
+export class AuditViewsController {
+  /** Read once, when the service starts. */
+  private readonly thresholds = flagThresholdsFromEnv(process.env);
+
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get('programs/:programCode/years/:fiscalYear/flags')
+  @ApiOperation({ summary: "The auditors' flags: late pass-downs, idle balances, settlement variances, headcount mismatches, refused attempts, missed targets" })
+  @ApiQuery(asOf)
+  @ApiResponse({ status: 200, description: 'Sorted by rule, region, since', schema: flagSchema })
+  getFlags(
+    @Param('programCode') programCode: string,
+    @Param('fiscalYear') fiscalYear: string,
+    @Query('asOf') asOfDate?: string,
+  ): Promise<Flag[]> {
+    const fund = parseFund(programCode, fiscalYear);
+    const at = parseBooksAt(asOfDate, undefined);
+    const day = at && 'asOf' in at ? at.asOf : undefined;
+    return this.queryBus.execute(new GetFlagsQuery(fund.programCode, fund.fiscalYear, day, this.thresholds));
+  }
+
+  @Get('programs/:programCode/years/:fiscalYear/performance')
+  @ApiOperation({ summary: 'Per 市(州) (its 扩权县 counted under it), each indicator of its Annex 2 targets with the actual' })
+  @ApiResponse({ status: 200, description: 'Ordered by region, indicators in the document’s order', schema: performanceSchema })
+  getPerformance(@Param('programCode') programCode: string, @Param('fiscalYear') fiscalYear: string): Promise<PerformanceRow[]> {
+    const fund = parseFund(programCode, fiscalYear);
+    return this.queryBus.execute(new GetPerformanceQuery(fund.programCode, fund.fiscalYear, this.thresholds));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './flag.types';
+export * from './compute-flags';
+export { effectiveDateOf } from './calendar';

@@ -1,0 +1,29 @@
+import type { PerformanceIndicator } from '@earmark/domain';
+import { performanceFindings } from '../performance/compute-performance';
+import { withEvidence, type Flag, type FlagRule } from './flag.types';
+import type { RuleContext } from './flag-rule';
+
+const ruleOfIndicator: Partial<Record<PerformanceIndicator, FlagRule>> = {
+  'enrolment-rate': 'performance-enrolment-rate',
+  'on-time-pass-down-rate': 'performance-on-time-rate',
+  'minimum-standard': 'performance-minimum-standard',
+  satisfaction: 'performance-satisfaction',
+};
+
+/** A 市(州) whose actual misses its Annex 2 target, for the indicators DOMAIN.md names. */
+export function performanceFlags({ audit, registry, thresholds, asOf }: RuleContext): Flag[] {
+  const flags: Flag[] = [];
+  for (const finding of performanceFindings(audit, registry, thresholds, asOf)) {
+    const rule = ruleOfIndicator[finding.indicator];
+    if (!rule || finding.met !== false) continue;
+    flags.push({
+      rule,
+      regionCode: finding.regionCode,
+      severity: 'warning',
+      since: finding.since ?? asOf,
+      threshold: finding.threshold,
+      ...withEvidence(finding.explanation ?? `${finding.indicator} ${finding.actual ?? 'unknown'}; target ${finding.threshold}`, finding.evidence),
+    });
+  }
+  return flags;
+}
