@@ -1,4 +1,4 @@
-import { FundLog, flagsOf } from '../support/fund-log';
+import { FundLog, flagsOf, thresholds } from '../support/fund-log';
 
 /** 滞留: money received and, more than 30 days later, neither passed down nor paid (oldest receipts first). */
 describe('late-pass-down', () => {
@@ -78,12 +78,8 @@ describe('late-pass-down', () => {
     log.allocation([['510400', '1000.00']]);
 
     const flags = flagsOf(log, 'late-pass-down', '2024-01-29', {
-      thresholds: { ...defaultThresholds(), latePassDownDays: 10 },
+      thresholds: { ...thresholds, latePassDownDays: 10 },
     });
     expect(flags.map((flag) => [flag.since, flag.threshold])).toEqual([['2024-01-29', '10 days']]);
   });
 });
-
-function defaultThresholds() {
-  return jest.requireActual('../../src').defaultFlagThresholds;
-}

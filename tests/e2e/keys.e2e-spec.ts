@@ -1,0 +1,78 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashToken } from '../../apps/api/src/auth/api-keys';
+import { builtCli, freePort, projectRoot } from '../support/server-process';
+
+/** API keys as an operator manages them: development keys, `earmark keys add`, production. */
+describe('API keys', () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'earmark-keys-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const env = (extra: Record<string, string> = {}) => {
+    const base: NodeJS.ProcessEnv = { ...process.env, EARMARK_DATA_DIR: dataDir, EARMARK_STORE: 'sqlite', ...extra };
+    delete base.EARMARK_KEYS_FILE;
+    delete base.NODE_ENV;
+    return { ...base, ...extra };
+  };
+
+  it('`keys add` prints a new token once and stores only its SHA-256', () => {
+    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'chengdu', '--role', 'finance', '--regions', '510100,510300'], {
+      cwd: projectRoot,
+      env: env(),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    const token = run.stdout.trim();
+    expect(token).toMatch(/^em_[A-Za-z0-9_-]{32}$/);
+    const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
+    expect(keys).toEqual([{ name: 'chengdu', role: 'finance', regions: ['510100', '510300'], tokenSha256: hashToken(token) }]);
+    expect(readFileSync(join(dataDir, 'keys.json'), 'utf8')).not.toContain(token);
+  });
+
+  it('`keys add` with an unknown role: exit 2 and no file', () => {
+    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'x', '--role', 'admin', '--regions', '*'], {
+      cwd: projectRoot,
+      env: env(),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--role must be finance, operator or auditor');
+    expect(existsSync(join(dataDir, 'keys.json'))).toBe(false);
+  });
+
+  it('NODE_ENV=production without a keys file: refuses to start', () => {
+    const run = spawnSync(process.execPath, [builtCli, 'serve'], {
+      cwd: projectRoot,
+      env: env({ NODE_ENV: 'production', EARMARK_PORT: '0' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('NODE_ENV=production needs a keys file');
+  });
+
+  it('a development start without a keys file creates one key per role and prints the tokens', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [builtCli, 'serve'], { cwd: projectRoot, env: env({ EARMARK_PORT: String(port), EARMARK_HOST: '127.0.0.1' }) });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      for (let i = 0; i < 600 && !output.includes('LOCAL DEVELOPMENT KEYS'); i += 1) await new Promise((r) => setTimeout(r, 100));
+      const tokens = [...output.matchAll(/^\s+(finance|operator|auditor)\s+(dev-\S+)\s+(em_\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+      expect(tokens.map(([role, name]) => [role, name])).toEqual([
+        ['finance', 'dev-finance'],
+        ['operator', 'dev-operator'],
+        ['auditor', 'dev-auditor'],
+      ]);
+      const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
+      expect(keys.map((k: { tokenSha256: string }) => k.tokenSha256)).toEqual(tokens.map(([, , token]) => hashToken(token)));
+      const response = await fetch(`http://127.0.0.1:${port}/v1/programs`, { headers: { authorization: `Bearer ${tokens[1][2]}` } });
+      expect(response.status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
