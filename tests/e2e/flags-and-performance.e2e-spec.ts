@@ -1,3 +1,5 @@
+import { flagThresholdsFromEnv } from '../../apps/api/src/queries/audit-views.controller';
+import { defaultFlagThresholds } from '@earmark/projections';
 import { payment, program, startTestApp, year, type TestApp } from '../support/test-app';
 
 const flagsPath = `/v1/programs/${program}/years/${year}/flags`;
@@ -150,5 +152,39 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
         '/v1/programs/{programCode}/years/{fiscalYear}/performance',
       ]),
     );
+  });
+});
+
+describe('flagThresholdsFromEnv', () => {
+  it('keeps the defaults for what the environment does not set', () => {
+    expect(flagThresholdsFromEnv({})).toEqual(defaultFlagThresholds);
+  });
+
+  it('reads every threshold, the standard in 元', () => {
+    expect(
+      flagThresholdsFromEnv({
+        EARMARK_FLAG_LATE_DAYS: '15',
+        EARMARK_FLAG_IDLE_DAYS: '45',
+        EARMARK_FLAG_CLAWBACK_DAYS: '60',
+        EARMARK_FLAG_ENROLMENT_MIN_PERCENT: '90',
+        EARMARK_FLAG_ON_TIME_MIN_PERCENT: '97.5',
+        EARMARK_FLAG_MIN_STANDARD_YUAN: '200.00',
+        EARMARK_FLAG_SATISFACTION_MIN_PERCENT: '100',
+      }),
+    ).toEqual({
+      latePassDownDays: 15,
+      idleBalanceDays: 45,
+      clawbackOpenDays: 60,
+      enrolmentRateMinPercent: 90,
+      onTimeRateMinPercent: 97.5,
+      minimumStandardFen: 20000n,
+      satisfactionMinPercent: 100,
+    });
+  });
+
+  it('stops on a malformed value rather than flag against a limit nobody meant', () => {
+    expect(() => flagThresholdsFromEnv({ EARMARK_FLAG_LATE_DAYS: '30d' })).toThrow('EARMARK_FLAG_LATE_DAYS must be a whole number of days');
+    expect(() => flagThresholdsFromEnv({ EARMARK_FLAG_ON_TIME_MIN_PERCENT: '101' })).toThrow('EARMARK_FLAG_ON_TIME_MIN_PERCENT must be a percentage');
+    expect(() => flagThresholdsFromEnv({ EARMARK_FLAG_MIN_STANDARD_YUAN: '0' })).toThrow('EARMARK_FLAG_MIN_STANDARD_YUAN must be more than 0');
   });
 });

@@ -13,6 +13,8 @@ import {
   uuidGenerator,
   type LedgerSettings,
 } from '@earmark/application';
+import { AuditController } from './audit/audit.controller';
+import { auditProviders } from './audit/audit.providers';
 import { ApiKeyRing } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
 import type { Infrastructure } from './bootstrap/infrastructure';
@@ -41,12 +43,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ledgerModuleFor(infrastructure, settings)],
-      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+        ...auditProviders(infrastructure),
       ],
     };
   }

@@ -6,6 +6,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig, type EarmarkConfig } from './config/earmark-config';
 import { openInfrastructure } from './bootstrap/infrastructure';
 import { loadKeys } from './bootstrap/keys';
+import { loadSigningKey } from './bootstrap/signing-key';
 import { defaultProgramCode, describeNotice, importNotice } from './bootstrap/notice-importer';
 import { createEarmarkApp } from './create-app';
 
@@ -13,6 +14,8 @@ import { createEarmarkApp } from './create-app';
 export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {
   const logger = new Logger('Earmark');
   const keys = loadKeys(config);
+  // Before the store opens: a production service without its key must not start at all.
+  const signingKey = loadSigningKey(config);
   const infrastructure = await openInfrastructure(config);
   const app = await createEarmarkApp(infrastructure, keys.ring);
   if (config.seedNotice && existsSync(config.seedNotice) && (await infrastructure.store.headPosition()) === 0n) {
@@ -36,6 +39,7 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
     `  OpenAPI    ${base}/docs`,
     `  Dashboard  ${base}/dashboard`,
     `  Keys file  ${keys.path}`,
+    `  Checkpoints signed with key ${signingKey.keyId} (${signingKey.created ? 'created now: ' : ''}${signingKey.path})`,
   ];
   if (keys.developmentTokens) {
     lines.push('  LOCAL DEVELOPMENT KEYS (shown once; every region; do not use in production):');

@@ -156,6 +156,11 @@ describe('client errors', () => {
 
     expect(unavailable).toBeInstanceOf(EventStoreUnavailableError);
     expect((unavailable as Error).message).toBe('kurrentdb append: unavailable: connection refused');
+    const bareGrpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established' });
+    expect(toStoreError(bareGrpc, 'append')).toMatchObject({
+      name: 'EventStoreUnavailableError',
+      message: 'kurrentdb append: grpc-status-14: 14 UNAVAILABLE: No connection established',
+    });
     expect(toStoreError(concurrency, 'append')).toBe(concurrency);
     expect(toStoreError(programming, 'append')).toBe(programming);
   });

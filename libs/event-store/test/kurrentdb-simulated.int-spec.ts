@@ -11,8 +11,9 @@ import {
   type KurrentDbEventStoreOptions,
 } from '../src';
 import { describeEventStoreContract } from './event-store.contract';
-import { rejectionOf, sleep, waitUntil } from './support/async';
+import { rejectionOf, sleep } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';
+import { describeKurrentDbBehaviour } from './support/kurrentdb-behaviour';
 import { KurrentDbSimulator } from './support/kurrentdb-simulator';
 import { makeTempDir } from './support/temp-dir';
 
@@ -46,6 +47,12 @@ describeEventStoreContract(
   { inlineProjections: false },
 );
 
+describeKurrentDbBehaviour('a simulated server', () => {
+  const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
+  return { connectionString: 'kurrentdb://simulated', client: simulator.client() };
+});
+
+/** What only a simulator can stage: lost answers, old servers, a lagging server, dropped links. */
 describe('KurrentDbEventStore on a simulated server', () => {
   let temp: ReturnType<typeof makeTempDir>;
   const cleanups: Array<() => Promise<void>> = [];
@@ -273,83 +280,6 @@ describe('KurrentDbEventStore on a simulated server', () => {
     });
   });
 
-  it('picks up after a restart from the map kept in the read-model database', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const readModels = await openReadModels();
-    const first = await openStore(simulator, readModels);
-    await first.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 3) }] });
-    await first.close();
-
-    const second = await openStore(simulator, readModels);
-    const appended = await second.append({ streams: [{ streamName: 'account-1', expectedVersion: 2n, events: [testEvent(4)] }] });
-
-    expect(placesOf(appended.events)).toEqual([[eventId(4), 'account-1', 3n, 4n]]);
-    expect(hashChainFailures(await second.readAll(readEverything))).toEqual([]);
-  });
-
-  it('a map rebuilt from $all into empty read models is the same map, hashes included', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const original = await openStore(simulator, await openReadModels('original.sqlite'));
-    await original.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }], idempotency: record });
-    await original.append({
-      streams: [
-        { streamName: 'fund-a', expectedVersion: 'no-stream', events: [testEvent(3)] },
-        { streamName: 'document-1', expectedVersion: 'no-stream', events: [testEvent(4)] },
-      ],
-    });
-
-    const rebuilt = await openStore(simulator, await openReadModels('rebuilt.sqlite'));
-
-    expect(await rebuilt.readAll(readEverything)).toEqual(await original.readAll(readEverything));
-    expect(await rebuilt.findIdempotency('api-key', 'k-1')).toEqual({ ...record, position: 2n });
-  });
-
-  it('two replicas sharing the read-model database agree on every position', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const replicaA = await openStore(simulator, await openReadModels());
-    const replicaB = await openStore(simulator, await openReadModels());
-    const writer = async (store: KurrentDbEventStore, w: number): Promise<void> => {
-      for (let i = 0; i < 40; i += 1) {
-        await store.append({
-          streams: [{ streamName: `writer-${w}`, expectedVersion: i === 0 ? 'no-stream' : BigInt(i - 1), events: [testEvent(w * 1_000 + i)] }],
-        });
-      }
-    };
-
-    await Promise.all([writer(replicaA, 1), writer(replicaB, 2), writer(replicaA, 3), writer(replicaB, 4)]);
-
-    const logA = await replicaA.readAll(readEverything);
-    expect(positionsOf(logA)).toEqual(Array.from({ length: 160 }, (_, i) => BigInt(i + 1)));
-    expect(new Set(logA.map((event) => event.id)).size).toBe(160);
-    expect(hashChainFailures(logA)).toEqual([]);
-    expect(await replicaB.readAll(readEverything)).toEqual(logA);
-  });
-
-  it('a replica that finds the map ahead of its batch adopts the entries after checking them', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const ahead = await openStore(simulator, await openReadModels());
-    const behind = await openStore(simulator, await openReadModels(), { indexBatchSize: 1 });
-    await ahead.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 5) }] });
-
-    const appended = await behind.append({ streams: [{ streamName: 'account-1', expectedVersion: 4n, events: [testEvent(6)] }] });
-
-    expect(placesOf(appended.events)).toEqual([[eventId(6), 'account-1', 5n, 6n]]);
-    expect(await behind.readAll(readEverything)).toEqual(await ahead.readAll(readEverything));
-    expect(hashChainFailures(await behind.readAll(readEverything))).toEqual([]);
-  });
-
-  it('refuses to adopt a map that another ledger wrote into the same read models', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const readModels = await openReadModels();
-    const ledgerA = await openStore(simulator, readModels, { streamNamePrefix: 'a/' });
-    const ledgerB = await openStore(simulator, readModels, { streamNamePrefix: 'b/' });
-    await ledgerA.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-    const error = await rejectionOf(ledgerB.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(2)] }] }));
-
-    expect(error).toMatchObject({ name: 'PositionMapDivergedError', position: 1n });
-  });
-
   it('resubscribes when the $all subscription drops, and appends carry on', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
     const store = await openStore(simulator, await openReadModels());
@@ -360,58 +290,6 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     expect(placesOf(appended.events)).toEqual([[eventId(2), 'account-1', 1n, 2n]]);
     expect(hashChainFailures(await store.readAll(readEverything))).toEqual([]);
-  });
-
-  it('a subscription follows events another process appended', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const observer = await openStore(simulator, await openReadModels('observer.sqlite'));
-    const writer = await openStore(simulator, await openReadModels('writer.sqlite'));
-    const delivered: bigint[] = [];
-    const subscription = observer.subscribe({ afterPosition: 0n, onEvents: async (events) => void delivered.push(...positionsOf(events)) });
-
-    await writer.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 3) }] });
-    await waitUntil(() => delivered.length >= 3, 'the events of the other process');
-    await subscription.stop();
-
-    expect(delivered).toEqual([1n, 2n, 3n]);
-  });
-
-  it('an idempotency record appended with no events carries the head of its time', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
-    await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-    const result = await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [] }], idempotency: record });
-
-    expect(result).toEqual({ nextExpectedVersions: [0n], lastPosition: 1n, events: [] });
-    expect(await store.findIdempotency('api-key', 'k-1')).toEqual({ ...record, position: 1n });
-  });
-
-  it('keeps the map in memory when given no read models, rebuilding it from $all', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const first = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet });
-    cleanups.push(() => first.close());
-    await first.init();
-    await first.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }] });
-    const second = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet });
-    cleanups.push(() => second.close());
-
-    await second.init();
-
-    expect(await second.headPosition()).toBe(2n);
-    expect(await second.readAll(readEverything)).toEqual(await first.readAll(readEverything));
-  });
-
-  it('reads a long stream, its positions looked up a stream at a time', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
-    await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 150) }] });
-    await store.append({ streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(151)] }] });
-
-    const events = await store.readStream('account-1');
-
-    expect(positionsOf(events)).toEqual(Array.from({ length: 150 }, (_, i) => BigInt(i + 1)));
-    expect(await store.readAll({ afterPosition: 149n, maxCount: 5 })).toEqual([events[149], ...(await store.readStream('account-2'))]);
   });
 
   it('init() fails with EventStoreUnavailableError when KurrentDB cannot be reached', async () => {
@@ -431,17 +309,4 @@ describe('KurrentDbEventStore on a simulated server', () => {
     expect((error as Error).message).toMatch(/init: unavailable/);
   });
 
-  it('refuses ids KurrentDB cannot store and names it keeps for itself', async () => {
-    const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
-
-    const badId = await rejectionOf(
-      store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [{ ...testEvent(1), id: 'not-a-uuid' }] }] }),
-    );
-    const reserved = await rejectionOf(store.append({ streams: [{ streamName: 'idempotency-x', expectedVersion: 'any', events: [testEvent(1)] }] }));
-
-    expect(badId).toBeInstanceOf(TypeError);
-    expect(reserved).toBeInstanceOf(TypeError);
-    expect(await store.headPosition()).toBe(0n);
-  });
 });

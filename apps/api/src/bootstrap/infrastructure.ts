@@ -19,6 +19,8 @@ export interface Infrastructure {
   readonly readModels: ReadModelStore & ProjectionSink;
   readonly registry: RegionRegistry;
   readonly projections: readonly DocumentProjection[];
+  /** What it was opened with: the service also needs the signing key and checkpoint settings. */
+  readonly config: EarmarkConfig;
   close(): Promise<void>;
 }
 
@@ -37,12 +39,12 @@ export async function openInfrastructure(config: EarmarkConfig): Promise<Infrast
       mkdirSync(config.dataDir, { recursive: true });
       const store = new SqliteEventStore({ file: join(config.dataDir, sqliteFileName), projections });
       await store.init();
-      return { store, readModels: store, registry, projections, close: () => store.close() };
+      return { store, readModels: store, registry, projections, config, close: () => store.close() };
     }
     case 'postgres': {
       const store = new PostgresEventStore({ connectionString: required(config.databaseUrl), projections });
       await store.init();
-      return { store, readModels: store, registry, projections, close: () => store.close() };
+      return { store, readModels: store, registry, projections, config, close: () => store.close() };
     }
     case 'kurrentdb': {
       // KurrentDB keeps the events; the read models live in PostgreSQL when configured, else in
@@ -63,6 +65,7 @@ export async function openInfrastructure(config: EarmarkConfig): Promise<Infrast
         readModels,
         registry,
         projections,
+        config,
         close: async () => {
           await runner.stop();
           await store.close();

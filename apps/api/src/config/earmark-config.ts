@@ -17,6 +17,8 @@ export interface EarmarkConfig {
   readonly seedNotice: string | null;
   readonly signingKeyFile: string | null;
   readonly checkpointEveryEvents: number;
+  /** A checkpoint is also issued this often when events arrived since the last one. */
+  readonly checkpointSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +65,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     projectRoot,
     seedNotice: env.EARMARK_SEED_NOTICE === '' ? null : seed,
     signingKeyFile: env.EARMARK_SIGNING_KEY_FILE ? resolve(env.EARMARK_SIGNING_KEY_FILE) : null,
-    checkpointEveryEvents: Number(env.EARMARK_CHECKPOINT_EVERY ?? 1_000),
+    checkpointEveryEvents: wholeNumber(env, 'EARMARK_CHECKPOINT_EVERY', 1_000, maxCheckpointEveryEvents),
+    checkpointSeconds: wholeNumber(env, 'EARMARK_CHECKPOINT_SECONDS', 60, maxCheckpointSeconds),
   };
+}
+
+const maxCheckpointEveryEvents = 1_000_000_000;
+/** Node fires a timer longer than 2^31 − 1 ms at once, which would checkpoint continuously. */
+const maxCheckpointSeconds = 2_147_483;
+
+/** A positive whole number from the environment: a typo must not silently turn checkpoints off. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = /^[0-9]{1,10}$/.test(value) ? Number.parseInt(value, 10) : NaN;
+  if (!(parsed >= 1 && parsed <= max)) throw new ConfigError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
+  return parsed;
 }

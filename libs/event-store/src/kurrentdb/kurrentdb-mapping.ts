@@ -141,16 +141,25 @@ export function toConflictError(
 
 /**
  * Everything the client throws that is not a conflict: the server is unreachable, not the leader
- * any more, refused the size, timed out... Other errors are programming errors and pass unchanged.
+ * any more, refused the size, timed out... The client converts most gRPC failures to its own
+ * errors, but an append on a channel that never connected rejects with the bare gRPC error
+ * (`code: 14`, UNAVAILABLE): both kinds are the store's. Other errors are programming errors and
+ * pass unchanged.
  */
 export function toStoreError(error: unknown, operation: string): unknown {
   if (error instanceof EventStoreUnavailableError || error instanceof ConcurrencyError || error instanceof IdempotencyKeyTakenError) {
     return error;
   }
-  const type = kurrentErrorType(error);
-  if (type === null) return error;
-  const message = error instanceof Error && error.message ? error.message : type;
-  return new EventStoreUnavailableError(`kurrentdb ${operation}: ${type}: ${message}`, error);
+  const kind = kurrentErrorType(error) ?? grpcStatusName(error);
+  if (kind === null) return error;
+  const message = error instanceof Error && error.message ? error.message : kind;
+  return new EventStoreUnavailableError(`kurrentdb ${operation}: ${kind}: ${message}`, error);
+}
+
+function grpcStatusName(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' && 'details' in error ? `grpc-status-${code}` : null;
 }
 
 // ---------------------------------------------------------------------------------------------

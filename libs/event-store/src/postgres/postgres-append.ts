@@ -1,18 +1,15 @@
-import type { PoolClient } from 'pg';
+import { DatabaseError, type PoolClient } from 'pg';
 import { chainEvent } from '../event-hash';
 import {
   ConcurrencyError,
   IdempotencyKeyTakenError,
   type AppendRequest,
   type AppendResult,
-  type DocumentProjection,
   type ExpectedVersion,
   type JsonObject,
   type RecordedEvent,
-  type StreamAppend,
 } from '../event-store.port';
 import { isUniqueViolation } from './postgres-errors';
-import { projectInTransaction } from './postgres-projection-writer';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 export const maxStreamsPerAppend = 1_000;
@@ -27,56 +24,118 @@ export interface LogHead {
 /** The stream version reported for a stream that has no events. */
 export const noStreamVersion = -1n;
 
-export interface AppendContext {
-  readonly client: PoolClient;
-  readonly head: LogHead;
+/** One append of a batch, with the time its events are recorded at (fixed before planning). */
+export interface AppendInput {
+  readonly request: AppendRequest;
   readonly recordedAt: string;
-  readonly projections: readonly DocumentProjection[];
 }
 
+/** What the database holds for a batch's appends, read once under the head lock. */
+export interface StoredState {
+  readonly versions: ReadonlyMap<string, bigint | null>;
+  /** Events of the batch already stored, by stream and id. */
+  readonly recorded: ReadonlyMap<string, RecordedEvent>;
+  /** Idempotency keys of the batch already stored, by scope and key. */
+  readonly takenKeys: ReadonlySet<string>;
+}
+
+/** The JSON text stored for an event: hashed and read back as it is, not the caller's objects. */
 interface StoredText {
   readonly data: string;
   readonly metadata: string;
 }
 
-/**
- * One append inside a transaction that already holds the event_log_head row lock, so no other
- * appender can interleave: checks, chains, inserts, records the idempotency answer, projects.
- * Throws ConcurrencyError or IdempotencyKeyTakenError; the caller rolls back.
- */
-export async function appendInTransaction(
-  context: AppendContext,
-  request: AppendRequest,
-): Promise<{ result: AppendResult; head: LogHead }> {
-  assertAppendRequest(request);
-  const { client } = context;
-  const positionBefore = context.head.position;
-  const { versions, recorded } = await loadRequestState(client, request);
+/** An append that passed its checks, placed in the log in memory, with what it will write. */
+export interface PlannedAppend {
+  readonly result: AppendResult;
+  /** The events new to the log, in position order. */
+  readonly fresh: readonly RecordedEvent[];
+  readonly texts: readonly StoredText[];
+  readonly idempotency: { readonly scope: string; readonly key: string; readonly requestHash: string; readonly status: number; readonly bodyText: string } | null;
+  /** Each stream's version after this append, for the streams it moved. */
+  readonly versions: ReadonlyMap<string, bigint>;
+}
 
-  const pairs = request.streams.flatMap((stream) => stream.events.map((event) => eventKey(stream.streamName, event.id)));
-  if (pairs.length > 0 && pairs.every((pair) => recorded.has(pair))) {
-    // Every event is already stored: a retry of an append that committed. Answer as it was.
-    const result: AppendResult = {
-      nextExpectedVersions: request.streams.map((stream) => versions.get(stream.streamName) ?? noStreamVersion),
-      lastPosition: positionBefore,
-      events: pairs.map((pair) => recorded.get(pair) as RecordedEvent),
-    };
-    return { result, head: context.head };
+export type PlanOutcome = { readonly ok: true; readonly planned: PlannedAppend } | { readonly ok: false; readonly error: unknown };
+
+export const eventKey = (streamName: string, id: string): string => `${streamName}\u0000${id}`;
+const idempotencyKey = (scope: string, key: string): string => `${scope}\u0000${key}`;
+
+/**
+ * The stored state seen through the appends of the batch planned so far, so that each append's
+ * checks see those before it (expected versions, event ids, idempotency keys) as if committed.
+ */
+export class BatchView {
+  private readonly versions = new Map<string, bigint>();
+  private readonly recorded = new Map<string, RecordedEvent>();
+  private readonly takenKeys = new Set<string>();
+
+  constructor(
+    private readonly stored: StoredState,
+    public head: LogHead,
+  ) {}
+
+  version(streamName: string): bigint | null {
+    return this.versions.get(streamName) ?? this.stored.versions.get(streamName) ?? null;
   }
 
-  let head = context.head;
-  const appended: RecordedEvent[] = [];
-  const texts = new Map<RecordedEvent, StoredText>();
+  recordedEvent(key: string): RecordedEvent | undefined {
+    return this.recorded.get(key) ?? this.stored.recorded.get(key);
+  }
+
+  isKeyTaken(scope: string, key: string): boolean {
+    const taken = idempotencyKey(scope, key);
+    return this.takenKeys.has(taken) || this.stored.takenKeys.has(taken);
+  }
+
+  /** Counts the append as done: the appends after it see its effects. */
+  take(planned: PlannedAppend): void {
+    for (const [streamName, version] of planned.versions) this.versions.set(streamName, version);
+    for (const event of planned.fresh) this.recorded.set(eventKey(event.streamName, event.id), event);
+    if (planned.idempotency) this.takenKeys.add(idempotencyKey(planned.idempotency.scope, planned.idempotency.key));
+    const last = planned.fresh[planned.fresh.length - 1];
+    if (last) this.head = { position: last.position, hash: last.hash };
+  }
+}
+
+/**
+ * Checks one append against the view and places its new events after the view's head: versions,
+ * positions and the hash chain, all in memory. Throws ConcurrencyError or IdempotencyKeyTakenError
+ * without touching the view; the caller takes the plan into the view when the append is kept.
+ */
+export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
+  const { request, recordedAt } = input;
+  const keys = request.streams.flatMap((stream) => stream.events.map((event) => eventKey(stream.streamName, event.id)));
+  if (keys.length > 0 && keys.every((key) => view.recordedEvent(key) !== undefined)) {
+    // Every event is already stored: a retry of an append that committed. Answer as it was.
+    return {
+      result: {
+        nextExpectedVersions: request.streams.map((stream) => view.version(stream.streamName) ?? noStreamVersion),
+        lastPosition: view.head.position,
+        events: keys.map((key) => view.recordedEvent(key) as RecordedEvent),
+      },
+      fresh: [],
+      texts: [],
+      idempotency: null,
+      versions: new Map(),
+    };
+  }
+
+  let head = view.head;
+  // This append's own effects, seen by its later streams (a stream may be named twice).
+  const versions = new Map<string, bigint>();
+  const recorded = new Map<string, RecordedEvent>();
+  const fresh: RecordedEvent[] = [];
+  const texts: StoredText[] = [];
   const returned: RecordedEvent[] = [];
   const nextExpectedVersions: bigint[] = [];
   for (const stream of request.streams) {
-    const actual = versions.get(stream.streamName) ?? null;
+    const actual = versions.get(stream.streamName) ?? view.version(stream.streamName);
     checkExpectedVersion(stream.streamName, stream.expectedVersion, actual);
     let version = actual ?? noStreamVersion;
-    const fresh: RecordedEvent[] = [];
     for (const event of stream.events) {
       const key = eventKey(stream.streamName, event.id);
-      const already = recorded.get(key);
+      const already = recorded.get(key) ?? view.recordedEvent(key);
       if (already) {
         returned.push(already);
         continue;
@@ -93,76 +152,71 @@ export async function appendInTransaction(
           streamName: stream.streamName,
           streamVersion: version,
           position: head.position + 1n,
-          recordedAt: context.recordedAt,
+          recordedAt,
         },
         head.hash,
       );
       head = { position: chained.position, hash: chained.hash };
       recorded.set(key, chained);
-      texts.set(chained, text);
       fresh.push(chained);
+      texts.push(text);
       returned.push(chained);
     }
-    await insertEvents(client, stream, actual, fresh, texts);
-    if (fresh.length > 0) versions.set(stream.streamName, version);
-    appended.push(...fresh);
+    if (version !== (actual ?? noStreamVersion)) versions.set(stream.streamName, version);
     nextExpectedVersions.push(version);
   }
 
+  let idempotency: PlannedAppend['idempotency'] = null;
   if (request.idempotency) {
     const { scope, key, requestHash, status, body } = request.idempotency;
-    const stored = await client.query({
-      name: 'earmark-insert-idempotency',
-      text: `INSERT INTO idempotency (scope, key, request_hash, status, body, position)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-             ON CONFLICT (scope, key) DO NOTHING`,
-      values: [scope, key, requestHash, status, JSON.stringify(body), head.position.toString()],
-    });
-    if (stored.rowCount !== 1) throw new IdempotencyKeyTakenError(scope, key);
+    if (view.isKeyTaken(scope, key)) throw new IdempotencyKeyTakenError(scope, key);
+    idempotency = { scope, key, requestHash, status, bodyText: JSON.stringify(body) };
   }
 
-  if (appended.length > 0 && context.projections.length > 0) {
-    const checkpoints = await lockCheckpoints(client, context.projections);
-    for (const projection of context.projections) {
-      // A projection behind the log (appended to by a process without it) would skip events if
-      // applied here: it stays behind, visibly, until catchUpProjections() or a rebuild.
-      if ((checkpoints.get(projection.name) ?? 0n) === positionBefore) {
-        await projectInTransaction(client, projection, appended);
-      }
-    }
-  }
-
-  return { result: { nextExpectedVersions, lastPosition: head.position, events: returned }, head };
+  return { result: { nextExpectedVersions, lastPosition: head.position, events: returned }, fresh, texts, idempotency, versions };
 }
 
-const eventKey = (streamName: string, id: string): string => `${streamName}\u0000${id}`;
-
 /**
- * In one round trip: the current version of every stream the request names, and those of its events
- * already stored (keyed by stream and id).
+ * In one round trip, for every append of a batch: the current version of each stream named, the
+ * events already stored among theirs (a retried append), and the idempotency keys already taken.
  */
-async function loadRequestState(
-  client: PoolClient,
-  request: AppendRequest,
-): Promise<{ versions: Map<string, bigint | null>; recorded: Map<string, RecordedEvent> }> {
-  const streamNames = [...new Set(request.streams.map((stream) => stream.streamName))];
-  const pairs = request.streams.flatMap((stream) => stream.events.map((event) => [stream.streamName, event.id] as const));
-  const result = await client.query<Partial<EventRow> & { versions: Record<string, string | null> }>({
-    name: 'earmark-load-request-state',
-    text: loadRequestStateSql,
-    values: [streamNames, pairs.map(([streamName]) => streamName), pairs.map(([, id]) => id)],
+export async function loadStoredState(client: PoolClient, requests: readonly AppendRequest[]): Promise<StoredState> {
+  const streamNames = new Set<string>();
+  const eventStreams: string[] = [];
+  const eventIds: string[] = [];
+  const scopes: string[] = [];
+  const keys: string[] = [];
+  for (const request of requests) {
+    for (const stream of request.streams) {
+      streamNames.add(stream.streamName);
+      for (const event of stream.events) {
+        eventStreams.push(stream.streamName);
+        eventIds.push(event.id);
+      }
+    }
+    if (request.idempotency) {
+      scopes.push(request.idempotency.scope);
+      keys.push(request.idempotency.key);
+    }
+  }
+  const result = await client.query<Partial<EventRow> & { versions: Record<string, string | null> | null; taken: [string, string][] | null }>({
+    name: 'earmark-load-batch-state',
+    text: loadStoredStateSql,
+    values: [[...streamNames], eventStreams, eventIds, scopes, keys],
   });
+  const first = result.rows[0];
   const versions = new Map<string, bigint | null>();
-  for (const [name, version] of Object.entries(result.rows[0]?.versions ?? {})) {
+  for (const [name, version] of Object.entries(first?.versions ?? {})) {
     versions.set(name, version === null ? null : BigInt(version));
   }
+  const takenKeys = new Set((first?.taken ?? []).map(([scope, key]) => idempotencyKey(scope, key)));
   const recorded = new Map<string, RecordedEvent>();
   for (const row of result.rows) {
     if (row.position === null || row.position === undefined) continue;
     const event = toRecordedEvent(row as EventRow);
     recorded.set(eventKey(event.streamName, event.id), event);
   }
-  return { versions, recorded };
+  return { versions, recorded, takenKeys };
 }
 
 function prefixed(alias: string, columns: string): string {
@@ -172,23 +226,140 @@ function prefixed(alias: string, columns: string): string {
     .join(', ');
 }
 
-const loadRequestStateSql = `
+// The versions and the taken keys are uncorrelated subqueries: computed once, repeated on each row.
+const loadStoredStateSql = `
   SELECT
     (SELECT json_object_agg(s.name, (SELECT max(v.stream_version)::text FROM events v WHERE v.stream_name = s.name))
        FROM unnest($1::text[]) AS s(name)) AS versions,
+    (SELECT json_agg(json_build_array(i.scope, i.key))
+       FROM idempotency i JOIN unnest($4::text[], $5::text[]) AS k(scope, key) ON i.scope = k.scope AND i.key = k.key) AS taken,
     ${prefixed('e', eventColumns)}
   FROM (SELECT 1) AS one
   LEFT JOIN (events e JOIN unnest($2::text[], $3::text[]) AS r(stream_name, id)
                ON e.stream_name = r.stream_name AND e.id = r.id) ON TRUE`;
 
-/** Locked so that a rebuild batch moving the same checkpoint is waited for, not raced. */
-async function lockCheckpoints(client: PoolClient, projections: readonly DocumentProjection[]): Promise<Map<string, bigint>> {
-  const result = await client.query<{ projection: string; position: string }>({
-    name: 'earmark-lock-checkpoints',
-    text: 'SELECT projection, position FROM rm_checkpoints WHERE projection = ANY($1::text[]) FOR UPDATE',
-    values: [projections.map((projection) => projection.name)],
+/** A read-model document as the batch leaves it: its JSON text, or null to delete it. */
+export interface DocWriteRow {
+  readonly collection: string;
+  readonly id: string;
+  readonly partition: string;
+  readonly docText: string | null;
+  readonly projection: string;
+}
+
+/** Everything a batch writes, already decided in memory. */
+export interface BatchWrites {
+  readonly appends: readonly PlannedAppend[];
+  readonly docs: readonly DocWriteRow[];
+  readonly checkpoints: readonly { readonly projection: string; readonly position: bigint }[];
+  readonly head: LogHead;
+}
+
+export function hasWrites(writes: BatchWrites): boolean {
+  return writes.appends.some((append) => append.fresh.length > 0 || append.idempotency !== null);
+}
+
+/**
+ * The whole batch in one statement: its events, idempotency records, documents and checkpoints,
+ * and the head. A constraint violation fails all of it; the caller then retries each append alone.
+ */
+export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
+  const events: RecordedEvent[] = [];
+  const data: string[] = [];
+  const metadata: string[] = [];
+  for (const append of writes.appends) {
+    events.push(...append.fresh);
+    for (const text of append.texts) {
+      data.push(text.data);
+      metadata.push(text.metadata);
+    }
+  }
+  // A record carries the position of its append's last event, or the head when it appended none.
+  const keys = writes.appends.flatMap((append) => (append.idempotency ? [{ ...append.idempotency, position: append.result.lastPosition }] : []));
+  const upserts = writes.docs.filter((doc) => doc.docText !== null);
+  const deletes = writes.docs.filter((doc) => doc.docText === null);
+  await client.query({
+    name: 'earmark-write-batch',
+    text: writeBatchSql,
+    values: [
+      events.map((event) => event.position.toString()),
+      events.map((event) => event.id),
+      events.map((event) => event.streamName),
+      events.map((event) => event.streamVersion.toString()),
+      events.map((event) => event.type),
+      data,
+      metadata,
+      events.map((event) => event.recordedAt),
+      events.map((event) => event.hash),
+      events.map((event) => event.previousHash),
+      keys.map((record) => record.scope),
+      keys.map((record) => record.key),
+      keys.map((record) => record.requestHash),
+      keys.map((record) => record.status),
+      keys.map((record) => record.bodyText),
+      keys.map((record) => record.position.toString()),
+      upserts.map((doc) => doc.collection),
+      upserts.map((doc) => doc.id),
+      upserts.map((doc) => doc.partition),
+      upserts.map((doc) => doc.docText),
+      upserts.map((doc) => doc.projection),
+      deletes.map((doc) => doc.collection),
+      deletes.map((doc) => doc.id),
+      writes.checkpoints.map((checkpoint) => checkpoint.projection),
+      writes.checkpoints.map((checkpoint) => checkpoint.position.toString()),
+      writes.head.position.toString(),
+      writes.head.hash,
+    ],
   });
-  return new Map(result.rows.map((row) => [row.projection, BigInt(row.position)]));
+}
+
+// Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
+// touch a row twice in one statement, and an upserted key is never also deleted.
+const writeBatchSql = `
+  WITH new_events AS (
+    INSERT INTO events (${eventColumns})
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                         $7::text[], $8::text[], $9::text[], $10::text[])
+  ), new_keys AS (
+    INSERT INTO idempotency (scope, key, request_hash, status, body, position)
+    SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::int[], $15::jsonb[], $16::bigint[])
+  ), upserted_docs AS (
+    INSERT INTO rm_docs (collection, id, partition, doc, projection)
+    SELECT * FROM unnest($17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+    ON CONFLICT (collection, id) DO UPDATE
+      SET partition = EXCLUDED.partition, doc = EXCLUDED.doc, projection = EXCLUDED.projection
+  ), deleted_docs AS (
+    DELETE FROM rm_docs WHERE (collection, id) IN (SELECT * FROM unnest($22::text[], $23::text[]))
+  ), checkpoints AS (
+    INSERT INTO rm_checkpoints (projection, position)
+    SELECT * FROM unnest($24::text[], $25::bigint[])
+    ON CONFLICT (projection) DO UPDATE SET position = GREATEST(rm_checkpoints.position, EXCLUDED.position)
+  )
+  UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
+
+/**
+ * Why the write of a lone append failed, in the port's terms: its events or its idempotency key
+ * clashed with rows written by someone who did not take the head lock, or the server refused it.
+ */
+export function writeFailureOf(error: unknown, request: AppendRequest, stored: StoredState): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const { constraint, detail } = error as DatabaseError;
+  if (constraint === 'idempotency_pkey' && request.idempotency) {
+    return new IdempotencyKeyTakenError(request.idempotency.scope, request.idempotency.key);
+  }
+  if (constraint?.startsWith('events_')) {
+    const writing = request.streams.filter((stream) => stream.events.length > 0);
+    // The violation's detail names the key, "(stream_name, ...)=(<name>, ...)", when it is per stream.
+    const stream = writing.find((candidate) => detail?.includes(`=(${candidate.streamName}, `)) ?? writing[0] ?? request.streams[0];
+    return new ConcurrencyError(stream.streamName, stream.expectedVersion, stored.versions.get(stream.streamName) ?? null);
+  }
+  return error;
+}
+
+/** Errors that belong to the data of some append of the batch, rather than to the server or the network. */
+export function isDataRefusal(error: unknown): boolean {
+  // SQLSTATE classes 22 (data exception, e.g. text jsonb refuses) and 23 (integrity constraint violation).
+  return error instanceof DatabaseError && typeof error.code === 'string' && /^2[23]/.test(error.code);
 }
 
 export function checkExpectedVersion(streamName: string, expected: ExpectedVersion, actual: bigint | null): void {
@@ -204,11 +375,11 @@ export function checkExpectedVersion(streamName: string, expected: ExpectedVersi
 }
 
 /** Programmer errors in the request itself: the same checks, and limits, as the SQLite adapter. */
-function assertAppendRequest(request: AppendRequest): void {
+export function assertAppendRequest(request: AppendRequest): void {
   if (request.streams.length === 0 || request.streams.length > maxStreamsPerAppend) {
     throw new RangeError(`an append names 1..${maxStreamsPerAppend} streams, got ${request.streams.length}`);
   }
-  const eventCount = request.streams.reduce((sum, stream) => sum + stream.events.length, 0);
+  const eventCount = eventsIn(request);
   if (eventCount > maxEventsPerAppend) throw new RangeError(`an append holds at most ${maxEventsPerAppend} events, got ${eventCount}`);
   for (const stream of request.streams) {
     if (typeof stream.streamName !== 'string' || stream.streamName.length === 0) throw new TypeError('streamName must be a non-empty string');
@@ -220,37 +391,6 @@ function assertAppendRequest(request: AppendRequest): void {
   }
 }
 
-async function insertEvents(
-  client: PoolClient,
-  stream: StreamAppend,
-  actual: bigint | null,
-  events: readonly RecordedEvent[],
-  texts: ReadonlyMap<RecordedEvent, StoredText>,
-): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await client.query({
-      name: 'earmark-insert-events',
-      text: `INSERT INTO events (${eventColumns})
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::text[], $10::text[])`,
-      values: [
-        events.map((event) => event.position.toString()),
-        events.map((event) => event.id),
-        events.map((event) => event.streamName),
-        events.map((event) => event.streamVersion.toString()),
-        events.map((event) => event.type),
-        events.map((event) => (texts.get(event) as StoredText).data),
-        events.map((event) => (texts.get(event) as StoredText).metadata),
-        events.map((event) => event.recordedAt),
-        events.map((event) => event.hash),
-        events.map((event) => event.previousHash),
-      ],
-    });
-  } catch (error) {
-    // Unreachable for writers that take the head lock; the UNIQUE constraints guard against any
-    // that do not, and their conflict is a stream that moved under us.
-    if (isUniqueViolation(error)) throw new ConcurrencyError(stream.streamName, stream.expectedVersion, actual);
-    throw error;
-  }
+export function eventsIn(request: AppendRequest): number {
+  return request.streams.reduce((sum, stream) => sum + stream.events.length, 0);
 }

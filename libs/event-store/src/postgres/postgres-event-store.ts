@@ -14,10 +14,25 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
-import { appendInTransaction, type LogHead } from './postgres-append';
+import {
+  BatchView,
+  assertAppendRequest,
+  eventsIn,
+  hasWrites,
+  isDataRefusal,
+  loadStoredState,
+  planAppend,
+  writeBatch,
+  writeFailureOf,
+  type AppendInput,
+  type BatchWrites,
+  type LogHead,
+  type PlanOutcome,
+  type StoredState,
+} from './postgres-append';
 import { describeConnection, isConnectionLoss, toStoreError } from './postgres-errors';
 import { PostgresNotifier } from './postgres-notifier';
-import { projectInTransaction } from './postgres-projection-writer';
+import { ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
 import {
   docColumns,
   eventColumns,
@@ -32,6 +47,8 @@ import { migrate } from './postgres-schema';
 /** Appends that share one transaction and one commit, at most. */
 const defaultGroupCommitMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
+/** Events written by one batch, at most, unless a single append holds more: bounds the write statement. */
+const maxEventsPerBatch = 20_000;
 const defaultPoolSize = 10;
 const defaultSubscriptionBatchSize = 500;
 const maxSubscriptionBatchSize = 10_000;
@@ -68,9 +85,10 @@ interface PendingAppend {
 
 /**
  * The EventStore port on PostgreSQL. Appends go through a group commit: those waiting while a
- * transaction commits share the next one, each under its own savepoint, so one WAL flush serves many
- * and a failing append rolls back alone. Every append transaction holds the event_log_head row lock
- * from its first statement to its commit, which hands out positions gapless and in commit order.
+ * transaction commits share the next one, so one WAL flush serves many. The batch is checked and
+ * placed in memory and written in a few statements whatever its size; a failing append is
+ * rejected alone. Every append transaction holds the event_log_head row lock from its first
+ * statement to its commit, which hands out positions gapless and in commit order.
  */
 export class PostgresEventStore implements EventStore, ReadModelStore {
   readonly kind = 'postgres' as const;
@@ -80,6 +98,11 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
   private readonly projections: readonly DocumentProjection[];
   private readonly clock: () => Date;
   private readonly maxBatch: number;
+  /**
+   * Appended to the head lock's query: the inline projections' checkpoints, locked so that a
+   * rebuild batch moving one of them is waited for, not raced.
+   */
+  private readonly lockCheckpointsSql: string;
   private readonly notifier: PostgresNotifier;
   private readonly pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
@@ -102,6 +125,10 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     this.projections = [...(options.projections ?? [])];
     this.clock = options.clock ?? (() => new Date());
     this.maxBatch = maxBatch;
+    this.lockCheckpointsSql =
+      this.projections.length === 0
+        ? ''
+        : `; SELECT projection, position FROM rm_checkpoints WHERE projection IN (${this.projections.map((p) => sqlLiteral(p.name)).join(', ')}) FOR UPDATE`;
     this.pool = new Pool({
       connectionString: options.connectionString,
       max: poolSize,
@@ -144,6 +171,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
   append(request: AppendRequest): Promise<AppendResult> {
     try {
       this.assertReady();
+      assertAppendRequest(request);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -155,13 +183,32 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, this.maxBatch));
+      while (this.pending.length > 0) await this.commitBatch(this.takeBatch());
     } finally {
       // Cleared in the same turn as the last emptiness check, so no append can be left waiting.
       this.flushing = null;
     }
   }
 
+  /** The next appends in arrival order, within both bounds (a lone large append always fits). */
+  private takeBatch(): PendingAppend[] {
+    let count = 0;
+    let events = 0;
+    while (count < this.pending.length && count < this.maxBatch) {
+      events += eventsIn(this.pending[count].request);
+      if (count > 0 && events > maxEventsPerBatch) break;
+      count += 1;
+    }
+    return this.pending.splice(0, count);
+  }
+
+  /**
+   * One transaction for the batch: under the head lock, read what the appends need in one query,
+   * check and place each append in memory in arrival order (one that fails is rejected alone),
+   * project them, write everything in one statement, commit once. Should the write be refused
+   * all the same (a row written meanwhile by a process that skipped the head lock), each append is
+   * retried in a transaction of its own, so that each gets its own answer.
+   */
   private async commitBatch(batch: readonly PendingAppend[]): Promise<void> {
     let client: PoolClient;
     try {
@@ -170,36 +217,35 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
       for (const item of batch) item.reject(toStoreError(error, this.connectionString));
       return;
     }
-    // A lone append needs no savepoint: its failure is the transaction's.
-    const isolateEach = batch.length > 1;
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    const inputs: AppendInput[] = batch.map((item) => ({ request: item.request, recordedAt: this.clock().toISOString() }));
+    let outcomes: PlanOutcome[] = [];
+    let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
     try {
-      // Several statements per simple query where nothing is user-supplied: one round trip, not two.
-      const [, headResult] = await multiQuery(client, 'BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE');
-      const startPosition = BigInt(headResult.rows[0].position as string);
-      let head: LogHead = { position: startPosition, hash: headResult.rows[0].hash as string };
-      for (const [index, item] of batch.entries()) {
-        // ROLLBACK TO keeps the savepoint, so each append after the first releases the one before.
-        if (isolateEach) await client.query(index === 0 ? 'SAVEPOINT append' : 'RELEASE SAVEPOINT append; SAVEPOINT append');
+      // Several statements per simple query where nothing is user-supplied: one round trip, not three.
+      const results = await multiQuery(client, `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}`);
+      const startHead: LogHead = { position: BigInt(results[1].rows[0].position as string), hash: results[1].rows[0].hash as string };
+      const checkpoints = new Map((results[2]?.rows ?? []).map((row) => [row.projection as string, BigInt(row.position as string)]));
+      // A projection behind the log (appended to by a process without it) would skip events if
+      // applied here: it stays behind, visibly, until catchUpProjections() or a rebuild.
+      const inline = this.projections.filter((projection) => (checkpoints.get(projection.name) ?? 0n) === startHead.position);
+      const stored = await loadStoredState(client, batch.map((item) => item.request));
+      const plan = await this.planBatch(client, inputs, stored, startHead, inline);
+      outcomes = plan.outcomes;
+      if (hasWrites(plan.writes)) {
         try {
-          const context = { client, head, recordedAt: this.clock().toISOString(), projections: this.projections };
-          const appended = await appendInTransaction(context, item.request);
-          head = appended.head;
-          outcomes.push({ ok: true, result: appended.result });
+          await writeBatch(client, plan.writes);
         } catch (error) {
-          if (!isolateEach) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT append');
-          outcomes.push({ ok: false, error: toStoreError(error, this.connectionString) });
+          if (!isDataRefusal(error)) throw error;
+          refusedWrite = { error, stored };
         }
       }
-      const results = await multiQuery(
-        client,
-        head.position === startPosition ? 'COMMIT' : `${headUpdateSql(head)}; COMMIT`,
-      );
-      // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
-      if (results[results.length - 1].command !== 'COMMIT') {
-        throw this.unavailable('COMMIT was answered with ROLLBACK');
+      if (refusedWrite) {
+        await client.query('ROLLBACK');
+      } else {
+        const [committed] = await multiQuery(client, 'COMMIT');
+        // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
+        if (committed.command !== 'COMMIT') throw this.unavailable('COMMIT was answered with ROLLBACK');
       }
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -215,11 +261,64 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
       return;
     }
     client.release();
+    if (refusedWrite && batch.length > 1) {
+      for (const item of batch) await this.commitBatch([item]);
+      return;
+    }
     batch.forEach((item, index) => {
       const outcome = outcomes[index];
-      if (outcome.ok) item.resolve(outcome.result);
-      else item.reject(outcome.error);
+      if (refusedWrite && outcome.ok) {
+        item.reject(toStoreError(writeFailureOf(refusedWrite.error, item.request, refusedWrite.stored), this.connectionString));
+      } else if (outcome.ok) {
+        item.resolve(outcome.planned.result);
+      } else {
+        item.reject(toStoreError(outcome.error, this.connectionString));
+      }
     });
+  }
+
+  /**
+   * Checks and places every append of the batch in memory, then runs the inline projections over
+   * those kept. An append a projection refuses is rejected alone: the batch is planned again
+   * without it, since the appends after it move down the log.
+   */
+  private async planBatch(
+    client: PoolClient,
+    inputs: readonly AppendInput[],
+    stored: StoredState,
+    startHead: LogHead,
+    inline: readonly DocumentProjection[],
+  ): Promise<{ outcomes: PlanOutcome[]; writes: BatchWrites }> {
+    const refused = new Map<number, unknown>();
+    const loadedDocs = new Map<string, StoredDoc | null>();
+    for (;;) {
+      const view = new BatchView(stored, startHead);
+      const outcomes = inputs.map((input, index): PlanOutcome => {
+        if (refused.has(index)) return { ok: false, error: refused.get(index) };
+        try {
+          const planned = planAppend(view, input);
+          view.take(planned);
+          return { ok: true, planned };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      const appends = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.planned] : []));
+      const projected = outcomes.flatMap((outcome, index) =>
+        outcome.ok && outcome.planned.fresh.length > 0 ? [{ index, events: outcome.planned.fresh }] : [],
+      );
+      if (inline.length === 0 || projected.length === 0) {
+        return { outcomes, writes: { appends, docs: [], checkpoints: [], head: view.head } };
+      }
+      const docs = await projectAppends(client, inline, projected, loadedDocs);
+      if (docs instanceof ProjectionRefusal) {
+        assert(!refused.has(docs.index), `append ${docs.index} was refused twice`);
+        refused.set(docs.index, docs.error);
+        continue;
+      }
+      const checkpoints = inline.map((projection) => ({ projection: projection.name, position: view.head.position }));
+      return { outcomes, writes: { appends, docs, checkpoints, head: view.head } };
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -484,13 +583,10 @@ async function multiQuery(client: PoolClient, sql: string): Promise<QueryResult[
   return Array.isArray(result) ? result : [result];
 }
 
-/**
- * The head update, with its values inlined so that it can share a round trip with COMMIT (the
- * simple protocol takes no parameters). Both values are ours: a bigint and a SHA-256 hex digest.
- */
-function headUpdateSql(head: LogHead): string {
-  assert(/^[0-9a-f]{64}$/.test(head.hash), `head hash is not a SHA-256 hex digest: ${head.hash}`);
-  return `UPDATE event_log_head SET position = ${head.position.toString()}, hash = '${head.hash}'`;
+/** A string literal for the simple protocol, which takes no parameters (standard_conforming_strings is on). */
+function sqlLiteral(value: string): string {
+  assert(!value.includes('\u0000'), 'a SQL literal cannot hold NUL');
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** The events that continue the log right after `after`, up to the first gap. */

@@ -4,9 +4,11 @@ import {
   type DocRef,
   type DocWrite,
   type DocumentProjection,
+  type JsonObject,
   type RecordedEvent,
   type StoredDoc,
 } from '../event-store.port';
+import type { DocWriteRow } from './postgres-append';
 import { docColumns, toStoredDoc, type DocRow } from './postgres-rows';
 
 /**
@@ -32,6 +34,12 @@ export async function projectInTransaction(
 
 async function loadDocsForUpdate(client: PoolClient, refs: readonly DocRef[]): Promise<Map<string, StoredDoc | null>> {
   const loaded = new Map<string, StoredDoc | null>();
+  await loadMissingDocs(client, refs, loaded);
+  return loaded;
+}
+
+/** Loads (and locks) the documents of `refs` not in `loaded` yet, absent ones as null, in one query. */
+async function loadMissingDocs(client: PoolClient, refs: readonly DocRef[], loaded: Map<string, StoredDoc | null>): Promise<void> {
   const unique: DocRef[] = [];
   for (const ref of refs) {
     const key = docKey(ref);
@@ -39,7 +47,7 @@ async function loadDocsForUpdate(client: PoolClient, refs: readonly DocRef[]): P
     loaded.set(key, null);
     unique.push(ref);
   }
-  if (unique.length === 0) return loaded;
+  if (unique.length === 0) return;
   // Locked so that a rebuild batch and an inline projection never interleave on one document.
   const result = await client.query<DocRow>({
     name: 'earmark-lock-docs',
@@ -49,7 +57,6 @@ async function loadDocsForUpdate(client: PoolClient, refs: readonly DocRef[]): P
     values: [unique.map((ref) => ref.collection), unique.map((ref) => ref.id)],
   });
   for (const row of result.rows) loaded.set(docKey(row), toStoredDoc(row));
-  return loaded;
 }
 
 async function writeDocs(client: PoolClient, projectionName: string, writes: readonly DocWrite[]): Promise<void> {
@@ -86,4 +93,79 @@ async function writeDocs(client: PoolClient, projectionName: string, writes: rea
       values: [deletes.map((write) => write.collection), deletes.map((write) => write.id)],
     });
   }
+}
+
+/** A projection refused one append of a batch (it threw): that append is rejected alone. */
+export class ProjectionRefusal {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {}
+}
+
+/** The new events of one append of a batch, and its place in the batch. */
+export interface ProjectedAppend {
+  readonly index: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+/** A document as the batch leaves it so far: the text to store, parsed when an append reads it. */
+interface StagedDoc {
+  readonly row: DocWriteRow;
+  parsed?: StoredDoc | null;
+}
+
+/**
+ * Runs inline projections over the appends of a batch, in order, as if each append were its own
+ * transaction: each call gets only its append's events and sees the documents the calls before it
+ * wrote. Every document the batch reads is loaded (and locked) first, in one query. Returns the
+ * documents to write, the last write of each winning, or the first append a projection refused.
+ * `loaded` keeps the documents read, for a second run after a refusal.
+ */
+export async function projectAppends(
+  client: PoolClient,
+  projections: readonly DocumentProjection[],
+  appends: readonly ProjectedAppend[],
+  loaded: Map<string, StoredDoc | null>,
+): Promise<DocWriteRow[] | ProjectionRefusal> {
+  const refs: DocRef[][][] = [];
+  for (const append of appends) {
+    try {
+      refs.push(projections.map((projection) => projection.refs(append.events)));
+    } catch (error) {
+      return new ProjectionRefusal(append.index, error);
+    }
+  }
+  await loadMissingDocs(client, refs.flat(2), loaded);
+
+  const staged = new Map<string, StagedDoc>();
+  const current = (key: string): StoredDoc | null => {
+    const doc = staged.get(key);
+    if (doc === undefined) return loaded.get(key) ?? null;
+    if (doc.parsed === undefined) {
+      const { collection, id, partition, docText } = doc.row;
+      doc.parsed = docText === null ? null : { collection, id, partition, doc: JSON.parse(docText) as JsonObject };
+    }
+    return doc.parsed;
+  };
+  for (const [n, append] of appends.entries()) {
+    try {
+      for (const [p, projection] of projections.entries()) {
+        const docs = new Map<string, StoredDoc | null>();
+        for (const ref of refs[n][p]) {
+          const key = docKey(ref);
+          if (!docs.has(key)) docs.set(key, current(key));
+        }
+        for (const write of projection.apply(append.events, docs)) {
+          const key = docKey(write);
+          const docText = write.doc === null ? null : JSON.stringify(write.doc);
+          staged.delete(key);
+          staged.set(key, { row: { collection: write.collection, id: write.id, partition: write.partition, docText, projection: projection.name } });
+        }
+      }
+    } catch (error) {
+      return new ProjectionRefusal(append.index, error);
+    }
+  }
+  return [...staged.values()].map((doc) => doc.row);
 }

@@ -180,7 +180,13 @@ function meetsExpectedVersion(expected: ExpectedVersion, actual: bigint | null):
   }
 }
 
-const isSqliteError = (error: unknown): error is InstanceType<typeof Database.SqliteError> => error instanceof Database.SqliteError;
+/**
+ * Recognised by name and code, not `instanceof`: the native addon keeps the error class of the
+ * first copy of better-sqlite3 loaded in the process, which need not be this module's copy (test
+ * runners load modules afresh per file).
+ */
+const isSqliteError = (error: unknown): error is InstanceType<typeof Database.SqliteError> =>
+  error instanceof Error && error.name === 'SqliteError' && typeof (error as { code?: unknown }).code === 'string';
 
 const isUniqueViolationOn = (error: unknown, columns: string): boolean =>
   isSqliteError(error) &&

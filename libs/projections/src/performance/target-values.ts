@@ -29,7 +29,7 @@ const comparatorWords: readonly [string, Comparator][] = [
   ['不大于', '≤'],
 ];
 
-const targetPattern = /(≥|≤|>|<|=|不低于|不少于|不小于|达到|不高于|不超过|不大于)?\s*([0-9]+(?:\.[0-9]+)?)\s*(%|元)?/;
+const targetPattern = /(≥|≤|>|<|=|不低于|不少于|不小于|达到|不高于|不超过|不大于)?\s*([0-9]+(?:\.[0-9]+)?)\s*(%|元)?/g;
 
 function normalise(text: string): string {
   return text
@@ -45,7 +45,9 @@ function normalise(text: string): string {
 
 /** A target with no comparator is a floor: Annex 2's "100元" means at least 100 元. */
 export function parseTargetValue(text: string): ParsedTarget | null {
-  const match = targetPattern.exec(normalise(text));
+  const matches = [...normalise(text).matchAll(targetPattern)];
+  // "2024年度≥95%": the number with a comparator or a unit is the target, not the year.
+  const match = matches.find((candidate) => candidate[1] !== undefined || candidate[3] !== undefined) ?? matches[0];
   if (!match) return null;
   const value = parseDecimal(match[2]);
   if (!value) return null;
