@@ -75,6 +75,14 @@ describe('Disbursement rules over HTTP', () => {
     expect(body.code).toBe('no-allocation');
   });
 
+  it('a payment against a program-year with no allocation: 422 no-allocation, and no program-year appears', async () => {
+    const { status, body } = await app.post('/v1/disbursements', payment('510400', '1.00', 'PZH-2023', { fiscalYear: 2023 }), 'pzh');
+    expect(status).toBe(422);
+    expect(body.code).toBe('no-allocation');
+    expect((await app.get('/v1/programs')).body.map((p: { fiscalYear: number }) => p.fiscalYear)).toEqual([2024]);
+    expect((await app.get('/v1/programs/sc-pension-contribution-subsidy/years/2023')).status).toBe(404);
+  });
+
   it('each refusal is kept as a refused attempt with who sent it, and moves no money', async () => {
     const trail = await app.get('/v1/programs/sc-pension-contribution-subsidy/years/2024/regions/510400/trail');
     expect(trail.body.map((entry: { type: string; amount: string }) => [entry.type, entry.amount])).toEqual([

@@ -143,6 +143,11 @@ function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: stri
   const event = asLedgerEvent(recorded);
   const fund = fundKey(programCode, fiscalYear);
   const program = work.get<ProgramYearDoc>(collections.programYear, fund);
+  if (event.type === 'CommandRefused') {
+    // Keyed by its own position, so applying it again is harmless; it touches no balance.
+    applyRefusal(work, recorded, event);
+    return;
+  }
   // Replay safety: a document that has seen this position already is left alone.
   if (program && BigInt(program.lastPosition) >= recorded.position) return;
   const ctx = new ApplyContext(work, recorded, programCode, fiscalYear, program);
@@ -165,9 +170,6 @@ function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: stri
       break;
     case 'PerformanceActualReported':
       applyActual(ctx, event);
-      break;
-    case 'CommandRefused':
-      applyRefusal(ctx, event);
       break;
     default:
       assertNever(event);
@@ -234,6 +236,8 @@ class ApplyContext {
   }
 
   saveProgram(): void {
+    // A program-year exists once an allocation document is recorded for it, not before.
+    if (this.program.documents.length === 0) return;
     this.program.lastPosition = this.position;
     this.work.put(collections.programYear, fundKey(this.programCode, this.fiscalYear), programYearPartition, this.program);
   }
@@ -461,12 +465,12 @@ function applyActual(ctx: ApplyContext, event: PerformanceActualReported): void 
   );
 }
 
-function applyRefusal(ctx: ApplyContext, event: CommandRefused): void {
+function applyRefusal(work: DocOverlay, recorded: RecordedEvent, event: CommandRefused): void {
   const data = event.data;
-  ctx.work.put(collections.refusal, paddedPosition(ctx.recorded.position), fundKey(data.programCode, data.fiscalYear), {
+  work.put(collections.refusal, paddedPosition(recorded.position), fundKey(data.programCode, data.fiscalYear), {
     ...(data as unknown as JsonObject),
-    position: ctx.position,
-    recordedAt: ctx.recorded.recordedAt,
+    position: recorded.position.toString(),
+    recordedAt: recorded.recordedAt,
   });
 }
 

@@ -227,16 +227,20 @@ function prefixed(alias: string, columns: string): string {
 }
 
 // The versions and the taken keys are uncorrelated subqueries: computed once, repeated on each row.
+// Each lookup is a LATERAL ... LIMIT 1, which the planner cannot turn into a join: a hash join
+// would scan the whole table once per batch.
 const loadStoredStateSql = `
   SELECT
     (SELECT json_object_agg(s.name, (SELECT max(v.stream_version)::text FROM events v WHERE v.stream_name = s.name))
        FROM unnest($1::text[]) AS s(name)) AS versions,
-    (SELECT json_agg(json_build_array(i.scope, i.key))
-       FROM idempotency i JOIN unnest($4::text[], $5::text[]) AS k(scope, key) ON i.scope = k.scope AND i.key = k.key) AS taken,
+    (SELECT json_agg(json_build_array(k.scope, k.key))
+       FROM unnest($4::text[], $5::text[]) AS k(scope, key)
+       CROSS JOIN LATERAL (SELECT 1 FROM idempotency i WHERE i.scope = k.scope AND i.key = k.key LIMIT 1) AS hit) AS taken,
     ${prefixed('e', eventColumns)}
   FROM (SELECT 1) AS one
-  LEFT JOIN (events e JOIN unnest($2::text[], $3::text[]) AS r(stream_name, id)
-               ON e.stream_name = r.stream_name AND e.id = r.id) ON TRUE`;
+  LEFT JOIN (unnest($2::text[], $3::text[]) AS r(stream_name, id)
+             CROSS JOIN LATERAL (SELECT ${eventColumns} FROM events
+                                 WHERE events.stream_name = r.stream_name AND events.id = r.id LIMIT 1) AS e) ON TRUE`;
 
 /** A read-model document as the batch leaves it: its JSON text, or null to delete it. */
 export interface DocWriteRow {
@@ -329,7 +333,8 @@ const writeBatchSql = `
     ON CONFLICT (collection, id) DO UPDATE
       SET partition = EXCLUDED.partition, doc = EXCLUDED.doc, projection = EXCLUDED.projection
   ), deleted_docs AS (
-    DELETE FROM rm_docs WHERE (collection, id) IN (SELECT * FROM unnest($22::text[], $23::text[]))
+    DELETE FROM rm_docs USING unnest($22::text[], $23::text[]) AS d(collection, id)
+    WHERE rm_docs.collection = d.collection AND rm_docs.id = d.id
   ), checkpoints AS (
     INSERT INTO rm_checkpoints (projection, position)
     SELECT * FROM unnest($24::text[], $25::bigint[])

@@ -48,12 +48,15 @@ async function loadMissingDocs(client: PoolClient, refs: readonly DocRef[], load
     unique.push(ref);
   }
   if (unique.length === 0) return;
-  // Locked so that a rebuild batch and an inline projection never interleave on one document.
+  // Locked so that a rebuild batch and an inline projection never interleave on one document. One
+  // index lookup per document (LATERAL ... LIMIT 1): a join could scan the whole table instead.
   const result = await client.query<DocRow>({
     name: 'earmark-lock-docs',
-    text: `SELECT ${docColumns} FROM rm_docs
-           WHERE (collection, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-           FOR UPDATE`,
+    text: `SELECT d.collection, d.id, d.partition, d.doc
+           FROM unnest($1::text[], $2::text[]) AS r(collection, id)
+           CROSS JOIN LATERAL (SELECT ${docColumns} FROM rm_docs
+                               WHERE rm_docs.collection = r.collection AND rm_docs.id = r.id
+                               LIMIT 1 FOR UPDATE) AS d`,
     values: [unique.map((ref) => ref.collection), unique.map((ref) => ref.id)],
   });
   for (const row of result.rows) loaded.set(docKey(row), toStoredDoc(row));
@@ -89,7 +92,7 @@ async function writeDocs(client: PoolClient, projectionName: string, writes: rea
   if (deletes.length > 0) {
     await client.query({
       name: 'earmark-delete-docs',
-      text: 'DELETE FROM rm_docs WHERE (collection, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      text: 'DELETE FROM rm_docs USING unnest($1::text[], $2::text[]) AS d(collection, id) WHERE rm_docs.collection = d.collection AND rm_docs.id = d.id',
       values: [deletes.map((write) => write.collection), deletes.map((write) => write.id)],
     });
   }
