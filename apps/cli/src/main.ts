@@ -35,7 +35,8 @@ const usage = `earmark <command>
                                           add an API key; prints its token once
 ${auditCommands.usage}
 Configuration comes from the environment: EARMARK_STORE, EARMARK_DATA_DIR, EARMARK_DATABASE_URL,
-KURRENTDB_URL, EARMARK_KEYS_FILE (see the README).`;
+KURRENTDB_URL, EARMARK_KEYS_FILE, EARMARK_SIGNING_KEY_FILE, EARMARK_CHECKPOINT_EVERY,
+EARMARK_CHECKPOINT_SECONDS (see the README).`;
 
 /** Exit codes: 0 done, 1 refused or failed a check, 2 wrong usage or configuration. */
 async function main(argv: string[]): Promise<number> {
@@ -148,7 +149,8 @@ async function runReplay(argv: string[]): Promise<number> {
 
 async function runKeys(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'add') throw new UsageError('keys takes: add --name N --role R --regions 510100,510300');
+  if (sub === 'signing') return auditCommands.run('keys', argv);
+  if (sub !== 'add') throw new UsageError('keys takes: add --name N --role R --regions 510100,510300, or signing --out FILE');
   const args = parseArgs(rest);
   const role = requiredOption(args, 'role') as Role;
   if (!roles.includes(role)) throw new UsageError('--role must be finance, operator or auditor');

@@ -6,48 +6,45 @@ import {
   type AllStreamResolvedEvent,
   type Position,
 } from '@kurrent/kurrentdb-client';
+import { ConcurrencyError, EventStoreUnavailableError, IdempotencyKeyTakenError, genesisHash, type ExpectedVersion } from '../src';
 import {
-  ConcurrencyError,
-  EventStoreUnavailableError,
-  IdempotencyKeyTakenError,
-  InMemoryKurrentDbReadModels,
   asWrongExpectedVersion,
   compareAllPositions,
   deterministicUuid,
-  emptyMapHead,
-  entriesBetween,
-  entryDocs,
   expectationHolds,
-  fromEntryDoc,
   fromIdempotencyEventData,
   fromKurrentMetadata,
   fromKurrentStreamState,
-  genesisHash,
   idempotencyEventId,
   idempotencyStreamName,
-  indexSlice,
   isReservedStreamName,
   isStreamNotFound,
   isUnsupported,
   normalizeEventId,
   normalizeNewEvent,
-  positionDocId,
-  positionMapProjection,
-  positionPartition,
   sequentialAppendOrder,
   toActualVersion,
   toConflictError,
-  toEntryDoc,
   toIdempotencyEventData,
   toKurrentMetadata,
   toKurrentStreamState,
   toLedgerRecord,
   toStoreError,
   type ConflictTarget,
-  type ExpectedVersion,
   type KurrentRecord,
+} from '../src/kurrentdb/kurrentdb-mapping';
+import { emptyMapHead, indexSlice } from '../src/kurrentdb/ledger-indexer';
+import {
+  InMemoryKurrentDbReadModels,
+  entriesBetween,
+  entryDocs,
+  fromEntryDoc,
+  positionDocId,
+  positionMapProjection,
+  positionPartition,
+  toEntryDoc,
   type PositionMapEntry,
-} from '../src';
+} from '../src/kurrentdb/ledger-position-map';
 import { eventId, hashChainFailures } from './support/events';
 
 const recordedAt = '2024-01-18T08:30:00.000Z';

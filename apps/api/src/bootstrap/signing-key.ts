@@ -33,7 +33,13 @@ export function loadSigningKey(config: EarmarkConfig): LoadedSigningKey {
     );
   }
   const key = generateSigningKey();
-  writeSigningKeyFile(path, key.privateKeyPem);
+  try {
+    writeSigningKeyFile(path, key.privateKeyPem);
+  } catch (error) {
+    // Another process on the same data folder created it first: both must sign with that one.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { ...readSigningKeyFile(path), path, created: false };
+  }
   return { ...key, path, created: true };
 }
 

@@ -183,7 +183,12 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending.length > 0) await this.commitBatch(this.takeBatch());
+      while (this.pending.length > 0) {
+        await this.commitBatch(this.takeBatch());
+        // Callers answered by the last commit often append again at once: let them join the next
+        // batch rather than leave it half full (the batches would alternate in two halves).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } finally {
       // Cleared in the same turn as the last emptiness check, so no append can be left waiting.
       this.flushing = null;

@@ -4,11 +4,10 @@ import {
   InMemoryKurrentDbReadModels,
   KurrentDbEventStore,
   SqliteEventStore,
-  entriesBetween,
-  positionMapProjection,
   type IdempotencyRecord,
   type KurrentDbEventStoreOptions,
 } from '../../src';
+import { entriesBetween, positionMapProjection } from '../../src/kurrentdb/ledger-position-map';
 import { rejectionOf, waitUntil } from './async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './events';
 import { makeTempDir } from './temp-dir';
