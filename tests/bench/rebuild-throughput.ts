@@ -68,7 +68,11 @@ const programCodeOf = (fund: number): string => (fund === 0 ? defaultProgramCode
  * projection runs: the rebuild measured afterwards does all of that work.
  */
 export async function generateLedger(task: LedgerTask): Promise<GeneratedLedger> {
-  const config = loadConfig({ EARMARK_STORE: task.store, EARMARK_DATA_DIR: task.dataDir });
+  const config = loadConfig({
+    EARMARK_STORE: task.store,
+    EARMARK_DATA_DIR: task.dataDir,
+    ...(task.databaseUrl ? { EARMARK_DATABASE_URL: task.databaseUrl } : {}),
+  });
   if (!config.seedNotice) throw new Error('the bench needs the seed notice');
   const registry = loadRegistry(config);
   const notice = readFileSync(config.seedNotice, 'utf8');

@@ -49,19 +49,20 @@ async function main(): Promise<void> {
   for (const store of stores as StoreChoice[]) {
     const commands: CommandFigure[] = [];
     for (const level of commandLevels) {
-      process.stderr.write(`${store}: ${level.commands} commands at concurrency ${level.concurrency}...\n`);
-      commands.push(
-        await withFreshStore(store, (dataDir, databaseUrl) =>
-          inChild<CommandFigure>({ kind: 'commands', task: { store, dataDir, databaseUrl, ...level } }),
-        ),
+      process.stderr.write(`${store}: ${level.commands} commands at concurrency ${level.concurrency}... `);
+      const figure = await withFreshStore(store, (dataDir, databaseUrl) =>
+        inChild<CommandFigure>({ kind: 'commands', task: { store, dataDir, databaseUrl, ...level } }),
       );
+      process.stderr.write(`${figure.commandsPerSecond}/s\n`);
+      commands.push(figure);
     }
     const { generated, rebuild } = await withFreshStore(store, async (dataDir, databaseUrl) => {
       const task: LedgerTask = { store, dataDir, databaseUrl, events };
-      process.stderr.write(`${store}: writing ${events} events...\n`);
+      process.stderr.write(`${store}: writing ${events} events... `);
       const ledger = await inChild<GeneratedLedger>({ kind: 'generate', task });
-      process.stderr.write(`${store}: rebuilding the projections...\n`);
+      process.stderr.write(`${ledger.seconds.toFixed(1)} s\n${store}: rebuilding the projections... `);
       const figure = await inChild<RebuildFigure>({ kind: 'rebuild', task, paidFenByFund: ledger.paidFenByFund });
+      process.stderr.write(`${figure.eventsPerSecond} events/s\n`);
       return { generated: { events: ledger.events, seconds: Number(ledger.seconds.toFixed(2)) }, rebuild: figure };
     });
     figures.push({ store, commands, generated, rebuild });

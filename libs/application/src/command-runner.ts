@@ -93,7 +93,7 @@ export class FundCommandRunner {
     if (stored.requestHash !== ctx.idempotency.requestHash) {
       throw new ApplicationError('idempotency-key-reused', 'this Idempotency-Key was used with another request');
     }
-    const body = stored.body as JsonObject;
+    const body = canonicalOrder(stored.body as JsonObject);
     return { status: stored.status, body: stored.status < 300 ? { ...body, position: Number(stored.position) } : body };
   }
 
@@ -154,7 +154,7 @@ export class FundCommandRunner {
           this.sessions.invalidate(streamName);
           throw error;
         }
-        return { status: 201, body: { ...pending.body, position: Number(appended.lastPosition) } };
+        return { status: 201, body: { ...canonicalOrder(pending.body), position: Number(appended.lastPosition) } };
       } catch (error) {
         if (error instanceof ConcurrencyError && attempt < maxCommandAttempts) continue;
         if (error instanceof ConcurrencyError) {
@@ -205,7 +205,7 @@ export class FundCommandRunner {
       if (appendError instanceof IdempotencyKeyTakenError) return this.afterKeyTaken(ctx);
       throw appendError;
     }
-    return { status: problemStatus(error.code), body };
+    return { status: problemStatus(error.code), body: canonicalOrder(body) };
   }
 
   private async afterKeyTaken(ctx: CommandContext): Promise<CommandOutcome> {
@@ -245,4 +245,17 @@ const personalFields = new Set(['idNumber', 'idNumbers', 'roster', 'beneficiaryI
 
 function withoutPersonalData(data: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(data).filter(([key]) => !personalFields.has(key)));
+}
+
+/**
+ * Answers leave in one key order whatever the store did to them (PostgreSQL's JSONB reorders
+ * keys), so that a replayed answer is byte for byte the first one.
+ */
+function canonicalOrder(body: JsonObject): JsonObject {
+  const sorted: JsonObject = {};
+  for (const key of Object.keys(body).sort()) {
+    const value = body[key];
+    sorted[key] = value !== null && typeof value === 'object' && !Array.isArray(value) ? canonicalOrder(value) : value;
+  }
+  return sorted;
 }

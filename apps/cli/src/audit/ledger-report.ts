@@ -246,7 +246,7 @@ export function renderReport(report: LedgerReport, format: ReportFormat): string
   }
 }
 
-/** RFC 4180: CRLF-free lines here, fields quoted only when they must be. */
+/** Fields quoted only where RFC 4180 requires it; lines end in LF, as in every file the CLI writes. */
 function renderCsv(report: LedgerReport): string {
   const cols = columns(report);
   const field = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
