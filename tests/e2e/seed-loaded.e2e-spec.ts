@@ -99,6 +99,11 @@ describe('Given an empty store, when the service starts with the seed notice', (
         '/v1/programs/{programCode}/years/{fiscalYear}/regions/{regionCode}/trail',
       ]),
     );
+    const disbursement = json.body.components.schemas.RecordDisbursementDto;
+    expect(disbursement.required).toEqual(
+      expect.arrayContaining(['programCode', 'fiscalYear', 'regionCode', 'kind', 'amount', 'paidOn', 'voucherNo']),
+    );
+    expect(disbursement.properties.amount).toMatchObject({ type: 'string', example: '1000000.00' });
     const page = await app.call('GET', '/docs', { token: null });
     expect(page.status).toBe(200);
   });

@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { UnavailableError } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
   IdempotencyKeyTakenError,
   KurrentDbEventStore,
-  SqliteEventStore,
   type IdempotencyRecord,
   type KurrentDbClient,
   type KurrentDbEventStoreOptions,
@@ -13,14 +11,13 @@ import {
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, sleep } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';
-import { describeKurrentDbBehaviour } from './support/kurrentdb-behaviour';
+import { describeKurrentDbBehaviour, type KurrentDbServerOptions } from './support/kurrentdb-behaviour';
 import { KurrentDbSimulator } from './support/kurrentdb-simulator';
-import { makeTempDir } from './support/temp-dir';
 
 /*
  * The adapter's logic against an in-process simulation of the KurrentDB client (see the
- * simulator's header for what it does and does not prove), with the position map in a real SQLite
- * read-model database, as the service runs it when no PostgreSQL is configured.
+ * simulator's header for what it does and does not prove), the position map in memory, and once
+ * more in PostgreSQL read models as the service keeps it.
  */
 
 const quiet = (): void => undefined;
@@ -29,62 +26,31 @@ const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 describeEventStoreContract(
   'kurrentdb on a simulated server',
   async () => {
-    const temp = makeTempDir('earmark-kurrentdb-');
-    const readModels = new SqliteEventStore({ file: join(temp.dir, 'read-models.sqlite') });
-    await readModels.init();
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), readModels, log: quiet });
+    const store = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet });
     await store.init();
-    return {
-      store,
-      close: async () => {
-        await store.close();
-        await readModels.close();
-        temp.remove();
-      },
-    };
+    return { store, close: () => store.close() };
   },
   { inlineProjections: false },
 );
 
-describeKurrentDbBehaviour('a simulated server', () => {
+const simulatedServer = (): KurrentDbServerOptions => {
   const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
   return { connectionString: 'kurrentdb://simulated', client: simulator.client() };
-});
+};
+describeKurrentDbBehaviour('a simulated server', simulatedServer, 'memory');
+describeKurrentDbBehaviour('a simulated server', simulatedServer, 'postgres');
 
 /** What only a simulator can stage: lost answers, old servers, a lagging server, dropped links. */
 describe('KurrentDbEventStore on a simulated server', () => {
-  let temp: ReturnType<typeof makeTempDir>;
   const cleanups: Array<() => Promise<void>> = [];
-
-  beforeEach(() => {
-    temp = makeTempDir('earmark-kurrentdb-');
-  });
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    temp.remove();
   });
 
-  async function openReadModels(name = 'read-models.sqlite'): Promise<SqliteEventStore> {
-    const readModels = new SqliteEventStore({ file: join(temp.dir, name) });
-    await readModels.init();
-    cleanups.push(() => readModels.close());
-    return readModels;
-  }
-
-  async function openStore(
-    simulator: KurrentDbSimulator,
-    readModels: SqliteEventStore,
-    options: Partial<KurrentDbEventStoreOptions> = {},
-  ): Promise<KurrentDbEventStore> {
-    const store = new KurrentDbEventStore({
-      connectionString: 'kurrentdb://simulated',
-      client: simulator.client(),
-      readModels,
-      log: quiet,
-      ...options,
-    });
+  async function openStore(simulator: KurrentDbSimulator, options: Partial<KurrentDbEventStoreOptions> = {}): Promise<KurrentDbEventStore> {
+    const store = new KurrentDbEventStore({ connectionString: 'kurrentdb://simulated', client: simulator.client(), log: quiet, ...options });
     cleanups.push(() => store.close());
     await store.init();
     return store;
@@ -94,7 +60,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('numbers the ledger 1..n although $all positions have gaps and hold system and foreign events', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
+    const store = await openStore(simulator);
     for (let n = 1; n <= 8; n += 1) {
       await store.append({ streams: [{ streamName: `account-${n % 3}`, expectedVersion: 'any', events: [testEvent(n)] }], idempotency: { ...record, key: `k-${n}` } });
       simulator.writeForeign('other-app-2', 'SomethingHappened', { n }, {});
@@ -113,7 +79,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('stores each stream under the prefix, and the idempotency record in a stream of its own', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels(), { streamNamePrefix: 'ledger-a/' });
+    const store = await openStore(simulator, { streamNamePrefix: 'ledger-a/' });
 
     await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }], idempotency: record });
 
@@ -124,7 +90,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('recognises a multi-stream append retried after its answer was lost, by its event ids', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
+    const store = await openStore(simulator);
     const request = {
       streams: [
         { streamName: 'fund-a', expectedVersion: 'no-stream' as const, events: testEvents(1, 2) },
@@ -153,7 +119,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('a conflict the client cannot read is still reported as the ConcurrencyError it was', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
+    const store = await openStore(simulator);
     await store.append({ streams: [{ streamName: 'document-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
     simulator.garbleTheNextConflict();
 
@@ -173,7 +139,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('gives up waiting for positions after indexWaitMs; the events are stored and a retry returns them', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels(), { indexWaitMs: 100 });
+    const store = await openStore(simulator, { indexWaitMs: 100 });
     const request = { streams: [{ streamName: 'account-1', expectedVersion: 'no-stream' as const, events: [testEvent(1)] }] };
     simulator.hold();
 
@@ -189,7 +155,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
   describe('on a server without multiStreamAppend (before KurrentDB 25.1)', () => {
     it('appends the reservation first, then the fund stream, reporting versions in request order', async () => {
       const simulator = new KurrentDbSimulator({ multiStreamAppend: false });
-      const store = await openStore(simulator, await openReadModels());
+      const store = await openStore(simulator);
 
       const result = await store.append({
         streams: [
@@ -209,7 +175,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     it('a conflict on the fund stream leaves the reservation behind: the window that is not atomic', async () => {
       const simulator = new KurrentDbSimulator({ multiStreamAppend: false });
-      const store = await openStore(simulator, await openReadModels());
+      const store = await openStore(simulator);
       await store.append({ streams: [{ streamName: 'fund-a', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
 
       const error = await rejectionOf(
@@ -229,7 +195,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     it('refuses two streams that are not reservations, appending nothing', async () => {
       const simulator = new KurrentDbSimulator({ multiStreamAppend: false });
-      const store = await openStore(simulator, await openReadModels());
+      const store = await openStore(simulator);
 
       const error = await rejectionOf(
         store.append({
@@ -247,7 +213,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     it('writes the idempotency record after the events, and refuses a taken key before appending', async () => {
       const simulator = new KurrentDbSimulator({ multiStreamAppend: false });
-      const store = await openStore(simulator, await openReadModels());
+      const store = await openStore(simulator);
       await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }], idempotency: record });
 
       const error = await rejectionOf(
@@ -264,7 +230,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
     it('a retry after a lost answer appends nothing twice and still stores the record', async () => {
       const simulator = new KurrentDbSimulator({ multiStreamAppend: false });
-      const store = await openStore(simulator, await openReadModels());
+      const store = await openStore(simulator);
       const request = { streams: [{ streamName: 'account-1', expectedVersion: 'no-stream' as const, events: testEvents(1, 2) }], idempotency: record };
       simulator.loseTheNextAnswer();
       expect(await rejectionOf(store.append(request))).toBeInstanceOf(EventStoreUnavailableError);
@@ -282,7 +248,7 @@ describe('KurrentDbEventStore on a simulated server', () => {
 
   it('resubscribes when the $all subscription drops, and appends carry on', async () => {
     const simulator = new KurrentDbSimulator({ multiStreamAppend: true });
-    const store = await openStore(simulator, await openReadModels());
+    const store = await openStore(simulator);
     await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
 
     simulator.dropSubscriptions();

@@ -34,6 +34,25 @@ export class AllocationLineDto {
   amount!: string;
 }
 
+/** The fund and region a command is about: shared by every command but the allocation. */
+export class FundRegionDto {
+  @ApiProperty({ example: 'sc-pension-contribution-subsidy' })
+  @IsString()
+  @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
+  programCode!: string;
+
+  @ApiProperty({ example: 2024 })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  fiscalYear!: number;
+
+  @ApiProperty({ example: '510100' })
+  @IsString()
+  @Matches(regionCode, { message: 'regionCode must be a 6-digit code' })
+  regionCode!: string;
+}
+
 export class RecordAllocationDto {
   @ApiProperty({ example: '川财社〔2024〕2号' })
   @IsString()
@@ -97,23 +116,7 @@ export class RecordAllocationDto {
   lines!: AllocationLineDto[];
 }
 
-export class RecordDisbursementDto {
-  @ApiProperty({ example: 'sc-pension-contribution-subsidy' })
-  @IsString()
-  @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
-  programCode!: string;
-
-  @ApiProperty({ example: 2024 })
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  fiscalYear!: number;
-
-  @ApiProperty({ example: '510100' })
-  @IsString()
-  @Matches(regionCode, { message: 'regionCode must be a 6-digit code' })
-  regionCode!: string;
-
+export class RecordDisbursementDto extends FundRegionDto {
   @ApiProperty({ enum: ['beneficiary-payment', 'pass-down', 'return'] })
   @IsIn(['beneficiary-payment', 'pass-down', 'return'])
   kind!: 'beneficiary-payment' | 'pass-down' | 'return';
@@ -179,23 +182,7 @@ export class SettlementActualDto {
   perPerson!: string;
 }
 
-export class SettleRegionYearDto {
-  @ApiProperty({ example: 'sc-pension-contribution-subsidy' })
-  @IsString()
-  @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
-  programCode!: string;
-
-  @ApiProperty({ example: 2024 })
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  fiscalYear!: number;
-
-  @ApiProperty({ example: '510100' })
-  @IsString()
-  @Matches(regionCode, { message: 'regionCode must be a 6-digit code' })
-  regionCode!: string;
-
+export class SettleRegionYearDto extends FundRegionDto {
   @ApiProperty({ example: '川财社〔2025〕9号' })
   @IsString()
   @Length(1, 100)
@@ -214,23 +201,7 @@ export class SettleRegionYearDto {
   actuals!: SettlementActualDto[];
 }
 
-export class PerformanceActualDto {
-  @ApiProperty({ example: 'sc-pension-contribution-subsidy' })
-  @IsString()
-  @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
-  programCode!: string;
-
-  @ApiProperty({ example: 2024 })
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  fiscalYear!: number;
-
-  @ApiProperty({ example: '510100' })
-  @IsString()
-  @Matches(regionCode, { message: 'regionCode must be a 6-digit code' })
-  regionCode!: string;
-
+export class PerformanceActualDto extends FundRegionDto {
   @ApiProperty({ example: 'enrolment-rate', enum: ['enrolment-rate', 'satisfaction', 'persons-covered'] })
   @IsIn(['enrolment-rate', 'satisfaction', 'persons-covered'])
   indicator!: string;

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import {
   InMemoryKurrentDbReadModels,
   KurrentDbEventStore,
-  SqliteEventStore,
+  PostgresEventStore,
   type IdempotencyRecord,
   type KurrentDbEventStoreOptions,
+  type KurrentDbReadModels,
 } from '../../src';
 import { entriesBetween, positionMapProjection } from '../../src/kurrentdb/ledger-position-map';
 import { rejectionOf, waitUntil } from './async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './events';
-import { makeTempDir } from './temp-dir';
+import { createTestDatabase } from './postgres-test-db';
 
 /** How a test reaches a KurrentDB: a connection string, or a simulated client. */
 export type KurrentDbServerOptions = Pick<KurrentDbEventStoreOptions, 'connectionString' | 'client'>;
@@ -21,32 +21,50 @@ const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 const behaviourTestLimitMs = 60_000;
 
 /**
+ * Where the position map is kept: in memory, or in PostgreSQL read models as the service keeps it.
+ * (Not SQLite: better-sqlite3 hands its errors to the first jest module registry of a worker, and
+ * the SQLite adapter's own tests in the same worker would then no longer recognise them.)
+ */
+export type ReadModelsKind = 'memory' | 'postgres';
+
+/**
  * What the KurrentDB adapter does beyond the shared contract: the position map survives restarts,
  * rebuilds to the same map, resumes inside a multi-event append, and is shared safely by replicas.
  * Each test is a ledger of its own (a fresh stream name prefix), so a shared server will do.
  */
-export function describeKurrentDbBehaviour(name: string, newServer: () => KurrentDbServerOptions): void {
-  describe(`KurrentDbEventStore behaviour: ${name}`, () => {
-    let temp: ReturnType<typeof makeTempDir>;
+export function describeKurrentDbBehaviour(name: string, newServer: () => KurrentDbServerOptions, readModelsKind: ReadModelsKind): void {
+  describe(`KurrentDbEventStore behaviour: ${name}, position map in ${readModelsKind}`, () => {
     let server: KurrentDbServerOptions;
     let prefix: string;
     const cleanups: Array<() => Promise<void>> = [];
+    const inMemory = new Map<string, InMemoryKurrentDbReadModels>();
+    const databases = new Map<string, Promise<{ url: string; drop(): Promise<void> }>>();
 
     beforeEach(() => {
-      temp = makeTempDir('earmark-kurrentdb-');
       server = newServer();
       prefix = `behaviour-${randomUUID()}/`;
     });
 
     afterEach(async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-      temp.remove();
+      inMemory.clear();
+      const created = [...databases.values()];
+      databases.clear();
+      for (const database of created) await (await database).drop();
     });
 
-    async function openReadModels(file = 'read-models.sqlite'): Promise<SqliteEventStore> {
-      const readModels = new SqliteEventStore({ file: join(temp.dir, file) });
-      await readModels.init();
+    /** The read-model database named `label`; the same label is the same database, on a new connection. */
+    async function openReadModels(label = 'read-models'): Promise<KurrentDbReadModels> {
+      if (readModelsKind === 'memory') {
+        const existing = inMemory.get(label) ?? new InMemoryKurrentDbReadModels();
+        inMemory.set(label, existing);
+        return existing;
+      }
+      if (!databases.has(label)) databases.set(label, createTestDatabase());
+      const database = await (databases.get(label) as Promise<{ url: string }>);
+      const readModels = new PostgresEventStore({ connectionString: database.url, poolSize: 2 });
       cleanups.push(() => readModels.close());
+      await readModels.init();
       return readModels;
     }
 
@@ -79,7 +97,7 @@ export function describeKurrentDbBehaviour(name: string, newServer: () => Kurren
     it(
       'a map rebuilt from $all into empty read models is the same map, hashes included',
       async () => {
-        const original = await openStore({ readModels: await openReadModels('original.sqlite') });
+        const original = await openStore({ readModels: await openReadModels('original') });
         await original.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: testEvents(1, 2) }], idempotency: record });
         await original.append({
           streams: [
@@ -88,7 +106,7 @@ export function describeKurrentDbBehaviour(name: string, newServer: () => Kurren
           ],
         });
 
-        const rebuilt = await openStore({ readModels: await openReadModels('rebuilt.sqlite') });
+        const rebuilt = await openStore({ readModels: await openReadModels('rebuilt') });
 
         expect(await rebuilt.readAll(readEverything)).toEqual(await original.readAll(readEverything));
         expect(await rebuilt.findIdempotency('api-key', 'k-1')).toEqual({ ...record, position: 2n });
@@ -171,8 +189,8 @@ export function describeKurrentDbBehaviour(name: string, newServer: () => Kurren
     it(
       'a subscription follows events another process appended',
       async () => {
-        const observer = await openStore({ readModels: await openReadModels('observer.sqlite') });
-        const writer = await openStore({ readModels: await openReadModels('writer.sqlite') });
+        const observer = await openStore({ readModels: await openReadModels('observer') });
+        const writer = await openStore({ readModels: await openReadModels('writer') });
         const delivered: bigint[] = [];
         const subscription = observer.subscribe({ afterPosition: 0n, onEvents: async (events) => void delivered.push(...positionsOf(events)) });
 
