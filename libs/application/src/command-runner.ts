@@ -48,9 +48,9 @@ export interface FundCommandSpec {
   readonly regionCode: string | null;
   build(meta: FundCommand['metadata']): FundCommand;
   /** Checks outside the fund's stream (a document number used by another fund). */
-  precheck?(): Promise<void>;
+  precheck?(commandId: string): Promise<void>;
   /** Streams appended atomically with the fund's (a document number's reservation). */
-  extraStreams?(events: readonly FundEvent[], eventIds: (index: number) => string): StreamAppend[];
+  extraStreams?(events: readonly FundEvent[], eventIds: (index: number) => string, commandId: string): StreamAppend[];
   /** The answer, without `position`, which the store assigns. */
   respond(events: readonly FundEvent[], stateBefore: FundState): JsonObject;
 }
@@ -131,7 +131,7 @@ export class FundCommandRunner {
 
     for (let attempt = 1; ; attempt += 1) {
       try {
-        if (spec.precheck) await spec.precheck();
+        if (spec.precheck) await spec.precheck(commandId);
         const pending = await this.sessions.withFund(streamName, spec.programCode, spec.fiscalYear, async (state, version) => {
           const events = decideFund(command, state, this.registry);
           const body = spec.respond(events, state);
@@ -139,7 +139,7 @@ export class FundCommandRunner {
           const append = this.store.append({
             streams: [
               { streamName, expectedVersion: version < 0n ? 'no-stream' : version, events: newEvents },
-              ...(spec.extraStreams ? spec.extraStreams(events, (i) => eventIds(events.length + i)) : []),
+              ...(spec.extraStreams ? spec.extraStreams(events, (i) => eventIds(events.length + i), commandId) : []),
             ],
             idempotency: ctx.idempotency && { scope: ctx.actor.name, ...ctx.idempotency, status: 201, body },
           });

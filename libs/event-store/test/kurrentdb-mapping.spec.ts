@@ -423,6 +423,7 @@ describe('the position map', () => {
     await expect(readModels.applyProjectionBatch(projection, [{ ...indexed.events[4], position: 7n }])).rejects.toThrow(RangeError);
 
     expect(await entriesBetween(readModels, 1n, 4n)).toEqual(indexed.entries.slice(1, 4));
+    expect(await entriesBetween(readModels, 0n, 5n)).toEqual(indexed.entries);
     expect(await entriesBetween(readModels, 5n, 5n)).toEqual([]);
     await expect(entriesBetween(readModels, 3n, 6n)).rejects.toThrow(/no entry for position 6/);
   });

@@ -23,12 +23,16 @@ export class RecordAllocationHandler implements ICommandHandler<RecordAllocation
       fiscalYear: input.fiscalYear,
       regionCode: input.issuerRegionCode,
       build: (metadata) => ({ type: 'RecordAllocation', data: input, metadata }),
-      // A document number is recorded once across the ledger, whichever fund it belongs to.
-      precheck: async () => {
+      // A document number is recorded once across the ledger, whichever fund it belongs to. A
+      // store that cannot append both streams atomically may keep this command's own reservation
+      // from an attempt that lost a race; that one is not a duplicate.
+      precheck: async (commandId) => {
         const [existing] = await this.store.readStream(reservation, { maxCount: 1 });
-        if (existing) throw new RuleError('duplicate-document', `document ${input.documentNo} is already recorded`);
+        if (existing && existing.metadata['commandId'] !== commandId) {
+          throw new RuleError('duplicate-document', `document ${input.documentNo} is already recorded`);
+        }
       },
-      extraStreams: (_events, eventId) => [
+      extraStreams: (_events, eventId, commandId) => [
         {
           streamName: reservation,
           expectedVersion: 'no-stream',
@@ -37,7 +41,7 @@ export class RecordAllocationHandler implements ICommandHandler<RecordAllocation
               id: eventId(0),
               type: 'DocumentNumberReserved',
               data: { documentNo: input.documentNo, programCode: input.programCode, fiscalYear: input.fiscalYear },
-              metadata: {},
+              metadata: { commandId, actor: ctx.actor.name },
             },
           ],
         },

@@ -140,11 +140,18 @@ export async function entriesBetween(
   const entries: PositionMapEntry[] = [];
   if (throughPosition <= afterPosition) return entries;
   const first = afterPosition + 1n;
-  for (let page = (first - 1n) / positionPageSize; page <= (throughPosition - 1n) / positionPageSize; page += 1n) {
-    const docs = await readModels.listDocs(positionCollection, pagePartition(page));
-    for (const stored of sortedById(docs)) {
-      const entry = fromEntryDoc(stored.doc);
-      if (entry.position > afterPosition && entry.position <= throughPosition) entries.push(entry);
+  if (throughPosition - afterPosition <= BigInt(maxPointLookups)) {
+    // A live subscription reads a few new positions at a time: no need to list their whole page.
+    const positions = Array.from({ length: Number(throughPosition - afterPosition) }, (_, index) => first + BigInt(index));
+    const docs = await Promise.all(positions.map((position) => readModels.getDoc(positionCollection, positionDocId(position))));
+    for (const stored of docs) if (stored !== null) entries.push(fromEntryDoc(stored.doc));
+  } else {
+    for (let page = (first - 1n) / positionPageSize; page <= (throughPosition - 1n) / positionPageSize; page += 1n) {
+      const docs = await readModels.listDocs(positionCollection, pagePartition(page));
+      for (const stored of sortedById(docs)) {
+        const entry = fromEntryDoc(stored.doc);
+        if (entry.position > afterPosition && entry.position <= throughPosition) entries.push(entry);
+      }
     }
   }
   entries.forEach((entry, index) => {

@@ -170,7 +170,9 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
   if (request.idempotency) {
     const { scope, key, requestHash, status, body } = request.idempotency;
     if (view.isKeyTaken(scope, key)) throw new IdempotencyKeyTakenError(scope, key);
-    idempotency = { scope, key, requestHash, status, bodyText: JSON.stringify(body) };
+    const bodyText = JSON.stringify(body) as string | undefined;
+    if (bodyText === undefined) throw new TypeError('an idempotency record needs a JSON body');
+    idempotency = { scope, key, requestHash, status, bodyText };
   }
 
   return { result: { nextExpectedVersions, lastPosition: head.position, events: returned }, fresh, texts, idempotency, versions };
@@ -291,8 +293,8 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
       events.map((event) => event.streamName),
       events.map((event) => event.streamVersion.toString()),
       events.map((event) => event.type),
-      data,
-      metadata,
+      jsonArray(data),
+      jsonArray(metadata),
       events.map((event) => event.recordedAt),
       events.map((event) => event.hash),
       events.map((event) => event.previousHash),
@@ -300,12 +302,12 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
       keys.map((record) => record.key),
       keys.map((record) => record.requestHash),
       keys.map((record) => record.status),
-      keys.map((record) => record.bodyText),
+      jsonArray(keys.map((record) => record.bodyText)),
       keys.map((record) => record.position.toString()),
       upserts.map((doc) => doc.collection),
       upserts.map((doc) => doc.id),
       upserts.map((doc) => doc.partition),
-      upserts.map((doc) => doc.docText),
+      jsonArray(upserts.map((doc) => doc.docText as string)),
       upserts.map((doc) => doc.projection),
       deletes.map((doc) => doc.collection),
       deletes.map((doc) => doc.id),
@@ -322,14 +324,23 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
 const writeBatchSql = `
   WITH new_events AS (
     INSERT INTO events (${eventColumns})
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-                         $7::text[], $8::text[], $9::text[], $10::text[])
+    SELECT e.position, e.id, e.stream_name, e.stream_version, e.type, e.data::text, e.metadata::text,
+           e.recorded_at, e.hash, e.previous_hash
+    FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::text[]), unnest($4::bigint[]), unnest($5::text[]),
+                    json_array_elements($6::json), json_array_elements($7::json),
+                    unnest($8::text[]), unnest($9::text[]), unnest($10::text[]))
+      AS e(position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash)
   ), new_keys AS (
     INSERT INTO idempotency (scope, key, request_hash, status, body, position)
-    SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::int[], $15::jsonb[], $16::bigint[])
+    SELECT k.scope, k.key, k.request_hash, k.status, k.body::jsonb, k.position
+    FROM ROWS FROM (unnest($11::text[]), unnest($12::text[]), unnest($13::text[]), unnest($14::int[]),
+                    json_array_elements($15::json), unnest($16::bigint[]))
+      AS k(scope, key, request_hash, status, body, position)
   ), upserted_docs AS (
     INSERT INTO rm_docs (collection, id, partition, doc, projection)
-    SELECT * FROM unnest($17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+    SELECT d.collection, d.id, d.partition, d.doc::jsonb, d.projection
+    FROM ROWS FROM (unnest($17::text[]), unnest($18::text[]), unnest($19::text[]), json_array_elements($20::json), unnest($21::text[]))
+      AS d(collection, id, partition, doc, projection)
     ON CONFLICT (collection, id) DO UPDATE
       SET partition = EXCLUDED.partition, doc = EXCLUDED.doc, projection = EXCLUDED.projection
   ), deleted_docs AS (
@@ -341,6 +352,15 @@ const writeBatchSql = `
     ON CONFLICT (projection) DO UPDATE SET position = GREATEST(rm_checkpoints.position, EXCLUDED.position)
   )
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
+
+/**
+ * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's
+ * array literal escapes every quote of every document (the bulk of a batch's serialisation). A json
+ * element cast to text is its input text verbatim, so event data reads back exactly as hashed.
+ */
+export function jsonArray(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`;
+}
 
 /**
  * Why the write of a lone append failed, in the port's terms: its events or its idempotency key

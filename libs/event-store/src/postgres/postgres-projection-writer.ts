@@ -8,7 +8,7 @@ import {
   type RecordedEvent,
   type StoredDoc,
 } from '../event-store.port';
-import type { DocWriteRow } from './postgres-append';
+import { jsonArray, type DocWriteRow } from './postgres-append';
 import { docColumns, toStoredDoc, type DocRow } from './postgres-rows';
 
 /**
@@ -76,15 +76,16 @@ async function writeDocs(client: PoolClient, projectionName: string, writes: rea
     await client.query({
       name: 'earmark-upsert-docs',
       text: `INSERT INTO rm_docs (collection, id, partition, doc, projection)
-             SELECT collection, id, partition, doc, $5
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS w(collection, id, partition, doc)
+             SELECT w.collection, w.id, w.partition, w.doc::jsonb, $5
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), json_array_elements($4::json))
+               AS w(collection, id, partition, doc)
              ON CONFLICT (collection, id) DO UPDATE
                SET partition = EXCLUDED.partition, doc = EXCLUDED.doc, projection = EXCLUDED.projection`,
       values: [
         upserts.map((write) => write.collection),
         upserts.map((write) => write.id),
         upserts.map((write) => write.partition),
-        upserts.map((write) => JSON.stringify(write.doc)),
+        jsonArray(upserts.map((write) => JSON.stringify(write.doc))),
         projectionName,
       ],
     });

@@ -181,12 +181,15 @@ function meetsExpectedVersion(expected: ExpectedVersion, actual: bigint | null):
 }
 
 /**
- * Recognised by name and code, not `instanceof`: the native addon keeps the error class of the
- * first copy of better-sqlite3 loaded in the process, which need not be this module's copy (test
- * runners load modules afresh per file).
+ * Recognised by name and code, not `instanceof` (not even of Error): the native addon keeps the
+ * error class of the first copy of better-sqlite3 loaded in the process, which may belong to
+ * another module copy or another realm (test runners load modules afresh per file).
  */
 const isSqliteError = (error: unknown): error is InstanceType<typeof Database.SqliteError> =>
-  error instanceof Error && error.name === 'SqliteError' && typeof (error as { code?: unknown }).code === 'string';
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { name?: unknown }).name === 'SqliteError' &&
+  typeof (error as { code?: unknown }).code === 'string';
 
 const isUniqueViolationOn = (error: unknown, columns: string): boolean =>
   isSqliteError(error) &&
