@@ -50,6 +50,10 @@ const maxGroupCommitBatch = 10_000;
 /** Events written by one batch, at most, unless a single append holds more: bounds the write statement. */
 const maxEventsPerBatch = 20_000;
 const defaultPoolSize = 10;
+/** How long a batch waits, at most, for the appends of commands whose idempotency lookup is under way. */
+const maxGatherWaitMs = 10;
+/** Idempotency keys looked up by one query, at most. */
+const maxKeysPerLookup = 1_000;
 const defaultSubscriptionBatchSize = 500;
 const maxSubscriptionBatchSize = 10_000;
 /** Events per transaction when bringing a projection up to the head. */
@@ -83,6 +87,13 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+interface PendingLookup {
+  readonly scope: string;
+  readonly key: string;
+  readonly resolve: (record: StoredIdempotencyRecord | null) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * The EventStore port on PostgreSQL. Appends go through a group commit: those waiting while a
  * transaction commits share the next one, so one WAL flush serves many. The batch is checked and
@@ -106,6 +117,9 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
   private readonly notifier: PostgresNotifier;
   private readonly pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly lookups: PendingLookup[] = [];
+  private lookupsScheduled = false;
+  private readonly lookupsUnderway = new Set<Promise<void>>();
   private readonly subscriptions = new Set<Subscription>();
   private initialised = false;
   private closed = false;
@@ -183,16 +197,33 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
+      for (;;) {
+        await this.gatherAppends();
+        if (this.pending.length === 0) break;
         await this.commitBatch(this.takeBatch());
-        // Callers answered by the last commit often append again at once: let them join the next
-        // batch rather than leave it half full (the batches would alternate in two halves).
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       // Cleared in the same turn as the last emptiness check, so no append can be left waiting.
       this.flushing = null;
     }
+  }
+
+  /**
+   * Lets the appends that are about to arrive join the next batch rather than the one after: those
+   * made in this turn of the event loop, and those of commands whose idempotency lookup is under
+   * way (a command looks its key up, then appends). Callers answered by the last commit usually
+   * send their next command at once; without this the batches alternate in two half-full groups.
+   */
+  private async gatherAppends(): Promise<void> {
+    await nextTurn();
+    if (this.lookupsUnderway.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.lookupsUnderway]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, maxGatherWaitMs))),
+    ]);
+    clearTimeout(timer);
+    await nextTurn();
   }
 
   /** The next appends in arrival order, within both bounds (a lone large append always fits). */
@@ -367,21 +398,64 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     return BigInt(rows[0].position);
   }
 
-  async findIdempotency(scope: string, key: string): Promise<StoredIdempotencyRecord | null> {
-    const rows = await this.query<IdempotencyRow>(
-      'SELECT scope, key, request_hash, status, body, position FROM idempotency WHERE scope = $1 AND key = $2',
-      [scope, key],
-    );
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      scope: row.scope,
-      key: row.key,
-      requestHash: row.request_hash,
-      status: row.status,
-      body: row.body,
-      position: BigInt(row.position),
-    };
+  /**
+   * Lookups made in the same turn of the event loop share one query: every command asks before it
+   * is decided, and under load a round trip each would cost more than the commands themselves.
+   */
+  findIdempotency(scope: string, key: string): Promise<StoredIdempotencyRecord | null> {
+    try {
+      this.assertReady();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<StoredIdempotencyRecord | null>((resolve, reject) => {
+      this.lookups.push({ scope, key, resolve, reject });
+      this.scheduleLookups();
+    });
+  }
+
+  private scheduleLookups(): void {
+    if (this.lookupsScheduled) return;
+    this.lookupsScheduled = true;
+    setImmediate(() => {
+      const lookup = this.lookUpKeys();
+      this.lookupsUnderway.add(lookup);
+      void lookup.finally(() => this.lookupsUnderway.delete(lookup));
+    });
+  }
+
+  private async lookUpKeys(): Promise<void> {
+    this.lookupsScheduled = false;
+    const batch = this.lookups.splice(0, maxKeysPerLookup);
+    if (this.lookups.length > 0) this.scheduleLookups();
+    let rows: IdempotencyRow[];
+    try {
+      rows = await this.query<IdempotencyRow>(
+        `SELECT i.scope, i.key, i.request_hash, i.status, i.body, i.position
+         FROM unnest($1::text[], $2::text[]) AS k(scope, key)
+         CROSS JOIN LATERAL (SELECT * FROM idempotency WHERE idempotency.scope = k.scope AND idempotency.key = k.key LIMIT 1) AS i`,
+        [batch.map((lookup) => lookup.scope), batch.map((lookup) => lookup.key)],
+      );
+    } catch (error) {
+      for (const lookup of batch) lookup.reject(error);
+      return;
+    }
+    const found = new Map(rows.map((row) => [`${row.scope}\u0000${row.key}`, row]));
+    for (const lookup of batch) {
+      const row = found.get(`${lookup.scope}\u0000${lookup.key}`);
+      lookup.resolve(
+        row === undefined
+          ? null
+          : {
+              scope: row.scope,
+              key: row.key,
+              requestHash: row.request_hash,
+              status: row.status,
+              body: row.body,
+              position: BigInt(row.position),
+            },
+      );
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -580,6 +654,10 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
   private unavailable(reason: string): EventStoreUnavailableError {
     return new EventStoreUnavailableError(`postgres at ${describeConnection(this.connectionString)}: ${reason}`);
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Runs a simple-protocol query string of several statements and returns one result per statement. */
