@@ -48,11 +48,25 @@ export function canonicalJson(value: JsonValue | undefined): string {
       if (!Number.isFinite(value)) throw new Error('JCS cannot encode a non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-      const keys = Object.keys(value)
-        .filter((key) => value[key] !== undefined)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+      // Plain loops: every appended event is encoded here, and closures per key cost more than the hash.
+      if (Array.isArray(value)) {
+        let encoded = '[';
+        for (let index = 0; index < value.length; index += 1) {
+          if (index > 0) encoded += ',';
+          encoded += canonicalJson(value[index]);
+        }
+        return `${encoded}]`;
+      }
+      // The default sort compares UTF-16 code units, as JCS asks.
+      const keys = Object.keys(value).sort();
+      let encoded = '{';
+      for (const key of keys) {
+        const member = value[key];
+        if (member === undefined) continue;
+        if (encoded.length > 1) encoded += ',';
+        encoded += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+      }
+      return `${encoded}}`;
     }
     default:
       throw new Error(`JCS cannot encode a ${typeof value}`);

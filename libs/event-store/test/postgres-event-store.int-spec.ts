@@ -268,6 +268,46 @@ describe('PostgresEventStore', () => {
       expect(stale).toMatchObject({ name: 'ConcurrencyError', streamName: 'fund-2024', expected: 1n, actual: 0n });
       expect(await store.headPosition()).toBe(2n);
     });
+
+    it('a batch refused by a row written without the head lock is retried append by append: only the clashing one fails', async () => {
+      const store = await openStore();
+      await store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+      await (await rawConnection()).query(rogueWriterOn('rogue-1'));
+
+      const outcomes = await Promise.allSettled([
+        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(2)] }] }),
+        store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 0n, events: [testEvent(3)] }] }),
+        store.append({ streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(4)] }] }),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', streamName: 'rogue-1', expected: 0n, actual: 0n });
+      const log = await store.readAll(readEverything);
+      expect(placesOf(log)).toEqual([
+        [eventId(1), 'rogue-1', 0n, 1n],
+        [eventId(2), 'account-1', 0n, 2n],
+        [eventId(4), 'account-2', 0n, 3n],
+      ]);
+      expect(hashChainFailures(log)).toEqual([]);
+    });
+  });
+
+  describe('idempotency lookups', () => {
+    it('lookups made in the same turn share a query and each gets its own record, or null', async () => {
+      const store = await openStore();
+      const record = (key: string) => ({ scope: 'api-key-sichuan', key, requestHash: 'ab'.repeat(32), status: 201, body: { key } });
+      await store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }], idempotency: record('k-1') });
+      await store.append({ streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(2)] }], idempotency: record('k-2') });
+
+      const found = await Promise.all([
+        store.findIdempotency('api-key-sichuan', 'k-2'),
+        store.findIdempotency('api-key-sichuan', 'k-3'),
+        store.findIdempotency('another-key', 'k-1'),
+        store.findIdempotency('api-key-sichuan', 'k-1'),
+      ]);
+
+      expect(found).toEqual([{ ...record('k-2'), position: 2n }, null, null, { ...record('k-1'), position: 1n }]);
+    });
   });
 
   describe('what is stored', () => {
@@ -309,15 +349,7 @@ describe('PostgresEventStore', () => {
     it('a (stream, version) clash from a writer that bypassed the head lock is a ConcurrencyError', async () => {
       const store = await openStore();
       await store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-      await (await rawConnection()).query(`
-        CREATE FUNCTION rogue_writer() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          INSERT INTO events (position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash)
-          VALUES (NEW.position + 1000, 'rogue', NEW.stream_name, NEW.stream_version, 'Rogue', '{}', '{}', NEW.recorded_at, 'x', 'y');
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER rogue_writer BEFORE INSERT ON events
-          FOR EACH ROW WHEN (NEW.stream_name = 'rogue-1' AND NEW.id <> 'rogue') EXECUTE FUNCTION rogue_writer();`);
+      await (await rawConnection()).query(rogueWriterOn('rogue-1'));
 
       const error = await rejectionOf(store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 0n, events: [testEvent(2)] }] }));
 
@@ -473,4 +505,17 @@ function countingProjection(): DocumentProjection {
       return [{ collection: 'event-count', id: 'all', partition: 'all', doc: { events: Number(previous) + events.length } }];
     },
   };
+}
+
+/** A trigger that writes a clashing row for each event of the stream: a writer that skipped the head lock. */
+function rogueWriterOn(streamName: string): string {
+  return `
+    CREATE FUNCTION rogue_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO events (position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash)
+      VALUES (NEW.position + 1000, 'rogue', NEW.stream_name, NEW.stream_version, 'Rogue', '{}', '{}', NEW.recorded_at, 'x', 'y');
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER rogue_writer BEFORE INSERT ON events
+      FOR EACH ROW WHEN (NEW.stream_name = '${streamName}' AND NEW.id <> 'rogue') EXECUTE FUNCTION rogue_writer();`;
 }

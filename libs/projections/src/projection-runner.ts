@@ -5,10 +5,14 @@ export interface ProjectionSink {
   applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<unknown>;
   checkpoint(projection: string): Promise<bigint>;
   resetProjections(names: readonly string[]): Promise<void>;
+  /** Events per rebuild page the sink works best with, when it differs from `rebuildPageSize`. */
+  readonly rebuildPageSize?: number;
 }
 
 /** Events read from the log per page during a rebuild: bounds memory, keeps transactions large. */
-export const rebuildPageSize = 2_000;
+export const rebuildPageSize = 5_000;
+/** A page, its documents and their encodings must stay well inside a rebuild's memory budget. */
+const maxRebuildPageSize = 20_000;
 
 export interface RebuildReport {
   readonly events: number;
@@ -27,12 +31,16 @@ export async function rebuildProjections(
   projections: readonly DocumentProjection[],
   onProgress?: (position: bigint) => void,
 ): Promise<RebuildReport> {
+  const pageSize = sink.rebuildPageSize ?? rebuildPageSize;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > maxRebuildPageSize) {
+    throw new RangeError(`a rebuild page holds 1..${maxRebuildPageSize} events, not ${pageSize}`);
+  }
   const started = Date.now();
   await sink.resetProjections(projections.map((p) => p.name));
   let after = 0n;
   let events = 0;
   for (;;) {
-    const page = await store.readAll({ afterPosition: after, maxCount: rebuildPageSize });
+    const page = await store.readAll({ afterPosition: after, maxCount: pageSize });
     if (page.length === 0) break;
     for (const projection of projections) await sink.applyProjectionBatch(projection, page);
     events += page.length;

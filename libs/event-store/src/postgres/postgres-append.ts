@@ -45,20 +45,29 @@ interface StoredText {
   readonly metadata: string;
 }
 
+/** The idempotency record an append stores, its body already JSON text. */
+interface PlannedIdempotency {
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly status: number;
+  readonly bodyText: string;
+}
+
 /** An append that passed its checks, placed in the log in memory, with what it will write. */
 export interface PlannedAppend {
   readonly result: AppendResult;
   /** The events new to the log, in position order. */
   readonly fresh: readonly RecordedEvent[];
   readonly texts: readonly StoredText[];
-  readonly idempotency: { readonly scope: string; readonly key: string; readonly requestHash: string; readonly status: number; readonly bodyText: string } | null;
+  readonly idempotency: PlannedIdempotency | null;
   /** Each stream's version after this append, for the streams it moved. */
   readonly versions: ReadonlyMap<string, bigint>;
 }
 
 export type PlanOutcome = { readonly ok: true; readonly planned: PlannedAppend } | { readonly ok: false; readonly error: unknown };
 
-export const eventKey = (streamName: string, id: string): string => `${streamName}\u0000${id}`;
+const eventKey = (streamName: string, id: string): string => `${streamName}\u0000${id}`;
 const idempotencyKey = (scope: string, key: string): string => `${scope}\u0000${key}`;
 
 /**
@@ -166,7 +175,7 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
     nextExpectedVersions.push(version);
   }
 
-  let idempotency: PlannedAppend['idempotency'] = null;
+  let idempotency: PlannedIdempotency | null = null;
   if (request.idempotency) {
     const { scope, key, requestHash, status, body } = request.idempotency;
     if (view.isKeyTaken(scope, key)) throw new IdempotencyKeyTakenError(scope, key);
@@ -383,7 +392,7 @@ export function writeFailureOf(error: unknown, request: AppendRequest, stored: S
 
 /** Errors that belong to the data of some append of the batch, rather than to the server or the network. */
 export function isDataRefusal(error: unknown): boolean {
-  // SQLSTATE classes 22 (data exception, e.g. text jsonb refuses) and 23 (integrity constraint violation).
+  // SQLSTATE classes 22 (data exception: a string jsonb refuses) and 23 (integrity constraint violation).
   return error instanceof DatabaseError && typeof error.code === 'string' && /^2[23]/.test(error.code);
 }
 

@@ -258,7 +258,8 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
     try {
-      // Several statements per simple query where nothing is user-supplied: one round trip, not three.
+      // Several statements per simple query where nothing is user-supplied (the projection names are
+      // the code's own): one round trip, not three.
       const results = await multiQuery(client, `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}`);
       const startHead: LogHead = { position: BigInt(results[1].rows[0].position as string), hash: results[1].rows[0].hash as string };
       const checkpoints = new Map((results[2]?.rows ?? []).map((row) => [row.projection as string, BigInt(row.position as string)]));
@@ -292,7 +293,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
       batch.forEach((item, index) => {
         const outcome = outcomes[index];
         // Nothing of the batch committed: those that had failed on their own keep their own error.
-        item.reject(outcome && !outcome.ok ? outcome.error : failure);
+        item.reject(outcome && !outcome.ok ? toStoreError(outcome.error, this.connectionString) : failure);
       });
       return;
     }

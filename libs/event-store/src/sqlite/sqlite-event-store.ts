@@ -47,6 +47,18 @@ export interface SqliteDurabilitySettings {
 
 // Another process (the CLI) may hold the write lock for one of its transactions; wait that long.
 const defaultBusyTimeoutMs = 5_000;
+/**
+ * SQLite's page cache for this connection (its default is 2 MiB). Read-model documents keyed by
+ * random ids (disbursements) are written all over their indexes; pages found in the cache are not
+ * read again from the file.
+ */
+const pageCacheKiB = 64 * 1024;
+/**
+ * Events per page when projections are rebuilt into this file. Every commit writes each b-tree page
+ * the page touched, and documents keyed by random ids touch a page each: larger pages share them.
+ * A 100,000-event rebuild ran about 40% faster with 10,000 than with 2,000.
+ */
+const rebuildPageSizeEvents = 10_000;
 const maxBusyTimeoutMs = 60_000;
 const defaultMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
@@ -234,6 +246,7 @@ function assertCount(name: string, value: number | undefined, limit: number): vo
  */
 export class SqliteEventStore implements EventStore, ReadModelStore {
   readonly kind = 'sqlite' as const;
+  readonly rebuildPageSize = rebuildPageSizeEvents;
 
   private readonly file: string;
   private readonly projections: readonly DocumentProjection[];
@@ -275,6 +288,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
         db.defaultSafeIntegers(true);
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
+        db.pragma(`cache_size = -${pageCacheKiB}`);
         db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
         db.pragma('foreign_keys = ON');
         this.migrate(db);
