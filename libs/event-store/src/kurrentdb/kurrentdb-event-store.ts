@@ -1,3 +1,4 @@
+import { abortableSleep, assertAppendRequest as assertCommonAppendRequest, maxEventsPerAppend, maxStreamsPerAppend } from '../append-request';
 import type { AppendStreamRequest, EventData, Filter, Position, ReadPosition } from '@kurrent/kurrentdb-client';
 import {
   EventStoreUnavailableError,
@@ -55,8 +56,6 @@ import {
   type PositionMapEntry,
 } from './ledger-position-map';
 
-export const maxStreamsPerAppend = 1_000;
-export const maxEventsPerAppend = 10_000;
 /** How long an append or a read waits for its events to be mapped to positions. */
 export const defaultIndexWaitMs = 30_000;
 /** How long init() waits for the position map to catch up with $all. */
@@ -672,7 +671,7 @@ class KurrentDbSubscription implements Subscription {
       } catch (error) {
         // A failed read delivered nothing: reading again later is safe.
         reportError(error);
-        await sleep(subscriptionRetryDelayMs, signal);
+        await abortableSleep(subscriptionRetryDelayMs, signal);
         continue;
       }
       if (events.length === 0) {
@@ -695,18 +694,6 @@ class KurrentDbSubscription implements Subscription {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 function toEventData(event: NewEvent, recordedAt: string): EventData {
   return {
@@ -737,22 +724,6 @@ function toRecordedEvent(
   };
 }
 
-/** Programmer errors in the request itself: the SQL adapters' checks and limits, and KurrentDB's own. */
-function assertAppendRequest(request: AppendRequest): void {
-  if (request.streams.length === 0 || request.streams.length > maxStreamsPerAppend) {
-    throw new RangeError(`an append names 1..${maxStreamsPerAppend} streams, got ${request.streams.length}`);
-  }
-  const eventCount = request.streams.reduce((sum, stream) => sum + stream.events.length, 0);
-  if (eventCount > maxEventsPerAppend) throw new RangeError(`an append holds at most ${maxEventsPerAppend} events, got ${eventCount}`);
-  const names = new Set<string>();
-  for (const stream of request.streams) {
-    if (typeof stream.streamName !== 'string' || stream.streamName.length === 0) throw new TypeError('streamName must be a non-empty string');
-    if (isReservedStreamName(stream.streamName)) throw new TypeError(`stream name ${stream.streamName} is reserved by the kurrentdb adapter`);
-    if (names.has(stream.streamName)) throw new TypeError(`stream ${stream.streamName} is named twice in one append`);
-    names.add(stream.streamName);
-    if (typeof stream.expectedVersion === 'bigint' && stream.expectedVersion < 0n) throw new RangeError('an exact expected version is >= 0');
-  }
-}
 
 function assertCount(name: string, value: number, limit: number): void {
   if (!Number.isSafeInteger(value) || value < 1 || value > limit) {
@@ -763,4 +734,17 @@ function assertCount(name: string, value: number, limit: number): void {
 /** Programmer errors: stay on in production. */
 function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message);
+}
+
+export { maxEventsPerAppend, maxStreamsPerAppend };
+
+/** Programmer errors in the request itself: the checks every adapter makes, and KurrentDB's own. */
+function assertAppendRequest(request: AppendRequest): void {
+  assertCommonAppendRequest(request);
+  const names = new Set<string>();
+  for (const stream of request.streams) {
+    if (isReservedStreamName(stream.streamName)) throw new TypeError(`stream name ${stream.streamName} is reserved by the kurrentdb adapter`);
+    if (names.has(stream.streamName)) throw new TypeError(`stream ${stream.streamName} is named twice in one append`);
+    names.add(stream.streamName);
+  }
 }

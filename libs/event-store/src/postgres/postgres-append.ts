@@ -1,3 +1,4 @@
+import { assertAppendRequest, eventsIn, maxEventsPerAppend, maxStreamsPerAppend } from '../append-request';
 import { DatabaseError, type PoolClient } from 'pg';
 import { chainEvent } from '../event-hash';
 import {
@@ -12,8 +13,6 @@ import {
 import { isUniqueViolation } from './postgres-errors';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
-export const maxStreamsPerAppend = 1_000;
-export const maxEventsPerAppend = 10_000;
 
 /** The last position handed out and its hash: where the next event chains on. */
 export interface LogHead {
@@ -408,23 +407,4 @@ export function checkExpectedVersion(streamName: string, expected: ExpectedVersi
   if (!matches) throw new ConcurrencyError(streamName, expected, actual);
 }
 
-/** Programmer errors in the request itself: the same checks, and limits, as the SQLite adapter. */
-export function assertAppendRequest(request: AppendRequest): void {
-  if (request.streams.length === 0 || request.streams.length > maxStreamsPerAppend) {
-    throw new RangeError(`an append names 1..${maxStreamsPerAppend} streams, got ${request.streams.length}`);
-  }
-  const eventCount = eventsIn(request);
-  if (eventCount > maxEventsPerAppend) throw new RangeError(`an append holds at most ${maxEventsPerAppend} events, got ${eventCount}`);
-  for (const stream of request.streams) {
-    if (typeof stream.streamName !== 'string' || stream.streamName.length === 0) throw new TypeError('streamName must be a non-empty string');
-    if (typeof stream.expectedVersion === 'bigint' && stream.expectedVersion < 0n) throw new RangeError('an exact expected version is >= 0');
-    for (const event of stream.events) {
-      if (typeof event.id !== 'string' || event.id.length === 0) throw new TypeError('event id must be a non-empty string');
-      if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('event type must be a non-empty string');
-    }
-  }
-}
-
-export function eventsIn(request: AppendRequest): number {
-  return request.streams.reduce((sum, stream) => sum + stream.events.length, 0);
-}
+export { assertAppendRequest, eventsIn, maxEventsPerAppend, maxStreamsPerAppend };

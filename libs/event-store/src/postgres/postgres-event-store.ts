@@ -1,3 +1,4 @@
+import { abortableSleep } from '../append-request';
 import { Pool, type PoolClient, type QueryResult } from 'pg';
 import {
   EventStoreUnavailableError,
@@ -493,7 +494,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
         // Unlike a failing handler, a failed read delivered nothing: reading again later is safe,
         // and a network blip must not end every subscription of the process.
         reportError(error);
-        await sleep(subscriptionRetryDelayMs, stopping);
+        await abortableSleep(subscriptionRetryDelayMs, stopping);
         continue;
       }
       const deliverable = contiguousFrom(after, events);
@@ -691,18 +692,6 @@ function assertCount(name: string, value: number, limit: number): void {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** Programmer errors: stay on in production. */
 function assert(condition: boolean, message: string): asserts condition {

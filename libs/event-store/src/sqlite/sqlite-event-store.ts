@@ -1,3 +1,4 @@
+import { assertAppendRequest } from '../append-request';
 import Database from 'better-sqlite3';
 import { chainEvent, genesisHash } from '../event-hash';
 import {
@@ -62,8 +63,6 @@ const rebuildPageSizeEvents = 10_000;
 const maxBusyTimeoutMs = 60_000;
 const defaultMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
-const maxEventsPerAppend = 10_000;
-const maxStreamsPerAppend = 1_000;
 // Catch-up for appends from other processes, which do not trigger the in-process notification.
 const subscriptionPollMs = 200;
 const defaultSubscriptionBatchSize = 500;
@@ -213,21 +212,6 @@ function asStoreError(error: unknown): unknown {
   return isSqliteError(error) ? new EventStoreUnavailableError(`SQLite: ${error.message}`, error) : error;
 }
 
-function assertAppendRequest(request: AppendRequest): void {
-  if (request.streams.length === 0 || request.streams.length > maxStreamsPerAppend) {
-    throw new RangeError(`an append names 1..${maxStreamsPerAppend} streams, got ${request.streams.length}`);
-  }
-  const eventCount = request.streams.reduce((sum, stream) => sum + stream.events.length, 0);
-  if (eventCount > maxEventsPerAppend) throw new RangeError(`an append holds at most ${maxEventsPerAppend} events, got ${eventCount}`);
-  for (const stream of request.streams) {
-    if (typeof stream.streamName !== 'string' || stream.streamName.length === 0) throw new TypeError('streamName must be a non-empty string');
-    if (typeof stream.expectedVersion === 'bigint' && stream.expectedVersion < 0n) throw new RangeError('an exact expected version is >= 0');
-    for (const event of stream.events) {
-      if (typeof event.id !== 'string' || event.id.length === 0) throw new TypeError('event id must be a non-empty string');
-      if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('event type must be a non-empty string');
-    }
-  }
-}
 
 function assertCount(name: string, value: number | undefined, limit: number): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 1 || value > limit)) {
