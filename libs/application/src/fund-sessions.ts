@@ -8,7 +8,7 @@ interface FundSession {
   state: FundState;
   /** The stream version the state reflects, appends still in flight included; -1n for no stream. */
   version: bigint;
-  /** Set when an append failed: the state may hold events that were never stored. */
+  /** Not loaded yet, or an append failed (the state may hold events that were never stored). */
   stale: boolean;
   queue: Promise<void>;
 }
@@ -43,7 +43,7 @@ export class FundSessions {
     session.queue = previous.then(() => turn);
     await previous;
     try {
-      if (session.stale || session.version === -2n) await this.reload(session, streamName, programCode, fiscalYear);
+      if (session.stale) await this.reload(session, streamName, programCode, fiscalYear);
       const { events, result } = await step(session.state, session.version);
       for (const event of events) session.state = evolveFund(session.state, event);
       if (events.length > 0) session.version += BigInt(events.length);
@@ -62,7 +62,7 @@ export class FundSessions {
   private session(streamName: string, programCode: string, fiscalYear: number): FundSession {
     let session = this.sessions.get(streamName);
     if (!session) {
-      session = { state: initialFundState(programCode, fiscalYear), version: -2n, stale: true, queue: Promise.resolve() };
+      session = { state: initialFundState(programCode, fiscalYear), version: -1n, stale: true, queue: Promise.resolve() };
       this.sessions.set(streamName, session);
     }
     return session;

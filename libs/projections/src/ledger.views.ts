@@ -32,8 +32,20 @@ function figures(docs: readonly RegionBalanceDoc[]) {
   return out;
 }
 
-export function regionBalanceView(doc: RegionBalanceDoc, fundRegions: readonly RegionBalanceDoc[], registry: RegionRegistry) {
-  const children = fundRegions.filter((other) => registry.get(other.regionCode)?.parentCode === doc.regionCode);
+/** The fund's regions grouped by registry parent, so that each balance finds its children at once. */
+export function childrenByParent(fundRegions: readonly RegionBalanceDoc[], registry: RegionRegistry): Map<string, RegionBalanceDoc[]> {
+  const byParent = new Map<string, RegionBalanceDoc[]>();
+  for (const region of fundRegions) {
+    const parent = registry.get(region.regionCode)?.parentCode;
+    if (!parent) continue;
+    const siblings = byParent.get(parent);
+    if (siblings) siblings.push(region);
+    else byParent.set(parent, [region]);
+  }
+  return byParent;
+}
+
+export function regionBalanceView(doc: RegionBalanceDoc, children: readonly RegionBalanceDoc[], registry: RegionRegistry) {
   const region = registry.get(doc.regionCode);
   return {
     programCode: doc.programCode,

@@ -3,6 +3,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
 import {
+  childrenByParent,
   collections,
   docsOf,
   fundKey,
@@ -110,7 +111,8 @@ export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalanc
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
     const regions = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
-    return regions.map((region) => regionBalanceView(region, regions, this.registry));
+    const children = childrenByParent(regions, this.registry);
+    return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.registry));
   }
 }
 
@@ -137,7 +139,8 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
     const regions = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
-    return regionBalanceView(stored.doc as RegionBalanceDoc, regions, this.registry);
+    const doc = stored.doc as RegionBalanceDoc;
+    return regionBalanceView(doc, childrenByParent(regions, this.registry).get(doc.regionCode) ?? [], this.registry);
   }
 }
 
