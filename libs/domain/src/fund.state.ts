@@ -1,9 +1,21 @@
 import { fenFromString, type Fen } from './money';
 import { assertNever, type DisbursementKind, type FundEvent } from './messages';
+import {
+  allocatedFen,
+  applyPosting,
+  availableFen,
+  emptyCounters,
+  outstandingFen,
+  postingsOf,
+  statusOf,
+  type RegionYearCounters,
+  type RegionYearStatus,
+  type SettlementTerms,
+} from './region-year';
 
 /**
  * What the decider needs to know about one fund (one program in one fiscal year), folded from its
- * events. Opaque outside the domain: read it through the functions below.
+ * events. Its money arithmetic is region-year.ts's, shared with the projections.
  *
  * `evolveFund` updates the state in place: a fund may hold tens of thousands of disbursements,
  * and copying its maps per event would make loading it quadratic.
@@ -12,40 +24,22 @@ export interface FundState {
   readonly programCode: string;
   readonly fiscalYear: number;
   subjects: { readonly incomeSubject: string; readonly expenditureSubject: string } | null;
-  /** Allocation document numbers. Settlement and target documents are not unique per fund. */
+  /** The funding root: the issuer of the fund's first allocation (the province). */
+  rootRegionCode: string | null;
+  /** Allocation and pass-down document numbers. Settlement and target documents are not unique per fund. */
   readonly documentNos: Set<string>;
   /** Only region-years that were ever funded (an allocation line or a pass-down) have an entry. */
   readonly regions: Map<string, RegionYear>;
   readonly disbursements: Map<string, DisbursementEntry>;
+  /** The minimum per-person standard the notice's targets state, per 市(州) that has targets. */
+  readonly minimumStandardFen: Map<string, Fen>;
 }
 
 export interface RegionYear {
-  allocatedFen: Fen;
-  /** The pre-allocation part of `allocatedFen`: what a settlement weighs the actuals against. */
-  preAllocatedFen: Fen;
-  receivedFen: Fen;
-  returnedInFen: Fen;
-  passedDownFen: Fen;
-  paidFen: Fen;
-  beneficiaries: number;
-  returnedFen: Fen;
-  settlement: Settlement | null;
-  /** Top-up lines received; top-ups are accepted only after settlement. */
-  topUpReceivedFen: Fen;
-  /** Paid out or passed down after settlement, net of reversals: spends top-up money only. */
-  spentAfterSettlementFen: Fen;
-  /** Returned after settlement, net of reversals: repays the claw-back. */
-  returnedAfterSettlementFen: Fen;
+  readonly counters: RegionYearCounters;
+  settlement: SettlementTerms | null;
   /** Kept after a reversal too: a voucher number is never recorded twice. */
   readonly voucherNos: Set<string>;
-}
-
-interface Settlement {
-  readonly documentNo: string;
-  readonly settledOn: string;
-  readonly entitledFen: Fen;
-  readonly allocatedFen: Fen;
-  readonly adjustmentFen: Fen;
 }
 
 export interface DisbursementEntry {
@@ -53,20 +47,15 @@ export interface DisbursementEntry {
   readonly kind: DisbursementKind;
   readonly amountFen: Fen;
   readonly voucherNo: string;
+  readonly paidOn: string;
   readonly beneficiaries?: number;
   readonly toRegionCode?: string;
   readonly toParentRegionCode?: string;
-  /**
-   * Whether the return grew the parent's `returnedIn`, so that its reversal takes back exactly
-   * what the return gave. A return to a region that holds no account in the fund (the province,
-   * where the money came from) leaves the fund's counters.
-   */
-  readonly creditedParent: boolean;
   readonly afterSettlement: boolean;
   reversed: boolean;
 }
 
-export type RegionYearStatus = 'open' | 'settled' | 'reconciled';
+export type { RegionYearStatus } from './region-year';
 
 export interface RegionFigures {
   allocatedFen: bigint;
@@ -82,6 +71,8 @@ export interface RegionFigures {
     documentNo: string;
     settledOn: string;
     entitledFen: bigint;
+    preAllocatedFen: bigint;
+    returnedBeforeFen: bigint;
     allocatedFen: bigint;
     adjustmentFen: bigint;
     outstandingFen: bigint;
@@ -93,9 +84,11 @@ export function initialFundState(programCode: string, fiscalYear: number): FundS
     programCode,
     fiscalYear,
     subjects: null,
+    rootRegionCode: null,
     documentNos: new Set(),
     regions: new Map(),
     disbursements: new Map(),
+    minimumStandardFen: new Map(),
   };
 }
 
@@ -106,61 +99,34 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
       `event ${event.type} of ${event.data.programCode} ${event.data.fiscalYear} folded into ${state.programCode} ${state.fiscalYear}`,
     );
   }
+  if (event.type === 'AllocationRecorded' && state.rootRegionCode === null) {
+    state.rootRegionCode = event.data.issuerRegionCode;
+  }
+  for (const posting of postingsOf(event, state.rootRegionCode).regions) {
+    applyPosting(fundedRegionYear(state, posting.regionCode, posting.receipt !== null).counters, posting);
+  }
   switch (event.type) {
     case 'AllocationRecorded': {
       const { data } = event;
-      if (state.subjects === null) {
-        state.subjects = { incomeSubject: data.incomeSubject, expenditureSubject: data.expenditureSubject };
-      }
+      state.subjects ??= { incomeSubject: data.incomeSubject, expenditureSubject: data.expenditureSubject };
       state.documentNos.add(data.documentNo);
-      for (const line of data.lines) {
-        const region = fundedRegionYear(state, line.regionCode);
-        const amountFen = fenFromString(line.amountFen);
-        region.allocatedFen += amountFen;
-        if (data.kind === 'pre-allocation') region.preAllocatedFen += amountFen;
-        else region.topUpReceivedFen += amountFen;
-      }
       return state;
     }
+    case 'PassDownRecorded':
+      state.documentNos.add(event.data.documentNo);
+      return state;
     case 'DisbursementRecorded': {
       const { data } = event;
-      const region = existingRegionYear(state, data.regionCode);
-      const amountFen = fenFromString(data.amountFen);
-      region.voucherNos.add(data.voucherNo);
-      let creditedParent = false;
-      switch (data.kind) {
-        case 'beneficiary-payment':
-          region.paidFen += amountFen;
-          region.beneficiaries += data.beneficiaries ?? 0;
-          if (data.afterSettlement) region.spentAfterSettlementFen += amountFen;
-          break;
-        case 'pass-down':
-          region.passedDownFen += amountFen;
-          fundedRegionYear(state, requireField(data.toRegionCode, 'toRegionCode')).receivedFen += amountFen;
-          if (data.afterSettlement) region.spentAfterSettlementFen += amountFen;
-          break;
-        case 'return': {
-          region.returnedFen += amountFen;
-          const parent = state.regions.get(requireField(data.toParentRegionCode, 'toParentRegionCode'));
-          if (parent) {
-            parent.returnedInFen += amountFen;
-            creditedParent = true;
-          }
-          if (data.afterSettlement) region.returnedAfterSettlementFen += amountFen;
-          break;
-        }
-        default:
-          assertNever(data.kind);
-      }
+      existingRegionYear(state, data.regionCode).voucherNos.add(data.voucherNo);
       state.disbursements.set(data.disbursementId, {
         regionCode: data.regionCode,
         kind: data.kind,
-        amountFen,
+        amountFen: fenFromString(data.amountFen),
         voucherNo: data.voucherNo,
+        paidOn: data.paidOn,
         ...(data.beneficiaries === undefined ? {} : { beneficiaries: data.beneficiaries }),
         ...(data.toRegionCode === undefined ? {} : { toRegionCode: data.toRegionCode }),
         ...(data.toParentRegionCode === undefined ? {} : { toParentRegionCode: data.toParentRegionCode }),
-        creditedParent,
         afterSettlement: data.afterSettlement,
         reversed: false,
       });
@@ -169,31 +135,6 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
     case 'DisbursementReversed': {
       const entry = state.disbursements.get(event.data.disbursementId);
       if (!entry) throw new Error(`reversal of unknown disbursement ${event.data.disbursementId}`);
-      // The original's own record is undone, not the event's copy of it: they are the same by
-      // construction, and the record also knows what the original did to the parent.
-      const region = existingRegionYear(state, entry.regionCode);
-      switch (entry.kind) {
-        case 'beneficiary-payment':
-          region.paidFen -= entry.amountFen;
-          region.beneficiaries -= entry.beneficiaries ?? 0;
-          if (entry.afterSettlement) region.spentAfterSettlementFen -= entry.amountFen;
-          break;
-        case 'pass-down':
-          region.passedDownFen -= entry.amountFen;
-          existingRegionYear(state, requireField(entry.toRegionCode, 'toRegionCode')).receivedFen -= entry.amountFen;
-          if (entry.afterSettlement) region.spentAfterSettlementFen -= entry.amountFen;
-          break;
-        case 'return':
-          region.returnedFen -= entry.amountFen;
-          if (entry.creditedParent) {
-            existingRegionYear(state, requireField(entry.toParentRegionCode, 'toParentRegionCode')).returnedInFen -=
-              entry.amountFen;
-          }
-          if (entry.afterSettlement) region.returnedAfterSettlementFen -= entry.amountFen;
-          break;
-        default:
-          assertNever(entry.kind);
-      }
       entry.reversed = true;
       return state;
     }
@@ -203,58 +144,52 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
         documentNo: data.documentNo,
         settledOn: data.settledOn,
         entitledFen: fenFromString(data.entitledFen),
+        preAllocatedFen: fenFromString(data.preAllocatedFen),
+        returnedBeforeFen: fenFromString(data.returnedBeforeFen),
         allocatedFen: fenFromString(data.allocatedFen),
         adjustmentFen: fenFromString(data.adjustmentFen),
       };
       return state;
     }
-    case 'PerformanceTargetsRecorded':
+    case 'PerformanceTargetsRecorded': {
+      const standard = event.data.targets.find((target) => target.indicator === 'minimum-standard');
+      const fen = standard === undefined ? null : minimumStandardFromText(standard.value);
+      if (fen !== null) state.minimumStandardFen.set(event.data.regionCode, fen);
+      return state;
+    }
     case 'PerformanceActualReported':
-      // No rule depends on them: the ledger reports performance, it does not refuse on it.
+      // The ledger reports performance actuals; no rule depends on them.
       return state;
     default:
       return assertNever(event);
   }
 }
 
+/**
+ * Annex 2 states the minimum standard as text ("100元", "≥100元", "不低于100元"): the amount in 元
+ * before 元, or null when the text names none.
+ */
+export function minimumStandardFromText(text: string): Fen | null {
+  const match = /([0-9]{1,9})(?:\.([0-9]{1,2}))?\s*元/.exec(text.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+  if (!match) return null;
+  return BigInt(match[1]) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'));
+}
+
 export function regionFigures(state: FundState, regionCode: string): RegionFigures {
   const region = state.regions.get(regionCode);
-  if (!region) {
-    return {
-      allocatedFen: 0n,
-      receivedFen: 0n,
-      returnedInFen: 0n,
-      passedDownFen: 0n,
-      paidFen: 0n,
-      beneficiaries: 0,
-      returnedFen: 0n,
-      availableFen: 0n,
-      status: 'open',
-      settlement: null,
-    };
-  }
-  const outstandingFen = outstandingAdjustmentFen(region);
+  const counters = region?.counters ?? emptyCounters();
+  const settlement = region?.settlement ?? null;
   return {
-    allocatedFen: region.allocatedFen,
-    receivedFen: region.receivedFen,
-    returnedInFen: region.returnedInFen,
-    passedDownFen: region.passedDownFen,
-    paidFen: region.paidFen,
-    beneficiaries: region.beneficiaries,
-    returnedFen: region.returnedFen,
-    availableFen: availableFen(region),
-    status: region.settlement === null ? 'open' : outstandingFen === 0n ? 'reconciled' : 'settled',
-    settlement:
-      region.settlement === null
-        ? null
-        : {
-            documentNo: region.settlement.documentNo,
-            settledOn: region.settlement.settledOn,
-            entitledFen: region.settlement.entitledFen,
-            allocatedFen: region.settlement.allocatedFen,
-            adjustmentFen: region.settlement.adjustmentFen,
-            outstandingFen,
-          },
+    allocatedFen: allocatedFen(counters),
+    receivedFen: counters.receivedFen,
+    returnedInFen: counters.returnedInFen,
+    passedDownFen: counters.passedDownFen,
+    paidFen: counters.paidFen,
+    beneficiaries: counters.beneficiaries,
+    returnedFen: counters.returnedFen,
+    availableFen: availableFen(counters),
+    status: statusOf(counters, settlement),
+    settlement: settlement === null ? null : { ...settlement, outstandingFen: outstandingFen(counters, settlement) },
   };
 }
 
@@ -276,68 +211,35 @@ export function findDisbursement(
     : null;
 }
 
-// ----------------------------------------------------------------------------------------------
-// Derived figures, shared with the decider so that a rule and the figure it reports agree.
-
-export function availableFen(region: RegionYear): Fen {
-  return (
-    region.allocatedFen +
-    region.receivedFen +
-    region.returnedInFen -
-    region.passedDownFen -
-    region.paidFen -
-    region.returnedFen
-  );
-}
-
 /**
- * What the settlement still owes: positive, top-up the province has yet to send; negative,
- * claw-back the region has yet to return; 0 before settlement and once reconciled.
+ * The settlement that closed a region's subtree: its own, or for a 区/县 the settlement of the 市
+ * that funds it. Null while the region's money is open.
  */
-export function outstandingAdjustmentFen(region: RegionYear): Fen {
-  const settlement = region.settlement;
-  if (settlement === null) return 0n;
-  if (settlement.adjustmentFen > 0n) return settlement.adjustmentFen - region.topUpReceivedFen;
-  if (settlement.adjustmentFen < 0n) return settlement.adjustmentFen + region.returnedAfterSettlementFen;
-  return 0n;
+export function closingSettlement(
+  state: FundState,
+  regionCode: string,
+  fundingParentOf: (code: string) => string | null,
+): { readonly regionCode: string; readonly terms: SettlementTerms } | null {
+  let code: string | null = regionCode;
+  for (let depth = 0; code !== null && code !== state.rootRegionCode && depth < 16; depth += 1) {
+    const settlement = state.regions.get(code)?.settlement ?? null;
+    if (settlement !== null) return { regionCode: code, terms: settlement };
+    code = fundingParentOf(code);
+  }
+  return null;
 }
 
-/** Top-up money received after settlement and not yet paid out or passed down. */
-export function topUpLeftFen(region: RegionYear): Fen {
-  return region.topUpReceivedFen - region.spentAfterSettlementFen;
-}
-
-function fundedRegionYear(state: FundState, regionCode: string): RegionYear {
+function fundedRegionYear(state: FundState, regionCode: string, mayOpen: boolean): RegionYear {
   let region = state.regions.get(regionCode);
   if (!region) {
-    region = {
-      allocatedFen: 0n,
-      preAllocatedFen: 0n,
-      receivedFen: 0n,
-      returnedInFen: 0n,
-      passedDownFen: 0n,
-      paidFen: 0n,
-      beneficiaries: 0,
-      returnedFen: 0n,
-      settlement: null,
-      topUpReceivedFen: 0n,
-      spentAfterSettlementFen: 0n,
-      returnedAfterSettlementFen: 0n,
-      voucherNos: new Set(),
-    };
+    // Events are decided against the state they follow: only a receipt opens a region's account.
+    if (!mayOpen) throw new Error(`event touches region ${regionCode}, which holds no money in this fund`);
+    region = { counters: emptyCounters(), settlement: null, voucherNos: new Set() };
     state.regions.set(regionCode, region);
   }
   return region;
 }
 
-/** Events are decided against the state they follow, so the region-year they touch exists. */
 function existingRegionYear(state: FundState, regionCode: string): RegionYear {
-  const region = state.regions.get(regionCode);
-  if (!region) throw new Error(`event touches region ${regionCode}, which holds no money in this fund`);
-  return region;
-}
-
-function requireField<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`event lacks ${name}`);
-  return value;
+  return fundedRegionYear(state, regionCode, false);
 }

@@ -86,6 +86,20 @@ export type RecordDisbursement = CommandBase<
   }
 >;
 
+/** A 市's 下达 document: one debit of the city, one credit per district, in one event. */
+export type RecordPassDown = CommandBase<
+  'RecordPassDown',
+  {
+    readonly programCode: string;
+    readonly fiscalYear: number;
+    readonly regionCode: string;
+    readonly documentNo: string;
+    readonly passedOn: string;
+    readonly totalFen: string;
+    readonly lines: readonly AllocationLine[];
+  }
+>;
+
 export type ReverseDisbursement = CommandBase<
   'ReverseDisbursement',
   {
@@ -139,6 +153,7 @@ export type ReportPerformanceActual = CommandBase<
 export type FundCommand =
   | RecordAllocation
   | RecordDisbursement
+  | RecordPassDown
   | ReverseDisbursement
   | SettleRegionYear
   | RecordPerformanceTargets
@@ -160,7 +175,18 @@ export type DisbursementRecorded = EventBase<
   RecordDisbursement['data'] & {
     /** For a return: the region the money goes back to (the province for a region it pays directly). */
     readonly toParentRegionCode?: string;
-    /** True when the region-year was already settled: the payment spends a top-up or repays a claw-back. */
+    /**
+     * True when the region's subtree was already closed by a settlement (its own, or for a 区/县 its
+     * 市's): a payment or pass-down spends top-up money, a return repays a claw-back.
+     */
+    readonly afterSettlement: boolean;
+  }
+>;
+
+export type PassDownRecorded = EventBase<
+  'PassDownRecorded',
+  RecordPassDown['data'] & {
+    /** As for a disbursement: the subtree was closed, so the document hands on top-up money. */
     readonly afterSettlement: boolean;
   }
 >;
@@ -175,6 +201,8 @@ export type DisbursementReversed = EventBase<
     readonly beneficiaries?: number;
     readonly toRegionCode?: string;
     readonly toParentRegionCode?: string;
+    /** The original's: a reversal undoes exactly what the original did. */
+    readonly afterSettlement: boolean;
   }
 >;
 
@@ -183,6 +211,10 @@ export type RegionYearSettled = EventBase<
   SettleRegionYear['data'] & {
     readonly entitledFen: string;
     /** Pre-allocations to the region-year. */
+    readonly preAllocatedFen: string;
+    /** Returned to the root before the settlement. */
+    readonly returnedBeforeFen: string;
+    /** preAllocated − returnedBefore: what the actuals are weighed against. */
     readonly allocatedFen: string;
     /** entitled − allocated: positive, a top-up owed; negative, a claw-back owed. */
     readonly adjustmentFen: string;
@@ -196,6 +228,7 @@ export type PerformanceActualReported = EventBase<'PerformanceActualReported', R
 export type FundEvent =
   | AllocationRecorded
   | DisbursementRecorded
+  | PassDownRecorded
   | DisbursementReversed
   | RegionYearSettled
   | PerformanceTargetsRecorded
@@ -250,6 +283,9 @@ export type RuleErrorCode =
   | 'adjustment-exceeded'
   | 'no-allocation'
   | 'already-reversed'
+  | 'issuer-not-root'
+  | 'date-out-of-range'
+  | 'below-minimum-standard'
   | 'duplicate-document'
   | 'duplicate-voucher'
   | 'not-found';
