@@ -209,8 +209,8 @@ function decideAllocation(command: RecordAllocation, ctx: DecideContext): Alloca
 
 /**
  * Refusals, in order: unknown-region, no-allocation, duplicate-voucher, earmark-violation,
- * not-a-child-region, date-out-of-range, then in a closed subtree year-settled or
- * adjustment-exceeded, and last insufficient-funds.
+ * not-a-child-region, then in a closed subtree year-settled or adjustment-exceeded, then
+ * date-out-of-range, and last insufficient-funds.
  */
 function decideDisbursement(command: RecordDisbursement, ctx: DecideContext): DisbursementRecorded {
   const { state, registry } = ctx;
@@ -238,8 +238,8 @@ function decideDisbursement(command: RecordDisbursement, ctx: DecideContext): Di
     throw new RuleError('not-a-child-region', `${data.toRegionCode} is not a child of ${regionCode} that ${regionCode} pays`, regionCode);
   }
   const closed = closingSettlement(state, regionCode, (code) => registry.fundingParentOf(code));
-  requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, data.kind, data.paidOn, 'paidOn', regionCode);
   if (closed !== null) requireClosedMovementAllowed(ctx, data.kind, amountFen, region, regionCode, closed.regionCode);
+  requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, data.kind, data.paidOn, 'paidOn', regionCode);
   requireFunds(region, amountFen, regionCode);
 
   const afterSettlement = closed !== null;
@@ -251,7 +251,7 @@ function decideDisbursement(command: RecordDisbursement, ctx: DecideContext): Di
 
 /**
  * Refusals, in order: unknown-region (the payer, then lines), no-allocation, duplicate-document,
- * not-a-child-region, total-mismatch, date-out-of-range, year-settled (in a closed subtree),
+ * not-a-child-region, total-mismatch, year-settled (in a closed subtree), date-out-of-range,
  * insufficient-funds.
  */
 function decidePassDown(command: RecordPassDown, ctx: DecideContext): PassDownRecorded {
@@ -275,8 +275,8 @@ function decidePassDown(command: RecordPassDown, ctx: DecideContext): PassDownRe
   }
   const totalFen = requireTotal(lines, data.totalFen, regionCode);
   const closed = closingSettlement(state, regionCode, (code) => registry.fundingParentOf(code));
-  requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, 'pass-down', data.passedOn, 'passedOn', regionCode);
   if (closed !== null) requireClosedMovementAllowed(ctx, 'pass-down', totalFen, region, regionCode, closed.regionCode);
+  requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, 'pass-down', data.passedOn, 'passedOn', regionCode);
   requireFunds(region, totalFen, regionCode);
   return { type: 'PassDownRecorded', data: { ...data, afterSettlement: closed !== null } };
 }
@@ -371,7 +371,9 @@ function requireClosedMovementAllowed(
         throw new RuleError(
           'year-settled',
           leftFen <= 0n
-            ? `${settledRegionCode} ${fiscalYear} is settled and ${regionCode} holds no top-up money to pay out or pass down`
+            ? settledRegionCode === regionCode
+              ? `${regionCode} ${fiscalYear} is settled and holds no top-up money to pay out or pass down`
+              : `${settledRegionCode} ${fiscalYear} is settled and ${regionCode} holds no top-up money to pay out or pass down`
             : `${settledRegionCode} ${fiscalYear} is settled: only ${formatYuan(leftFen)} 元 of top-up money is left to pay out or pass down`,
           regionCode,
         );

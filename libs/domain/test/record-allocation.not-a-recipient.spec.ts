@@ -11,13 +11,6 @@ describe('RecordAllocation: a line to a region the issuer does not pay directly'
       });
   });
 
-  it("refuses a city's line to another city's county (成都市 to 荣县)", () => {
-    given()
-      .when(
-        recordAllocation({ issuerRegionCode: '510100', documentNo: '成财社〔2024〕1号', lines: lines(['510321', '10000']) }),
-      )
-      .thenRefuses({ code: 'not-a-recipient', regionCode: '510321' });
-  });
 
   it('accepts a county the province pays directly (荣县, a 扩权县 under 自贡市)', () => {
     const document = { lines: lines(['510321', '125760000']) };

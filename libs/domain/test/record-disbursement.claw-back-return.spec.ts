@@ -9,7 +9,7 @@ import {
 
 describe('RecordDisbursement: returning a claw-back after settlement', () => {
   const giveBack = (disbursementId: string, amountFen: string) =>
-    ({ disbursementId, regionCode: '510400', kind: 'return' as const, amountFen });
+    ({ disbursementId, regionCode: '510400', kind: 'return' as const, amountFen, paidOn: '2025-04-15' });
   const givenBack = (disbursementId: string, amountFen: string, afterSettlement = true) =>
     disbursementRecorded({ ...giveBack(disbursementId, amountFen), toParentRegionCode: '510000', afterSettlement });
 

@@ -12,10 +12,10 @@ import {
 describe('RecordDisbursement: spending a top-up received after settlement', () => {
   const toppedUp = () => [seedPreAllocation(), chengduSettled(), topUpRecorded(lines(['510100', '4340000']))];
   const spentAfterSettlement = (amountFen: string) =>
-    disbursementRecorded({ disbursementId: 'd-1', regionCode: '510100', amountFen, afterSettlement: true });
+    disbursementRecorded({ disbursementId: 'd-1', regionCode: '510100', amountFen, paidOn: '2025-06-01', afterSettlement: true });
 
   it('pays out top-up money, marked as after settlement', () => {
-    const payment = { disbursementId: 'd-1', regionCode: '510100', amountFen: '4000000', beneficiaries: 400 };
+    const payment = { disbursementId: 'd-1', regionCode: '510100', amountFen: '4000000', beneficiaries: 400, paidOn: '2025-06-01' };
     const state = given(...toppedUp())
       .when(recordDisbursement(payment))
       .then([disbursementRecorded({ ...payment, afterSettlement: true })]);
@@ -34,6 +34,7 @@ describe('RecordDisbursement: spending a top-up received after settlement', () =
       kind: 'pass-down' as const,
       amountFen: '340000',
       toRegionCode: '510104',
+      paidOn: '2025-06-02',
     };
     const state = given(...toppedUp(), spentAfterSettlement('4000000'))
       .when(recordDisbursement(passDown))

@@ -20,6 +20,7 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
     amountFen: '4340000',
     voucherNo: 'CD-BB-1',
     beneficiaries: 434,
+    paidOn: '2025-06-01',
     afterSettlement: true,
   });
   const spentTopUpReversed = disbursementReversed('d-1', {
@@ -28,10 +29,12 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
     amountFen: '4340000',
     voucherNo: 'CD-BB-1',
     beneficiaries: 434,
+    afterSettlement: true,
+    reversedOn: '2025-06-05',
   });
 
   it('may be reversed though the region-year is settled', () => {
-    const state = given(...toppedUp(), spentTopUp).when(reverseDisbursement('d-1')).then([spentTopUpReversed]);
+    const state = given(...toppedUp(), spentTopUp).when(reverseDisbursement('d-1', '2025-06-05')).then([spentTopUpReversed]);
 
     expect(regionFigures(state, '510100')).toMatchObject({
       paidFen: 0n,
@@ -41,7 +44,7 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
   });
 
   it('makes the top-up money it spent available to spend again', () => {
-    const again = { disbursementId: 'd-2', regionCode: '510100', amountFen: '4340000', beneficiaries: 434 };
+    const again = { disbursementId: 'd-2', regionCode: '510100', amountFen: '4340000', beneficiaries: 434, paidOn: '2025-06-06' };
     given(...toppedUp(), spentTopUp, spentTopUpReversed)
       .when(recordDisbursement(again))
       .then([disbursementRecorded({ ...again, afterSettlement: true })]);
@@ -55,11 +58,12 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
       amountFen: '470000',
       voucherNo: 'PZH-JH-1',
       toParentRegionCode: '510000',
+      paidOn: '2025-04-15',
       afterSettlement: true,
     });
 
     const state = given(seedPreAllocation(), panzhihuaSettled(), repaid)
-      .when(reverseDisbursement('d-1'))
+            .when(reverseDisbursement('d-1', '2025-04-20'))
       .then([
         disbursementReversed('d-1', {
           regionCode: '510400',
@@ -67,6 +71,8 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
           amountFen: '470000',
           voucherNo: 'PZH-JH-1',
           toParentRegionCode: '510000',
+          afterSettlement: true,
+          reversedOn: '2025-04-20',
         }),
       ]);
 

@@ -26,6 +26,8 @@ export interface SettlementDoc extends JsonObject {
   documentNo: string;
   settledOn: string;
   entitledFen: string;
+  preAllocatedFen: string;
+  returnedBeforeFen: string;
   allocatedFen: string;
   adjustmentFen: string;
   outstandingFen: string;
@@ -43,10 +45,17 @@ export interface RegionBalanceDoc extends JsonObject {
   paidFen: string;
   beneficiaries: number;
   returnedFen: string;
+  /** Derived by the domain's region-year arithmetic, stored for queries and the trail. */
   availableFen: string;
+  topUpReceivedFen: string;
+  spentAfterSettlementFen: string;
+  returnedAfterSettlementFen: string;
+  receivedAfterSettlementFen: string;
   settlement: SettlementDoc | null;
-  /** When the region first received money, and when its balance last went up: for the idle and late flags. */
+  /** When the region first received money from above. */
   firstFundedOn: string;
+  firstTopUpOn: string;
+  lastEffectiveOn: string;
   lastPosition: string;
 }
 

@@ -1,12 +1,22 @@
 import {
+  allocatedFen,
+  applyPosting,
   assertNever,
+  availableFen,
+  decodeLedgerEvent,
   fenFromString,
+  isFundEventType,
+  outstandingFen,
   parseFundStreamName,
+  postingsOf,
   type AllocationRecorded,
   type CommandRefused,
   type DisbursementRecorded,
   type DisbursementReversed,
   type LedgerEvent,
+  type PassDownRecorded,
+  type RegionYearCounters,
+  type SettlementTerms,
   type PerformanceActualReported,
   type PerformanceTargetsRecorded,
   type RegionYearSettled,
@@ -29,24 +39,15 @@ import {
   type DisbursementDoc,
   type ProgramYearDoc,
   type RegionBalanceDoc,
+  type SettlementDoc,
   type TrailEntryDoc,
 } from './ledger-docs';
 
 export const ledgerProjectionName = 'ledger';
 
-const ledgerEventTypes: ReadonlySet<string> = new Set<LedgerEvent['type']>([
-  'AllocationRecorded',
-  'DisbursementRecorded',
-  'DisbursementReversed',
-  'RegionYearSettled',
-  'PerformanceTargetsRecorded',
-  'PerformanceActualReported',
-  'CommandRefused',
-]);
-
 /** Which fund an event belongs to: from its stream, or, for a refusal, from its data. */
 function fundOf(event: RecordedEvent): { programCode: string; fiscalYear: number } | null {
-  if (!ledgerEventTypes.has(event.type)) return null;
+  if (event.type !== 'CommandRefused' && !isFundEventType(event.type)) return null;
   const fromStream = parseFundStreamName(event.streamName);
   if (fromStream) return fromStream;
   if (event.type === 'CommandRefused') {
@@ -57,7 +58,9 @@ function fundOf(event: RecordedEvent): { programCode: string; fiscalYear: number
 }
 
 function asLedgerEvent(event: RecordedEvent): LedgerEvent {
-  return { type: event.type, data: event.data } as unknown as LedgerEvent;
+  const decoded = decodeLedgerEvent(event);
+  if (decoded === null) throw new Error(`event ${event.type} at ${event.position} is not a ledger event`);
+  return decoded;
 }
 
 /** The regions whose balance an event changes. */
@@ -65,6 +68,8 @@ function regionsTouched(event: LedgerEvent): string[] {
   switch (event.type) {
     case 'AllocationRecorded':
       return event.data.lines.map((line) => line.regionCode);
+    case 'PassDownRecorded':
+      return [event.data.regionCode, ...event.data.lines.map((line) => line.regionCode)];
     case 'DisbursementRecorded':
     case 'DisbursementReversed':
       return [
@@ -154,13 +159,18 @@ function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: stri
 
   switch (event.type) {
     case 'AllocationRecorded':
-      applyAllocation(ctx, event);
+      applyAllocationDocument(ctx, event);
       break;
     case 'DisbursementRecorded':
-      applyDisbursement(ctx, event);
+      applyMoney(ctx, event);
+      indexDisbursement(ctx, event);
+      break;
+    case 'PassDownRecorded':
+      applyMoney(ctx, event);
       break;
     case 'DisbursementReversed':
-      applyReversal(ctx, event);
+      applyMoney(ctx, event);
+      markReversed(ctx, event);
       break;
     case 'RegionYearSettled':
       applySettlement(ctx, event);
@@ -243,7 +253,69 @@ class ApplyContext {
   }
 }
 
-function applyAllocation(ctx: ApplyContext, event: AllocationRecorded): void {
+/**
+ * Every balance change goes through the domain's postings, so that this view and the decider
+ * agree by construction on where money lands; only the trail's wording is the projection's own.
+ */
+function applyMoney(ctx: ApplyContext, event: MoneyEvent): void {
+  const program = ctx.program;
+  const { regions, fund } = postingsOf(event, program.issuerRegionCode === '' ? null : program.issuerRegionCode);
+  program.allocatedFen = add(program.allocatedFen, fund.allocatedFen);
+  program.passedDownFen = add(program.passedDownFen, fund.passedDownFen);
+  program.paidFen = add(program.paidFen, fund.paidFen);
+  program.beneficiaries += fund.beneficiaries;
+  program.returnedFen = add(program.returnedFen, fund.returnedToRootFen);
+  program.availableFen = add(program.availableFen, fund.allocatedFen - fund.paidFen - fund.returnedToRootFen);
+  const reference = referenceOf(event);
+  for (const posting of regions) {
+    const doc = ctx.region(posting.regionCode);
+    const counters = countersOf(doc);
+    applyPosting(counters, posting);
+    writeCounters(doc, counters);
+    ctx.saveRegion(doc);
+    ctx.trail(doc, {
+      type: trailType(event, posting.regionCode),
+      amountFen: posting.availableDeltaFen,
+      effectiveOn: posting.effectiveOn,
+      reference,
+    });
+  }
+}
+
+type MoneyEvent = AllocationRecorded | DisbursementRecorded | PassDownRecorded | DisbursementReversed;
+
+function referenceOf(event: MoneyEvent): string {
+  switch (event.type) {
+    case 'AllocationRecorded':
+    case 'PassDownRecorded':
+      return event.data.documentNo;
+    case 'DisbursementRecorded':
+      return event.data.voucherNo;
+    case 'DisbursementReversed':
+      return `${event.data.voucherNo}: ${event.data.reason}`;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** How the trail names an event, seen from one region it touched. */
+function trailType(event: MoneyEvent, regionCode: string): string {
+  switch (event.type) {
+    case 'AllocationRecorded':
+      return event.data.kind;
+    case 'PassDownRecorded':
+      return regionCode === event.data.regionCode ? 'pass-down' : 'pass-down-received';
+    case 'DisbursementRecorded':
+      if (regionCode === event.data.regionCode) return event.data.kind;
+      return event.data.kind === 'pass-down' ? 'pass-down-received' : 'return-received';
+    case 'DisbursementReversed':
+      return 'reversal';
+    default:
+      return assertNever(event);
+  }
+}
+
+function applyAllocationDocument(ctx: ApplyContext, event: AllocationRecorded): void {
   const data = event.data;
   const program = ctx.program;
   if (program.documents.length === 0) {
@@ -262,71 +334,11 @@ function applyAllocation(ctx: ApplyContext, event: AllocationRecorded): void {
     lines: data.lines.length,
     position: ctx.position,
   });
-  program.allocatedFen = add(program.allocatedFen, fenFromString(data.totalFen));
-  program.availableFen = add(program.availableFen, fenFromString(data.totalFen));
-  for (const line of data.lines) {
-    const amount = fenFromString(line.amountFen);
-    const region = ctx.region(line.regionCode);
-    region.allocatedFen = add(region.allocatedFen, amount);
-    if (data.kind === 'pre-allocation') region.preAllocatedFen = add(region.preAllocatedFen, amount);
-    region.availableFen = add(region.availableFen, amount);
-    if (!region.firstFundedOn) region.firstFundedOn = data.issuedOn;
-    if (data.kind === 'top-up' && region.settlement) {
-      region.settlement = {
-        ...region.settlement,
-        outstandingFen: add(region.settlement.outstandingFen, -amount),
-      };
-    }
-    ctx.saveRegion(region);
-    ctx.trail(region, { type: data.kind, amountFen: amount, effectiveOn: data.issuedOn, reference: data.documentNo });
-  }
+  applyMoney(ctx, event);
 }
 
-function applyDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void {
+function indexDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void {
   const data = event.data;
-  const amount = fenFromString(data.amountFen);
-  const program = ctx.program;
-  const source = ctx.region(data.regionCode);
-  source.availableFen = add(source.availableFen, -amount);
-  const reference = data.voucherNo;
-  switch (data.kind) {
-    case 'beneficiary-payment': {
-      const persons = data.beneficiaries ?? 0;
-      source.paidFen = add(source.paidFen, amount);
-      source.beneficiaries += persons;
-      program.paidFen = add(program.paidFen, amount);
-      program.beneficiaries += persons;
-      program.availableFen = add(program.availableFen, -amount);
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: data.kind, amountFen: -amount, effectiveOn: data.paidOn, reference });
-      break;
-    }
-    case 'pass-down': {
-      source.passedDownFen = add(source.passedDownFen, amount);
-      program.passedDownFen = add(program.passedDownFen, amount);
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: data.kind, amountFen: -amount, effectiveOn: data.paidOn, reference });
-      const child = ctx.region(requireCode(data.toRegionCode, 'toRegionCode'));
-      child.receivedFen = add(child.receivedFen, amount);
-      child.availableFen = add(child.availableFen, amount);
-      if (!child.firstFundedOn) child.firstFundedOn = data.paidOn;
-      ctx.saveRegion(child);
-      ctx.trail(child, { type: 'pass-down-received', amountFen: amount, effectiveOn: data.paidOn, reference });
-      break;
-    }
-    case 'return': {
-      source.returnedFen = add(source.returnedFen, amount);
-      if (data.afterSettlement && source.settlement && fenFromString(source.settlement.outstandingFen) < 0n) {
-        source.settlement = { ...source.settlement, outstandingFen: add(source.settlement.outstandingFen, amount) };
-      }
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: data.kind, amountFen: -amount, effectiveOn: data.paidOn, reference });
-      applyReturnReceipt(ctx, data.toParentRegionCode ?? null, amount, data.paidOn, reference, 'return-received');
-      break;
-    }
-    default:
-      assertNever(data.kind);
-  }
   ctx.work.put(collections.disbursement, data.disbursementId, fundKey(ctx.programCode, ctx.fiscalYear), {
     disbursementId: data.disbursementId,
     programCode: data.programCode,
@@ -345,84 +357,10 @@ function applyDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void
   } satisfies DisbursementDoc);
 }
 
-/** A return lands with the parent city when the money came from it; otherwise it leaves the fund. */
-function applyReturnReceipt(
-  ctx: ApplyContext,
-  parentCode: string | null,
-  amount: bigint,
-  effectiveOn: string,
-  reference: string,
-  type: string,
-): void {
-  if (parentCode !== null && parentCode !== ctx.program.issuerRegionCode) {
-    const parent = ctx.region(parentCode);
-    parent.returnedInFen = add(parent.returnedInFen, amount);
-    parent.availableFen = add(parent.availableFen, amount);
-    ctx.saveRegion(parent);
-    ctx.trail(parent, { type, amountFen: amount, effectiveOn, reference });
-    return;
-  }
-  ctx.program.returnedFen = add(ctx.program.returnedFen, amount);
-  ctx.program.availableFen = add(ctx.program.availableFen, -amount);
-}
-
-function applyReversal(ctx: ApplyContext, event: DisbursementReversed): void {
-  const data = event.data;
-  const amount = fenFromString(data.amountFen);
-  const program = ctx.program;
-  const original = ctx.work.get<DisbursementDoc>(collections.disbursement, data.disbursementId);
-  const reference = `${data.voucherNo}: ${data.reason}`;
-  const source = ctx.region(data.regionCode);
-  source.availableFen = add(source.availableFen, amount);
-  switch (data.kind) {
-    case 'beneficiary-payment': {
-      const persons = data.beneficiaries ?? 0;
-      source.paidFen = add(source.paidFen, -amount);
-      source.beneficiaries -= persons;
-      program.paidFen = add(program.paidFen, -amount);
-      program.beneficiaries -= persons;
-      program.availableFen = add(program.availableFen, amount);
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: 'reversal', amountFen: amount, effectiveOn: data.reversedOn, reference });
-      break;
-    }
-    case 'pass-down': {
-      source.passedDownFen = add(source.passedDownFen, -amount);
-      program.passedDownFen = add(program.passedDownFen, -amount);
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: 'reversal', amountFen: amount, effectiveOn: data.reversedOn, reference });
-      const child = ctx.region(requireCode(data.toRegionCode, 'toRegionCode'));
-      child.receivedFen = add(child.receivedFen, -amount);
-      child.availableFen = add(child.availableFen, -amount);
-      ctx.saveRegion(child);
-      ctx.trail(child, { type: 'reversal', amountFen: -amount, effectiveOn: data.reversedOn, reference });
-      break;
-    }
-    case 'return': {
-      source.returnedFen = add(source.returnedFen, -amount);
-      if (original?.afterSettlement && source.settlement) {
-        source.settlement = { ...source.settlement, outstandingFen: add(source.settlement.outstandingFen, -amount) };
-      }
-      ctx.saveRegion(source);
-      ctx.trail(source, { type: 'reversal', amountFen: amount, effectiveOn: data.reversedOn, reference });
-      const parentCode = data.toParentRegionCode ?? null;
-      if (parentCode !== null && parentCode !== program.issuerRegionCode) {
-        const parent = ctx.region(parentCode);
-        parent.returnedInFen = add(parent.returnedInFen, -amount);
-        parent.availableFen = add(parent.availableFen, -amount);
-        ctx.saveRegion(parent);
-        ctx.trail(parent, { type: 'reversal', amountFen: -amount, effectiveOn: data.reversedOn, reference });
-      } else {
-        program.returnedFen = add(program.returnedFen, -amount);
-        program.availableFen = add(program.availableFen, amount);
-      }
-      break;
-    }
-    default:
-      assertNever(data.kind);
-  }
+function markReversed(ctx: ApplyContext, event: DisbursementReversed): void {
+  const original = ctx.work.get<DisbursementDoc>(collections.disbursement, event.data.disbursementId);
   if (original) {
-    ctx.work.put(collections.disbursement, data.disbursementId, fundKey(ctx.programCode, ctx.fiscalYear), {
+    ctx.work.put(collections.disbursement, event.data.disbursementId, fundKey(ctx.programCode, ctx.fiscalYear), {
       ...original,
       reversed: true,
     });
@@ -436,13 +374,74 @@ function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
     documentNo: data.documentNo,
     settledOn: data.settledOn,
     entitledFen: data.entitledFen,
+    preAllocatedFen: data.preAllocatedFen,
+    returnedBeforeFen: data.returnedBeforeFen,
     allocatedFen: data.allocatedFen,
     adjustmentFen: data.adjustmentFen,
-    outstandingFen: data.adjustmentFen,
+    outstandingFen: '0',
   };
+  writeCounters(region, countersOf(region));
   ctx.program.settledRegions += 1;
   ctx.saveRegion(region);
   ctx.trail(region, { type: 'settlement', amountFen: 0n, effectiveOn: data.settledOn, reference: data.documentNo });
+}
+
+/** The domain's counters, read from a stored balance. */
+export function countersOf(doc: RegionBalanceDoc): RegionYearCounters {
+  return {
+    preAllocatedFen: fenFromString(doc.preAllocatedFen),
+    topUpReceivedFen: fenFromString(doc.topUpReceivedFen ?? '0'),
+    receivedFen: fenFromString(doc.receivedFen),
+    returnedInFen: fenFromString(doc.returnedInFen),
+    passedDownFen: fenFromString(doc.passedDownFen),
+    paidFen: fenFromString(doc.paidFen),
+    beneficiaries: doc.beneficiaries,
+    returnedFen: fenFromString(doc.returnedFen),
+    spentAfterSettlementFen: fenFromString(doc.spentAfterSettlementFen ?? '0'),
+    returnedAfterSettlementFen: fenFromString(doc.returnedAfterSettlementFen ?? '0'),
+    receivedAfterSettlementFen: fenFromString(doc.receivedAfterSettlementFen ?? '0'),
+    firstReceivedOn: doc.firstFundedOn,
+    firstTopUpOn: doc.firstTopUpOn ?? '',
+    lastEffectiveOn: doc.lastEffectiveOn ?? '',
+  };
+}
+
+export function settlementTermsOf(doc: SettlementDoc): SettlementTerms {
+  return {
+    documentNo: doc.documentNo,
+    settledOn: doc.settledOn,
+    entitledFen: fenFromString(doc.entitledFen),
+    preAllocatedFen: fenFromString(doc.preAllocatedFen ?? doc.allocatedFen),
+    returnedBeforeFen: fenFromString(doc.returnedBeforeFen ?? '0'),
+    allocatedFen: fenFromString(doc.allocatedFen),
+    adjustmentFen: fenFromString(doc.adjustmentFen),
+  };
+}
+
+/** Stores the counters and the figures the domain derives from them. */
+function writeCounters(doc: RegionBalanceDoc, counters: RegionYearCounters): void {
+  doc.allocatedFen = allocatedFen(counters).toString();
+  doc.preAllocatedFen = counters.preAllocatedFen.toString();
+  doc.topUpReceivedFen = counters.topUpReceivedFen.toString();
+  doc.receivedFen = counters.receivedFen.toString();
+  doc.returnedInFen = counters.returnedInFen.toString();
+  doc.passedDownFen = counters.passedDownFen.toString();
+  doc.paidFen = counters.paidFen.toString();
+  doc.beneficiaries = counters.beneficiaries;
+  doc.returnedFen = counters.returnedFen.toString();
+  doc.spentAfterSettlementFen = counters.spentAfterSettlementFen.toString();
+  doc.returnedAfterSettlementFen = counters.returnedAfterSettlementFen.toString();
+  doc.receivedAfterSettlementFen = counters.receivedAfterSettlementFen.toString();
+  doc.availableFen = availableFen(counters).toString();
+  doc.firstFundedOn = counters.firstReceivedOn;
+  doc.firstTopUpOn = counters.firstTopUpOn;
+  doc.lastEffectiveOn = counters.lastEffectiveOn;
+  if (doc.settlement) {
+    doc.settlement = {
+      ...doc.settlement,
+      outstandingFen: outstandingFen(counters, settlementTermsOf(doc.settlement)).toString(),
+    };
+  }
 }
 
 function applyTargets(ctx: ApplyContext, event: PerformanceTargetsRecorded): void {
@@ -509,8 +508,14 @@ function emptyRegion(programCode: string, fiscalYear: number, regionCode: string
     beneficiaries: 0,
     returnedFen: '0',
     availableFen: '0',
+    topUpReceivedFen: '0',
+    spentAfterSettlementFen: '0',
+    returnedAfterSettlementFen: '0',
+    receivedAfterSettlementFen: '0',
     settlement: null,
     firstFundedOn: '',
+    firstTopUpOn: '',
+    lastEffectiveOn: '',
     lastPosition: '0',
   };
 }
@@ -519,7 +524,3 @@ function add(stored: string, delta: bigint): string {
   return (fenFromString(stored) + delta).toString();
 }
 
-function requireCode(code: string | undefined, field: string): string {
-  if (!code) throw new Error(`event is missing ${field}`);
-  return code;
-}

@@ -59,6 +59,8 @@ export function regionBalanceView(doc: RegionBalanceDoc, children: readonly Regi
           documentNo: doc.settlement.documentNo,
           settledOn: doc.settlement.settledOn,
           entitled: formatYuan(fenFromString(doc.settlement.entitledFen)),
+          preAllocated: formatYuan(fenFromString(doc.settlement.preAllocatedFen ?? doc.settlement.allocatedFen)),
+          returnedBefore: formatYuan(fenFromString(doc.settlement.returnedBeforeFen ?? '0')),
           allocated: formatYuan(fenFromString(doc.settlement.allocatedFen)),
           adjustment: formatYuan(fenFromString(doc.settlement.adjustmentFen)),
           outstanding: formatYuan(fenFromString(doc.settlement.outstandingFen)),

@@ -30,7 +30,8 @@ import {
 
 export const programCode = 'sc-pension-contribution-subsidy';
 export const fiscalYear = 2024;
-export const now = '2024-03-01T08:00:00Z';
+/** Late enough that every date of the scenarios (settlements in 2025) has already happened. */
+export const now = '2025-12-31T08:00:00Z';
 export const actor: Actor = { name: 'finance-sichuan', role: 'finance' };
 const metadata = { actor, now, commandId: 'cmd-0001' };
 
@@ -181,7 +182,7 @@ export function disbursementRecorded(
   };
 }
 
-export function reverseDisbursement(disbursementId: string): ReverseDisbursement {
+export function reverseDisbursement(disbursementId: string, reversedOn = '2024-03-05'): ReverseDisbursement {
   return {
     type: 'ReverseDisbursement',
     data: {
@@ -189,7 +190,7 @@ export function reverseDisbursement(disbursementId: string): ReverseDisbursement
       fiscalYear,
       disbursementId,
       reason: 'voucher cancelled by the treasury',
-      reversedOn: '2024-03-05',
+      reversedOn,
     },
     metadata,
   };
@@ -215,10 +216,27 @@ export function settleRegionYear(
 
 export function regionYearSettled(
   regionCode: string,
-  figures: { actuals: [number, string][]; entitledFen: string; allocatedFen: string; adjustmentFen: string },
+  figures: {
+    actuals: [number, string][];
+    entitledFen: string;
+    preAllocatedFen?: string;
+    returnedBeforeFen?: string;
+    allocatedFen: string;
+    adjustmentFen: string;
+  },
 ): RegionYearSettled {
-  const { actuals, ...amounts } = figures;
-  return { type: 'RegionYearSettled', data: { ...settleRegionYear(regionCode, actuals).data, ...amounts } };
+  const { actuals, entitledFen, preAllocatedFen, returnedBeforeFen = '0', allocatedFen, adjustmentFen } = figures;
+  return {
+    type: 'RegionYearSettled',
+    data: {
+      ...settleRegionYear(regionCode, actuals).data,
+      entitledFen,
+      preAllocatedFen: preAllocatedFen ?? allocatedFen,
+      returnedBeforeFen,
+      allocatedFen,
+      adjustmentFen,
+    },
+  };
 }
 
 /** The top-up document that follows a settlement. */
@@ -277,9 +295,16 @@ export function zigongSettled(): RegionYearSettled {
 
 export function disbursementReversed(
   disbursementId: string,
-  original: Omit<DisbursementReversed['data'], keyof ReverseDisbursement['data']>,
+  original: Omit<DisbursementReversed['data'], keyof ReverseDisbursement['data'] | 'afterSettlement'> & {
+    afterSettlement?: boolean;
+    reversedOn?: string;
+  },
 ): DisbursementReversed {
-  return { type: 'DisbursementReversed', data: { ...reverseDisbursement(disbursementId).data, ...original } };
+  const { reversedOn, ...copy } = original as typeof original & { reversedOn?: string };
+  return {
+    type: 'DisbursementReversed',
+    data: { ...reverseDisbursement(disbursementId, reversedOn).data, afterSettlement: false, ...copy },
+  };
 }
 
 export function topUpRecorded(lineList: AllocationLine[], documentNo?: string): AllocationRecorded {
