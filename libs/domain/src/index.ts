@@ -6,3 +6,4 @@ export * from './region-year';
 export * from './fund-event.decoder';
 export * from './key-scope';
 export * from './fund.decider';
+export * from './command-scope';

@@ -1,6 +1,7 @@
 import { MoneyFormatError, parseWanYuan, type Fen, type Region, type RegionRegistry } from '@earmark/domain';
 import { compact, isTableRow, labelOf, type SourceLine } from './notice-text';
 import type { NoticeReport } from './notice-report';
+import { renamedRegionOf, renameWarning } from './region-aliases';
 
 /** One Annex 1 row resolved to its region. */
 export interface AllocationRow {
@@ -108,23 +109,26 @@ function resolveRow(
 ): Region | null {
   // Without an issuer no name can be placed; that problem is already reported once.
   if (!issuer) return null;
+  // A former name (射洪县) is looked up by its region's current name, so it is placed like any other.
+  const renamed = renamedRegionOf(name, registry);
+  const current = renamed?.region.name ?? name;
   // A child of the issuer (a 市(州), or a county the province governs itself) needs no context.
-  const direct = registry.resolveName(name, issuer.code);
-  if (direct.length === 1) return direct[0];
-  const candidates = prefecture ? registry.resolveName(name, prefecture.code) : [];
+  const direct = registry.resolveName(current, issuer.code);
+  const candidates = direct.length === 1 ? direct : prefecture ? registry.resolveName(current, prefecture.code) : [];
   if (candidates.length > 1) {
     report.problem(line, `region "${name}" on line ${line} is ambiguous under ${prefecture?.name}: ${candidates.map((r) => r.code).join(', ')}`);
     return null;
   }
   const region = candidates[0];
   if (!region) {
-    report.problem(line, `unknown region "${name}" on line ${line}${whereElse(name, registry, issuer, prefecture)}`);
+    report.problem(line, `unknown region "${name}" on line ${line}${whereElse(current, registry, issuer, prefecture)}`);
     return null;
   }
   if (!registry.isDirectRecipient(issuer.code, region.code)) {
     report.problem(line, `${region.name} (${region.code}) on line ${line} is not paid directly by ${issuer.name}`);
     return null;
   }
+  if (renamed) report.warning(line, renameWarning(renamed, line));
   return region;
 }
 

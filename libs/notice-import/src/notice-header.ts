@@ -6,7 +6,8 @@ import type { NoticeReport } from './notice-report';
 export interface NoticeHeader {
   readonly documentNo: string | null;
   readonly title: string | null;
-  readonly kind: AllocationKind;
+  /** Null when the title is missing or names a kind the ledger does not record as an allocation. */
+  readonly kind: AllocationKind | null;
   readonly fiscalYear: number | null;
   readonly issuedOn: string | null;
   readonly issuer: Region | null;
@@ -21,6 +22,7 @@ export const maxFiscalYear = 2100;
 const documentNoPattern = /^[\u4e00-\u9fff]+[〔［[【]\d{4}[〕］\]】]第?\d+号$/;
 const titlePattern = /关于.+通知$/;
 const datePattern = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
+const settlementWords = ['清算', '结算'];
 /** The subject code is the digits right after the clause's opening quote: 收入列入“1100299—…”. */
 const incomeSubjectPattern = /收入列入[^0-9]{0,3}([0-9]+)/;
 const expenditureSubjectPattern = /支出列入[^0-9]{0,3}([0-9]+)/;
@@ -36,14 +38,30 @@ export function readNoticeHeader(body: readonly SourceLine[], registry: RegionRe
   return {
     documentNo: documentNoLine ? compact(documentNoLine.text) : null,
     title,
-    // The ledger knows two kinds of allocation, and a settlement's top-up is always called 补拨.
-    kind: title !== null && title.includes('补拨') ? 'top-up' : 'pre-allocation',
+    kind: titleLine && title !== null ? readKind(title, titleLine.line, report) : null,
     fiscalYear: titleLine && title !== null ? readFiscalYear(title, titleLine.line, report) : null,
     issuedOn: readIssuedOn(body, report),
     issuer: readIssuer(body, registry, report),
     incomeSubject: readSubject(body, incomeSubjectPattern, '收入列入', 'income', report),
     expenditureSubject: readSubject(body, expenditureSubjectPattern, '支出列入', 'expenditure', report),
   };
+}
+
+/**
+ * The ledger knows two kinds of allocation, and a settlement's top-up is always called 补拨. A
+ * settlement notice (清算, 结算) read as a pre-allocation would allocate the program-year's money a
+ * second time, so such a title is refused rather than defaulted.
+ */
+function readKind(title: string, line: number, report: NoticeReport): AllocationKind | null {
+  if (title.includes('补拨')) return 'top-up';
+  const settlementWord = settlementWords.find((word) => title.includes(word));
+  if (settlementWord === undefined) return 'pre-allocation';
+  report.problem(
+    line,
+    `the title on line ${line} announces a settlement (${settlementWord}): settlement notices are not pre-allocations, ` +
+      'and this importer does not read them yet; only pre-allocation (预拨) and top-up (补拨) notices are imported',
+  );
+  return null;
 }
 
 function readFiscalYear(title: string, line: number, report: NoticeReport): number | null {

@@ -1,6 +1,7 @@
 import {
   fenToString,
   formatYuanGrouped,
+  type AllocationKind,
   type Fen,
   type RecordAllocation,
   type RecordPerformanceTargets,
@@ -11,6 +12,7 @@ import { readAllocationTable, type AllocationRow, type AllocationTable } from '.
 import { readNoticeHeader, type NoticeHeader } from './notice-header';
 import { NoticeImportError, NoticeReport, byLine, type NoticeWarning } from './notice-report';
 import { labelOf, splitNotice, type SourceLine } from './notice-text';
+import { renamedRegionOf, renameWarning } from './region-aliases';
 import { isTargetTableTitle, readTargetTables, type TableAmount, type TargetTable } from './target-tables';
 
 export interface NoticeImportOptions {
@@ -74,7 +76,7 @@ export function parseAllocationNotice(text: string, registry: RegionRegistry, op
     allocation: {
       documentNo: fields.documentNo,
       title: fields.title,
-      kind: header.kind,
+      kind: fields.kind,
       programCode: options.programCode,
       programName: fields.programName,
       fiscalYear: fields.fiscalYear,
@@ -178,12 +180,15 @@ function checkTargetTables(
       report.problem(table.titleLine, `the Annex 2 table on line ${table.titleLine} names no 市(州)`);
       continue;
     }
-    const matches = registry.resolveName(table.regionName, issuer.code).filter((region) => region.level === 'prefecture');
+    const renamed = renamedRegionOf(table.regionName, registry);
+    const current = renamed?.region.name ?? table.regionName;
+    const matches = registry.resolveName(current, issuer.code).filter((region) => region.level === 'prefecture');
     const region = matches.length === 1 ? matches[0] : undefined;
     if (!region) {
       report.problem(table.regionLine, `unknown region "${table.regionName}" on line ${table.regionLine} (the 市(州) of the Annex 2 table on line ${table.titleLine})`);
       continue;
     }
+    if (renamed) report.warning(table.regionLine, renameWarning(renamed, table.regionLine));
     const earlier = tableByCode.get(region.code);
     if (earlier) {
       report.problem(table.titleLine, `${where} is the second table for ${region.name}; the first is on line ${earlier.titleLine}`);
@@ -234,6 +239,7 @@ function checkTableAmount(where: string, name: string, amount: TableAmount, row:
 interface CompleteHeader {
   readonly documentNo: string;
   readonly title: string;
+  readonly kind: AllocationKind;
   readonly fiscalYear: number;
   readonly issuedOn: string;
   readonly issuer: Region;
@@ -244,10 +250,11 @@ interface CompleteHeader {
 
 /** Every missing field was reported as a problem, so reaching here with one missing is a bug. */
 function complete(header: NoticeHeader, programName: string | null): CompleteHeader {
-  const { documentNo, title, fiscalYear, issuedOn, issuer, incomeSubject, expenditureSubject } = header;
+  const { documentNo, title, kind, fiscalYear, issuedOn, issuer, incomeSubject, expenditureSubject } = header;
   if (
     documentNo === null ||
     title === null ||
+    kind === null ||
     fiscalYear === null ||
     issuedOn === null ||
     issuer === null ||
@@ -257,7 +264,7 @@ function complete(header: NoticeHeader, programName: string | null): CompleteHea
   ) {
     throw new Error('a notice field is missing although no problem was reported');
   }
-  return { documentNo, title, fiscalYear, issuedOn, issuer, incomeSubject, expenditureSubject, programName };
+  return { documentNo, title, kind, fiscalYear, issuedOn, issuer, incomeSubject, expenditureSubject, programName };
 }
 
 function yuan(fen: Fen): string {
