@@ -20,8 +20,14 @@ function region(regionCode: string, figures: Partial<RegionBalanceDoc>): RegionB
     beneficiaries: 0,
     returnedFen: '0',
     availableFen: '0',
+    topUpReceivedFen: '0',
+    spentAfterSettlementFen: '0',
+    returnedAfterSettlementFen: '0',
+    receivedAfterSettlementFen: '0',
     settlement: null,
     firstFundedOn: '2024-01-18',
+    firstTopUpOn: '',
+    lastEffectiveOn: '2024-01-18',
     lastPosition: '1',
     ...figures,
   };
@@ -29,7 +35,7 @@ function region(regionCode: string, figures: Partial<RegionBalanceDoc>): RegionB
 
 /** 成都 got 1,000.00, passed 400.00 to 锦江区, which paid 100.00 for 1 person and returned 50.00 to 成都. */
 const regions = [
-  region('510100', { allocatedFen: '100000', passedDownFen: '40000', returnedInFen: '5000', availableFen: '65000' }),
+  region('510100', { allocatedFen: '100000', preAllocatedFen: '100000', passedDownFen: '40000', returnedInFen: '5000', availableFen: '65000' }),
   region('510104', { receivedFen: '40000', paidFen: '10000', beneficiaries: 1, returnedFen: '5000', availableFen: '25000' }),
 ];
 

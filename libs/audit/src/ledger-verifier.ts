@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@earmark/event-store';
 // The module itself, not the package: the package index also loads the database adapters, and
 // the verifier must run offline with nothing but the events and a key.
 import { genesisHash, hashEvent } from '../../event-store/src/event-hash';
-import { BalanceReplay } from './balance-replay';
+import { BalanceReplay, type BalanceReplayOptions } from './balance-replay';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
 import { ledgerRoot } from './event-leaves';
 
@@ -15,6 +15,8 @@ export interface VerifyInput {
   /** When given with a checkpoint, its signature must verify with this key. */
   readonly publicKeyPem?: string;
   readonly registry: RegionRegistry;
+  /** The grace period after the fiscal year that the ledger was run with (default 90 days). */
+  readonly latePaymentGraceDays?: number;
 }
 
 /**
@@ -42,7 +44,11 @@ export interface VerifyReport {
     readonly merkle: CheckOutcome;
     /** The checkpoint's Ed25519 signature verifies with the given public key. */
     readonly signature: CheckOutcome;
-    /** The independent replay: conservation, earmark, hierarchy, no overdraft, zero sum. */
+    /**
+     * The independent replay: conservation, earmark, hierarchy, no overdraft, zero sum; money only
+     * from the funding root; pass-down documents; settlement arithmetic; top-ups only after
+     * settlement and within what it owes; settled subtrees closed; possible dates.
+     */
     readonly balances: CheckOutcome;
   };
 }
@@ -99,7 +105,7 @@ export function verifyLedger(input: VerifyInput): VerifyReport {
     }
   }
 
-  const balanceFailure = checkBalances(events, input.registry);
+  const balanceFailure = checkBalances(events, input.registry, { latePaymentGraceDays: input.latePaymentGraceDays });
   checks.balances = balanceFailure ? 'failed' : 'passed';
   return report(balanceFailure);
 }
@@ -174,8 +180,8 @@ function checkSignature(checkpoint: Checkpoint, publicKeyPem: string): Failure |
   };
 }
 
-function checkBalances(events: readonly RecordedEvent[], registry: RegionRegistry): Failure | null {
-  const replay = new BalanceReplay(registry);
+function checkBalances(events: readonly RecordedEvent[], registry: RegionRegistry, options: BalanceReplayOptions): Failure | null {
+  const replay = new BalanceReplay(registry, options);
   for (const event of events) {
     const reason = replay.apply(event);
     if (reason !== null) return { position: event.position, reason: `position ${event.position}: ${reason}` };

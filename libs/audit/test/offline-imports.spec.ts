@@ -19,4 +19,15 @@ describe('what the audit library loads', () => {
   it.each(sources.map((s) => [s.name, s.text] as const))('%s loads nothing from Nest or a database driver', (_name, text) => {
     expect(text).not.toMatch(/from '(@nestjs\/|better-sqlite3|pg'|@kurrent\/|@earmark\/(application|projections))/);
   });
+
+  it('balance-replay.ts takes from the domain only formats and the registry type, none of its rules', () => {
+    // The verifier is a second implementation of the money rules: importing the decider, the
+    // fund state or the region-year arithmetic would make it agree with the domain by construction.
+    const replay = sources.find((s) => s.name === 'balance-replay.ts')?.text ?? '';
+    const namedImports = [...replay.matchAll(/^import \{([^}]*)\} from '@earmark\/domain';$/gm)];
+    expect(namedImports).toHaveLength((replay.match(/'@earmark\/domain'/g) ?? []).length);
+    const fromDomain = namedImports.flatMap((match) => match[1].split(',').map((name) => name.trim()));
+    expect(fromDomain).toEqual(['formatYuan', 'parseFundStreamName', 'type RegionRegistry']);
+    expect(replay).not.toMatch(/from '[^']*(fund\.decider|fund\.state|region-year|fund-event\.decoder)'/);
+  });
 });

@@ -4,13 +4,13 @@ import {
   chain,
   documentReservation,
   fundStream,
+  legacySettlement,
   passDown,
   payment,
   refusal,
   registry,
   returnUp,
   reversal,
-  settlement,
   type Fact,
 } from './support/ledger-fixture';
 
@@ -31,7 +31,8 @@ const facts: Fact[] = [
   cancelled,
   reversal(cancelled),
   refusal('510105'),
-  settlement('510300', 48_000_000n, 50_000_000n),
+  // As logs before v2 recorded a settlement: no preAllocatedFen, no returnedBeforeFen.
+  legacySettlement('510300', 48_000_000n, 50_000_000n),
 ];
 
 describe('verifyLedger on a clean ledger', () => {

@@ -1,5 +1,5 @@
-import { fenFromString, formatYuan, type RegionRegistry } from '@earmark/domain';
-import { regionStatus, type Flag, type ProgramYearDoc, type RegionBalanceDoc, type RegionStatus } from '@earmark/projections';
+import { availableFen, fenFromString, formatYuan, type RegionRegistry } from '@earmark/domain';
+import { countersOf, regionStatus, type Flag, type ProgramYearDoc, type RegionBalanceDoc, type RegionStatus } from '@earmark/projections';
 
 /**
  * The program-year report: one row per region, a totals row, money as 元 printed from 分. The
@@ -73,6 +73,7 @@ export function buildLedgerReport(input: ReportInput): LedgerReport {
     flagged.set(flag.regionCode, [...(flagged.get(flag.regionCode) ?? []), flag]);
   }
   const codes = [...new Set([...balances.keys(), ...flagged.keys()])].sort();
+  for (const doc of balances.values()) assertBalanceAddsUp(doc);
   const rows = codes.map((regionCode): ReportRow => {
     const doc = balances.get(regionCode);
     return {
@@ -83,7 +84,6 @@ export function buildLedgerReport(input: ReportInput): LedgerReport {
       ...(doc ? figuresOf(doc) : zeroFigures),
     };
   });
-  for (const row of rows) assertRowBalances(row);
 
   const sum = (pick: (row: ReportRow) => bigint) => rows.reduce((total, row) => total + pick(row), 0n);
   const sumSettled = (pick: (row: ReportRow) => bigint | null) => {
@@ -151,12 +151,13 @@ function describeFlags(flags: readonly Flag[]): string {
   return [...counts].map(([rule, count]) => (count === 1 ? rule : `${rule} ×${count}`)).join('; ');
 }
 
-/** Every 分 a region holds came in by one of three ways and left by one of three. */
-function assertRowBalances(row: ReportRow): void {
-  const expected = row.allocatedFen + row.receivedFen + row.receivedFromReturnsFen - row.passedDownFen - row.paidFen - row.returnedFen;
-  if (expected !== row.availableFen) {
+/** A stored balance must be what the domain's arithmetic makes of its own counters. */
+function assertBalanceAddsUp(doc: RegionBalanceDoc): void {
+  const expected = availableFen(countersOf(doc));
+  const stored = fenFromString(doc.availableFen);
+  if (expected !== stored) {
     throw new ReportTotalsMismatch([
-      `${row.regionCode} shows available ${formatYuan(row.availableFen)} where its movements leave ${formatYuan(expected)}`,
+      `${doc.regionCode} shows available ${formatYuan(stored)} where its movements leave ${formatYuan(expected)}`,
     ]);
   }
 }

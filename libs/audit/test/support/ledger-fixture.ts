@@ -35,11 +35,17 @@ export interface Fact {
 
 /** Chains facts into a log: positions from 1, versions per stream from 0, a fixed clock. */
 export function chain(facts: readonly Fact[]): RecordedEvent[] {
+  return extend([], facts);
+}
+
+/** Chains more facts onto a log, as appending them would: the log itself is left as it is. */
+export function extend(log: readonly RecordedEvent[], facts: readonly Fact[]): RecordedEvent[] {
   const versions = new Map<string, bigint>();
-  const events: RecordedEvent[] = [];
-  let previousHash = genesisHash;
+  for (const event of log) versions.set(event.streamName, event.streamVersion + 1n);
+  const events = [...log];
+  let previousHash = log.length === 0 ? genesisHash : log[log.length - 1].hash;
   facts.forEach((fact, i) => {
-    const n = i + 1;
+    const n = log.length + i + 1;
     const streamVersion = versions.get(fact.streamName) ?? 0n;
     versions.set(fact.streamName, streamVersion + 1n);
     const event = chainEvent(
@@ -66,23 +72,31 @@ export function tamper(events: readonly RecordedEvent[], position: bigint, edit:
   return events.map((event) => (event.position === position ? { ...event, data: edit(event.data) } : event));
 }
 
-export function allocation(
-  documentNo: string,
-  lines: readonly (readonly [string, bigint])[],
-  options: { totalFen?: bigint; expenditureSubject?: string; issuer?: string } = {},
-): Fact {
+export interface AllocationOptions {
+  readonly totalFen?: bigint;
+  readonly expenditureSubject?: string;
+  readonly issuer?: string;
+  readonly kind?: 'pre-allocation' | 'top-up';
+  readonly issuedOn?: string;
+}
+
+export function allocation(documentNo: string, lines: readonly (readonly [string, bigint])[], options: AllocationOptions = {}): Fact {
   const totalFen = options.totalFen ?? lines.reduce((sum, [, fen]) => sum + fen, 0n);
+  const kind = options.kind ?? 'pre-allocation';
   return {
     streamName: fundStream,
     type: 'AllocationRecorded',
     data: {
       documentNo,
-      title: '关于预拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知',
-      kind: 'pre-allocation',
+      title:
+        kind === 'pre-allocation'
+          ? '关于预拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知'
+          : '关于补拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知',
+      kind,
       programCode,
       programName: '困难群体养老保险个人缴费省级财政代缴资金',
       fiscalYear,
-      issuedOn: '2024-01-18',
+      issuedOn: options.issuedOn ?? (kind === 'pre-allocation' ? '2024-01-18' : '2025-04-10'),
       issuerRegionCode: options.issuer ?? '510000',
       incomeSubject: '1100299',
       expenditureSubject: options.expenditureSubject ?? '2083001',
@@ -92,9 +106,17 @@ export function allocation(
   };
 }
 
+/** A 补拨 document: issued after the settlement it follows. */
+export function topUp(documentNo: string, lines: readonly (readonly [string, bigint])[], options: Omit<AllocationOptions, 'kind'> = {}): Fact {
+  return allocation(documentNo, lines, { ...options, kind: 'top-up' });
+}
+
 interface DisbursementOptions {
   readonly id: string;
   readonly voucherNo?: string;
+  readonly paidOn?: string;
+  /** What the domain records once the payer's subtree is closed by a settlement. */
+  readonly afterSettlement?: boolean;
 }
 
 function disbursement(
@@ -114,10 +136,10 @@ function disbursement(
       regionCode,
       kind,
       amountFen: amountFen.toString(),
-      paidOn: '2024-03-01',
+      paidOn: options.paidOn ?? '2024-03-01',
       voucherNo: options.voucherNo ?? `V-${options.id}`,
       ...extra,
-      afterSettlement: false,
+      afterSettlement: options.afterSettlement ?? false,
     },
   };
 }
@@ -141,10 +163,34 @@ export function returnUp(regionCode: string, toParentRegionCode: string, amountF
   return disbursement(regionCode, 'return', amountFen, options, { toParentRegionCode });
 }
 
-/** The reversal the domain would record: a copy of the original's facts and a reason. */
-export function reversal(original: Fact): Fact {
+/** A 市's 下达 document: one debit of the city, one credit per district. */
+export function passDownDocument(
+  regionCode: string,
+  documentNo: string,
+  lines: readonly (readonly [string, bigint])[],
+  options: { passedOn?: string; totalFen?: bigint; afterSettlement?: boolean } = {},
+): Fact {
+  const totalFen = options.totalFen ?? lines.reduce((sum, [, fen]) => sum + fen, 0n);
+  return {
+    streamName: fundStream,
+    type: 'PassDownRecorded',
+    data: {
+      programCode,
+      fiscalYear,
+      regionCode,
+      documentNo,
+      passedOn: options.passedOn ?? '2024-02-01',
+      totalFen: totalFen.toString(),
+      lines: lines.map(([lineRegionCode, fen]) => ({ regionCode: lineRegionCode, amountFen: fen.toString() })),
+      afterSettlement: options.afterSettlement ?? false,
+    },
+  };
+}
+
+/** The reversal the domain would record: a copy of the original's facts, its flag included, and a reason. */
+export function reversal(original: Fact, options: { reversedOn?: string } = {}): Fact {
   const { data } = original;
-  const copied = ['regionCode', 'kind', 'amountFen', 'voucherNo', 'beneficiaries', 'toRegionCode', 'toParentRegionCode'];
+  const copied = ['regionCode', 'kind', 'amountFen', 'voucherNo', 'beneficiaries', 'toRegionCode', 'toParentRegionCode', 'afterSettlement'];
   return {
     streamName: fundStream,
     type: 'DisbursementReversed',
@@ -153,13 +199,62 @@ export function reversal(original: Fact): Fact {
       fiscalYear,
       disbursementId: data.disbursementId,
       reason: 'voucher cancelled by the treasury',
-      reversedOn: '2024-03-05',
+      reversedOn: options.reversedOn ?? '2024-03-05',
       ...Object.fromEntries(copied.filter((field) => data[field] !== undefined).map((field) => [field, data[field]])),
     },
   };
 }
 
-export function settlement(regionCode: string, entitledFen: bigint, allocatedFen: bigint): Fact {
+/** The same fact with some data fields changed: what a writer that skipped the rules could record. */
+export function withData(fact: Fact, changes: JsonObject): Fact {
+  return { ...fact, data: { ...fact.data, ...changes } };
+}
+
+/** The same fact without a data field: how logs written before the field existed read. */
+export function withoutField(fact: Fact, field: string): Fact {
+  const { [field]: _dropped, ...data } = fact.data;
+  return { ...fact, data };
+}
+
+export interface SettlementTerms {
+  readonly documentNo?: string;
+  readonly settledOn?: string;
+  /** `[category, persons, perPersonFen]`. */
+  readonly actuals: readonly (readonly [string, number, bigint])[];
+  readonly preAllocatedFen: bigint;
+  readonly returnedBeforeFen?: bigint;
+  /** Stated figures that differ from what the actuals and the two above make. */
+  readonly entitledFen?: bigint;
+  readonly allocatedFen?: bigint;
+  readonly adjustmentFen?: bigint;
+}
+
+/** A settlement as v2 records it: the figures follow from the terms unless a test overrides one. */
+export function settlement(regionCode: string, terms: SettlementTerms): Fact {
+  const returnedBeforeFen = terms.returnedBeforeFen ?? 0n;
+  const entitledFen = terms.entitledFen ?? terms.actuals.reduce((sum, [, persons, perPersonFen]) => sum + BigInt(persons) * perPersonFen, 0n);
+  const allocatedFen = terms.allocatedFen ?? terms.preAllocatedFen - returnedBeforeFen;
+  return {
+    streamName: fundStream,
+    type: 'RegionYearSettled',
+    data: {
+      programCode,
+      fiscalYear,
+      regionCode,
+      documentNo: terms.documentNo ?? '川财社〔2025〕9号',
+      settledOn: terms.settledOn ?? '2025-03-31',
+      actuals: terms.actuals.map(([category, persons, perPersonFen]) => ({ category, persons, perPersonFen: perPersonFen.toString() })),
+      entitledFen: entitledFen.toString(),
+      preAllocatedFen: terms.preAllocatedFen.toString(),
+      returnedBeforeFen: returnedBeforeFen.toString(),
+      allocatedFen: allocatedFen.toString(),
+      adjustmentFen: (terms.adjustmentFen ?? entitledFen - allocatedFen).toString(),
+    },
+  };
+}
+
+/** A settlement as logs before v2 recorded it: no preAllocatedFen, no returnedBeforeFen. */
+export function legacySettlement(regionCode: string, entitledFen: bigint, allocatedFen: bigint): Fact {
   return {
     streamName: fundStream,
     type: 'RegionYearSettled',
