@@ -81,6 +81,8 @@ interface SettlementRecord {
 /** One region's account in one fund. Dates are `YYYY-MM-DD`, '' while nothing happened. */
 interface RegionAccount {
   heldFen: bigint;
+  /** Net postings to its holding per effective date: the books as of any day. */
+  readonly dated: Map<string, bigint>;
   preAllocatedFen: bigint;
   firstPreAllocatedOn: string;
   /** The earliest day money reached it from above: an allocation line or a pass-down. */
@@ -744,10 +746,14 @@ export class BalanceReplay {
       if (heldFen < 0n) throw new Violation(`${regionCode} would hold ${formatYuan(heldFen)} 元`);
     }
     for (const { account, deltaFen } of postings) {
+      if (account.kind === 'region' && deltaFen < 0n) this.requireDatedBalance(books, account.code, effectiveOn, postings);
+    }
+    for (const { account, deltaFen } of postings) {
       switch (account.kind) {
         case 'region': {
           const region = this.accountOf(books, account.code);
           region.heldFen += deltaFen;
+          region.dated.set(effectiveOn, (region.dated.get(effectiveOn) ?? 0n) + deltaFen);
           region.lastEffectiveOn = laterOf(region.lastEffectiveOn, effectiveOn);
           break;
         }
@@ -762,6 +768,24 @@ export class BalanceReplay {
     this.ledgerSumFen += eventSumFen;
     if (this.ledgerSumFen !== 0n) {
       throw new Violation(`the accounts sum to ${formatYuan(this.ledgerSumFen)} 元 instead of zero`);
+    }
+  }
+
+  /**
+   * Nothing is paid before the money arrived: with this event's postings added, the region's
+   * books as of `effectiveOn` and of every later day it moved hold no less than zero.
+   */
+  private requireDatedBalance(books: FundBooks, regionCode: string, effectiveOn: string, postings: readonly Posting[]): void {
+    const byDay = new Map(books.regions.get(regionCode)?.dated ?? []);
+    for (const { account, deltaFen } of postings) {
+      if (account.kind === 'region' && account.code === regionCode) byDay.set(effectiveOn, (byDay.get(effectiveOn) ?? 0n) + deltaFen);
+    }
+    let asOfFen = 0n;
+    for (const day of [...byDay.keys()].sort()) {
+      asOfFen += byDay.get(day) ?? 0n;
+      if (day >= effectiveOn && asOfFen < 0n) {
+        throw new Violation(`${regionCode} would hold ${formatYuan(asOfFen)} 元 in the books as of ${day}: money spent on ${effectiveOn} had not arrived`);
+      }
     }
   }
 
@@ -864,6 +888,7 @@ export class BalanceReplay {
     if (!account) {
       account = {
         heldFen: 0n,
+        dated: new Map(),
         preAllocatedFen: 0n,
         firstPreAllocatedOn: '',
         firstReceivedOn: '',

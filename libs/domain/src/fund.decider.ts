@@ -26,7 +26,7 @@ import {
   topUpLeftFen,
 } from './region-year';
 import type { RegionRegistry } from './regions';
-import { closingSettlement, type FundState, type RegionYear } from './fund.state';
+import { closingSettlement, spendableFromFen, type FundState, type RegionYear } from './fund.state';
 
 export {
   closingSettlement,
@@ -240,7 +240,7 @@ function decideDisbursement(command: RecordDisbursement, ctx: DecideContext): Di
   const closed = closingSettlement(state, regionCode, (code) => registry.fundingParentOf(code));
   if (closed !== null) requireClosedMovementAllowed(ctx, data.kind, amountFen, region, regionCode, closed.regionCode);
   requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, data.kind, data.paidOn, 'paidOn', regionCode);
-  requireFunds(region, amountFen, regionCode);
+  requireFunds(region, amountFen, regionCode, data.paidOn);
 
   const afterSettlement = closed !== null;
   if (data.kind !== 'return') return { type: 'DisbursementRecorded', data: { ...data, afterSettlement } };
@@ -277,7 +277,7 @@ function decidePassDown(command: RecordPassDown, ctx: DecideContext): PassDownRe
   const closed = closingSettlement(state, regionCode, (code) => registry.fundingParentOf(code));
   if (closed !== null) requireClosedMovementAllowed(ctx, 'pass-down', totalFen, region, regionCode, closed.regionCode);
   requireMovementDate(ctx, region, closed?.terms.settledOn ?? null, 'pass-down', data.passedOn, 'passedOn', regionCode);
-  requireFunds(region, totalFen, regionCode);
+  requireFunds(region, totalFen, regionCode, data.passedOn);
   return { type: 'PassDownRecorded', data: { ...data, afterSettlement: closed !== null } };
 }
 
@@ -385,9 +385,21 @@ function requireClosedMovementAllowed(
   }
 }
 
-function requireFunds(region: RegionYear, amountFen: Fen, regionCode: string): void {
+/**
+ * No overdraft, today and in the books as of the outflow's date and every day after it: money
+ * that arrives on 1 June cannot pay a voucher dated 1 March.
+ */
+function requireFunds(region: RegionYear, amountFen: Fen, regionCode: string, on: string): void {
   const heldFen = availableFen(region.counters);
   if (amountFen > heldFen) throw new RuleError('insufficient-funds', `available ${formatYuan(heldFen)} 元`, regionCode);
+  const datedFen = spendableFromFen(region, on);
+  if (amountFen > datedFen) {
+    throw new RuleError(
+      'insufficient-funds',
+      `available ${formatYuan(datedFen < 0n ? 0n : datedFen)} 元 on ${on} and every day after it (${formatYuan(heldFen)} 元 in all: the rest arrives later)`,
+      regionCode,
+    );
+  }
 }
 
 function assertWellFormedDisbursement(command: RecordDisbursement, amountFen: Fen, state: FundState): void {
@@ -456,7 +468,7 @@ function decideReversal(command: ReverseDisbursement, ctx: DecideContext): Disbu
       : entry.kind === 'return'
         ? (returnLandsWith(entry.toParentRegionCode ?? '', state.rootRegionCode) ?? undefined)
         : undefined;
-  if (holderCode !== undefined) requireFunds(heldRegionYear(state, holderCode), entry.amountFen, holderCode);
+  if (holderCode !== undefined) requireFunds(heldRegionYear(state, holderCode), entry.amountFen, holderCode, data.reversedOn);
   return {
     type: 'DisbursementReversed',
     data: {

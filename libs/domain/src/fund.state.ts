@@ -37,6 +37,11 @@ export interface FundState {
 
 export interface RegionYear {
   readonly counters: RegionYearCounters;
+  /**
+   * Net change of what it holds, per effective date: the books as of any day must hold no less
+   * than zero too, so money is never spent on a day before it arrived.
+   */
+  readonly datedChangesFen: Map<string, Fen>;
   settlement: SettlementTerms | null;
   /** Kept after a reversal too: a voucher number is never recorded twice. */
   readonly voucherNos: Set<string>;
@@ -103,7 +108,10 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
     state.rootRegionCode = event.data.issuerRegionCode;
   }
   for (const posting of postingsOf(event, state.rootRegionCode).regions) {
-    applyPosting(fundedRegionYear(state, posting.regionCode, posting.receipt !== null).counters, posting);
+    const region = fundedRegionYear(state, posting.regionCode, posting.receipt !== null);
+    applyPosting(region.counters, posting);
+    const changedFen = (region.datedChangesFen.get(posting.effectiveOn) ?? 0n) + posting.availableDeltaFen;
+    region.datedChangesFen.set(posting.effectiveOn, changedFen);
   }
   switch (event.type) {
     case 'AllocationRecorded': {
@@ -212,6 +220,27 @@ export function findDisbursement(
 }
 
 /**
+ * The least a region holds on any day from `on` onwards, in the books by effective date: what an
+ * outflow dated `on` may take without leaving the books as of some day below zero.
+ */
+export function spendableFromFen(region: RegionYear, on: string): Fen {
+  let onDayFen = 0n;
+  const laterDays: [string, Fen][] = [];
+  for (const [day, changeFen] of region.datedChangesFen) {
+    if (day <= on) onDayFen += changeFen;
+    else laterDays.push([day, changeFen]);
+  }
+  laterDays.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let lowestFen = onDayFen;
+  let runningFen = onDayFen;
+  for (const [, changeFen] of laterDays) {
+    runningFen += changeFen;
+    if (runningFen < lowestFen) lowestFen = runningFen;
+  }
+  return lowestFen;
+}
+
+/**
  * The settlement that closed a region's subtree: its own, or for a 区/县 the settlement of the 市
  * that funds it. Null while the region's money is open.
  */
@@ -234,7 +263,7 @@ function fundedRegionYear(state: FundState, regionCode: string, mayOpen: boolean
   if (!region) {
     // Events are decided against the state they follow: only a receipt opens a region's account.
     if (!mayOpen) throw new Error(`event touches region ${regionCode}, which holds no money in this fund`);
-    region = { counters: emptyCounters(), settlement: null, voucherNos: new Set() };
+    region = { counters: emptyCounters(), datedChangesFen: new Map(), settlement: null, voucherNos: new Set() };
     state.regions.set(regionCode, region);
   }
   return region;

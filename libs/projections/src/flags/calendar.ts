@@ -1,52 +1,54 @@
-import type { CommandRefused, FundEvent } from '@earmark/domain';
+import { addDays, assertNever, chinaDateOf, daysBetween, decodeLedgerEvent, type LedgerEvent } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
 
 /**
- * Calendar dates as the ledger writes them (YYYY-MM-DD, no time zone). Day counts go through UTC
- * midnights so that no local offset or daylight saving shifts a deadline by a day.
+ * Calendar days for the auditors' views. The arithmetic is the domain's (calendar.ts), so that a
+ * deadline the flags count and a date the decider checks agree; what is added here is a strict
+ * reading of a day a caller hands in, because `Date.parse` would accept "2024-3-1".
  */
 
-const msPerDay = 86_400_000;
-const datePattern = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+export { addDays, daysBetween };
 
-function utcMidnightMs(date: string): number {
-  const match = datePattern.exec(date);
-  if (!match) throw new Error(`"${date}" is not a date written YYYY-MM-DD`);
-  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-}
+const datePattern = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
-export function addDays(date: string, days: number): string {
-  return new Date(utcMidnightMs(date) + days * msPerDay).toISOString().slice(0, 10);
-}
-
-/** Whole days from `from` to `to`; negative when `to` comes first. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((utcMidnightMs(to) - utcMidnightMs(from)) / msPerDay);
+/** A programmer error when `date` is not a real calendar day written YYYY-MM-DD. */
+export function requireDate(date: string): void {
+  // Round-tripping catches 2024-02-30, which the pattern lets through and Date rolls over.
+  const real = datePattern.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && addDays(date, 0) === date;
+  if (!real) throw new Error(`"${date}" is not a date written YYYY-MM-DD`);
 }
 
 /**
- * The date a fund event takes effect on: the document's, payment's, reversal's, settlement's or
- * report's own date. Targets carry no date of their own, so they count from when they were recorded.
- * The same reading as the books-as-of view, so that a flag as of a date and the balance as of that
- * date agree.
+ * The date an event takes effect on: the document's, payment's, reversal's, settlement's or
+ * report's own date. A refusal and recorded targets carry no date of their own: they count from
+ * the day in China they reached the ledger, the day the decider calls "today". The same reading as
+ * the books-as-of view, so that a flag as of a date and the balance as of that date agree.
  */
 export function effectiveDateOf(event: RecordedEvent): string {
-  const data = event.data as unknown as FundEvent['data'] & CommandRefused['data'];
-  switch (event.type as FundEvent['type'] | CommandRefused['type']) {
+  const decoded = decodeLedgerEvent(event);
+  return decoded === null ? chinaDateOf(event.recordedAt) : effectiveDateOfDecoded(decoded, event.recordedAt);
+}
+
+/** The same, for an event already decoded: the replay decodes each event once. */
+export function effectiveDateOfDecoded(decoded: LedgerEvent, recordedAt: string): string {
+  switch (decoded.type) {
     case 'AllocationRecorded':
-      return (data as { issuedOn: string }).issuedOn;
+      return decoded.data.issuedOn;
     case 'DisbursementRecorded':
-      return (data as { paidOn: string }).paidOn;
+      return decoded.data.paidOn;
+    case 'PassDownRecorded':
+      return decoded.data.passedOn;
     case 'DisbursementReversed':
-      return (data as { reversedOn: string }).reversedOn;
+      return decoded.data.reversedOn;
     case 'RegionYearSettled':
-      return (data as { settledOn: string }).settledOn;
+      return decoded.data.settledOn;
     case 'PerformanceActualReported':
-      return (data as { reportedOn: string }).reportedOn;
+      return decoded.data.reportedOn;
     case 'CommandRefused':
-      return (data as { attemptedOn: string }).attemptedOn.slice(0, 10);
+      return chinaDateOf(decoded.data.attemptedOn);
     case 'PerformanceTargetsRecorded':
-      return event.recordedAt.slice(0, 10);
+      return chinaDateOf(recordedAt);
+    default:
+      return assertNever(decoded);
   }
-  return event.recordedAt.slice(0, 10);
 }

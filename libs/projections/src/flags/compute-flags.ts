@@ -1,15 +1,16 @@
 import type { RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
-import { addDays } from './calendar';
+import { requireDate } from './calendar';
 import { assertThresholds, type Flag, type FlagThresholds } from './flag.types';
 import type { FlagRuleCheck } from './flag-rule';
 import { replayFund } from './fund-audit-replay';
 import { headcountMismatchFlags } from './headcount-mismatch.rule';
-import { idleBalanceFlags } from './idle-balance.rule';
 import { latePassDownFlags } from './late-pass-down.rule';
+import { latePaymentFlags } from './late-payment.rule';
 import { performanceFlags } from './performance.rule';
 import { refusedAttemptFlags } from './refused-attempt.rule';
 import { settlementVarianceFlags } from './settlement-variance.rule';
+import { spendingPaceFlags } from './spending-pace.rule';
 
 export interface FlagInput {
   /** The fund's stream (`fund-<program>-<year>`). */
@@ -24,21 +25,26 @@ export interface FlagInput {
 
 const rules: readonly FlagRuleCheck[] = [
   latePassDownFlags,
-  idleBalanceFlags,
+  spendingPaceFlags,
+  latePaymentFlags,
   settlementVarianceFlags,
   headcountMismatchFlags,
   refusedAttemptFlags,
   performanceFlags,
 ];
 
-/** Pure: the same events, day and thresholds always give the same flags, sorted by rule, region, since. */
+/**
+ * Pure: the same events, day and thresholds always give the same flags, in the same order (rule,
+ * region, since, anchor), whatever order the events arrive in. Rule, region, since and the anchor
+ * (the first evidence position) name one finding.
+ */
 export function computeFlags(input: FlagInput): Flag[] {
   assertThresholds(input.thresholds);
   // Rejects a malformed day before any rule compares dates as text.
-  addDays(input.asOf, 0);
+  requireDate(input.asOf);
   const context = {
     audit: replayFund(input.fundEvents, input.asOf),
-    refusalEvents: input.refusalEvents,
+    refusalEvents: [...input.refusalEvents].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0)),
     registry: input.registry,
     asOf: input.asOf,
     thresholds: input.thresholds,

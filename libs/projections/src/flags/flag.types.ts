@@ -2,7 +2,8 @@
 
 export type FlagRule =
   | 'late-pass-down'
-  | 'idle-balance'
+  | 'spending-pace'
+  | 'late-payment'
   | 'settlement-variance'
   | 'headcount-mismatch'
   | 'refused-attempt'
@@ -23,16 +24,18 @@ export interface Flag {
   readonly since: string;
   /** The configured limit or the document's target the flag was measured against, as text. */
   readonly threshold: string;
-  /** Global log positions of the events that prove the flag, ascending. */
+  /**
+   * Global log positions of the events that prove the flag. The first is the flag's anchor, the
+   * event the finding is about (docs/flags.md names it per rule), so that rule, region, since and
+   * anchor together name one finding; the others follow in ascending order.
+   */
   readonly evidence: number[];
 }
 
 export interface FlagThresholds {
-  /** 滞留: money held longer than this many days without being passed down or paid. */
+  /** 滞留: days a 市(州) may hold money it received before passing it down or paying it out. */
   readonly latePassDownDays: number;
-  /** 待分余额: a balance whose oldest part is older than this many days. */
-  readonly idleBalanceDays: number;
-  /** A settlement's claw-back still owed this many days after the settlement. */
+  /** Days after a settlement by which its top-up should have been sent or its claw-back returned. */
   readonly clawbackOpenDays: number;
   /** Used only when a 市(州)'s targets state no number for the indicator. */
   readonly enrolmentRateMinPercent: number;
@@ -44,7 +47,6 @@ export interface FlagThresholds {
 
 export const defaultFlagThresholds: FlagThresholds = {
   latePassDownDays: 30,
-  idleBalanceDays: 30,
   clawbackOpenDays: 90,
   enrolmentRateMinPercent: 95,
   onTimeRateMinPercent: 95,
@@ -56,22 +58,28 @@ export const defaultFlagThresholds: FlagThresholds = {
 export const maxEvidencePositions = 200;
 
 /**
- * Sorted ascending and without repeats; a longer list keeps its first positions and says so in the
- * detail, so that nothing is cut silently.
+ * The anchor first, then the other positions ascending and without repeats. A longer list keeps
+ * its first positions and says so in the detail, so that nothing is cut silently. Without an
+ * anchor the list is plainly ascending.
  */
-export function withEvidence(detail: string, positions: Iterable<bigint>): { detail: string; evidence: number[] } {
-  const unique = [...new Set([...positions].map((position) => position.toString()))]
-    .map((text) => BigInt(text))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (unique.length <= maxEvidencePositions) return { detail, evidence: unique.map(Number) };
+export function withEvidence(
+  detail: string,
+  anchor: bigint | null,
+  positions: Iterable<bigint>,
+): { detail: string; evidence: number[] } {
+  const others = [...new Set([...positions].filter((position) => position !== anchor))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const all = anchor === null ? others : [anchor, ...others];
+  if (all.length <= maxEvidencePositions) return { detail, evidence: all.map(Number) };
   return {
-    detail: `${detail} (evidence lists the first ${maxEvidencePositions} of ${unique.length} events)`,
-    evidence: unique.slice(0, maxEvidencePositions).map(Number),
+    detail: `${detail} (evidence lists the first ${maxEvidencePositions} of ${all.length} events)`,
+    evidence: all.slice(0, maxEvidencePositions).map(Number),
   };
 }
 
 export function assertThresholds(thresholds: FlagThresholds): void {
-  for (const name of ['latePassDownDays', 'idleBalanceDays', 'clawbackOpenDays'] as const) {
+  for (const name of ['latePassDownDays', 'clawbackOpenDays'] as const) {
     const days = thresholds[name];
     if (!Number.isSafeInteger(days) || days < 0) throw new Error(`${name} must be a whole number of days, not ${days}`);
   }

@@ -1,19 +1,30 @@
 import {
+  applyPosting,
   assertNever,
+  decodeFundEvent,
+  emptyCounters,
   fenFromString,
+  postingsOf,
+  returnLandsWith,
   type DisbursementKind,
   type FundEvent,
   type PerformanceActualReported,
   type PerformanceTargetsRecorded,
+  type RegionPosting,
+  type RegionRegistry,
+  type RegionYearCounters,
   type RegionYearSettled,
+  type SettlementTerms,
 } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
-import { effectiveDateOf } from './calendar';
+import { effectiveDateOfDecoded } from './calendar';
 
 /**
- * One fund replayed for auditors: every receipt of money kept as a lot with its date, and every
- * outflow drawn from the oldest lots first (FIFO by amount), so that one can say which money has
- * been held how long. Derived from the events alone, like every other read model.
+ * One fund replayed for auditors. Balances are region-year.ts's: every event's postings are folded
+ * into each region's counters exactly as the decider and the ledger fold them. On top of that,
+ * every receipt of money is kept as a lot with its date and every outflow drawn from the oldest
+ * lots first (FIFO by amount), so that one can say which money has been held how long; balances
+ * alone cannot.
  */
 
 export type LotSource = 'pre-allocation' | 'top-up' | 'pass-down' | 'return';
@@ -25,11 +36,13 @@ export interface ReceiptLot {
   /** Orders lots of one event (an allocation's lines) among themselves. */
   readonly sequence: number;
   readonly source: LotSource;
-  /** The document number of an allocation, the voucher of a pass-down or return. */
+  /** The document number of an allocation or a 下达 document, the voucher of a pass-down or return. */
   readonly reference: string;
   /** The region the money came from: the issuer of an allocation, the payer of a pass-down or return. */
   readonly fromRegionCode: string;
   readonly amountFen: bigint;
+  /** Money that reached the region after its subtree was settled: a top-up, or a top-up passed down. */
+  readonly topUpMoney: boolean;
   remainingFen: bigint;
 }
 
@@ -38,14 +51,19 @@ export interface Draw {
   readonly amountFen: bigint;
 }
 
+/** Money leaving a region: a disbursement, or one line of a 市's 下达 document. */
 export interface Outflow {
-  readonly disbursementId: string;
+  /** The disbursement's id; null for a line of a 下达 document, which cannot be reversed. */
+  readonly disbursementId: string | null;
   readonly regionCode: string;
   readonly kind: DisbursementKind;
   readonly paidOn: string;
   readonly position: bigint;
   readonly amountFen: bigint;
+  /** The voucher of a disbursement; for a line of a 下达 document, the document's number. */
   readonly voucherNo: string;
+  /** True for a line of a 下达 document (PassDownRecorded). */
+  readonly fromDocument: boolean;
   readonly beneficiaries: number | null;
   readonly toRegionCode: string | null;
   readonly afterSettlement: boolean;
@@ -59,6 +77,7 @@ export interface Outflow {
 export interface SettlementFact {
   readonly position: bigint;
   readonly data: RegionYearSettled['data'];
+  readonly terms: SettlementTerms;
 }
 
 export interface TargetsFact {
@@ -72,48 +91,48 @@ export interface ActualFact {
   readonly data: PerformanceActualReported['data'];
 }
 
-/** A change of one region's balance on a date, for the balance at a given day. */
-export interface BalanceMove {
-  readonly regionCode: string;
-  readonly on: string;
+/** One region's share of an event, with the event's place in the log. */
+export interface LoggedPosting {
   readonly position: bigint;
-  readonly deltaFen: bigint;
+  readonly posting: RegionPosting;
 }
 
 export interface FundAudit {
   readonly fiscalYear: number | null;
+  /** The funding root: the issuer of the fund's first allocation. */
+  readonly rootRegionCode: string | null;
   /** Per region, in FIFO order: oldest receipt first. */
   readonly lots: ReadonlyMap<string, readonly ReceiptLot[]>;
-  /** In log order. */
+  /** In log order; a 下达 document gives one outflow per line. */
   readonly outflows: readonly Outflow[];
   readonly settlements: ReadonlyMap<string, SettlementFact>;
   /** The latest targets recorded per region. */
   readonly targets: ReadonlyMap<string, TargetsFact>;
   /** In log order. */
   readonly actuals: readonly ActualFact[];
-  readonly moves: readonly BalanceMove[];
+  /** Per region that ever held money: its counters as of the view's day. */
+  readonly counters: ReadonlyMap<string, RegionYearCounters>;
+  /** Per region, its postings in log order, for figures as of an earlier day. */
+  readonly postings: ReadonlyMap<string, readonly LoggedPosting[]>;
 }
-
-const fundEventTypes: ReadonlySet<string> = new Set<FundEvent['type']>([
-  'AllocationRecorded',
-  'DisbursementRecorded',
-  'DisbursementReversed',
-  'RegionYearSettled',
-  'PerformanceTargetsRecorded',
-  'PerformanceActualReported',
-]);
 
 /**
  * Replays the fund's events in log order, the order the decider checked them in. With `asOf`, only
  * events effective by that date count, as in the books-as-of view.
  */
 export function replayFund(events: readonly RecordedEvent[], asOf: string | null): FundAudit {
-  const replay = new Replay();
   const ordered = [...events].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-  for (const recorded of ordered) {
-    if (!fundEventTypes.has(recorded.type)) continue;
-    if (asOf !== null && effectiveDateOf(recorded) > asOf) continue;
-    replay.apply(recorded);
+  const decoded = ordered.flatMap((recorded) => {
+    const event = decodeFundEvent(recorded);
+    return event === null ? [] : [{ recorded, event }];
+  });
+  // The root is fixed by the first allocation in the log, whatever day the view is taken on, as the
+  // decider fixes it: a return to it leaves the fund even in a view that leaves that allocation out.
+  const first = decoded.find(({ event }) => event.type === 'AllocationRecorded');
+  const replay = new Replay(first?.event.type === 'AllocationRecorded' ? first.event.data.issuerRegionCode : null);
+  for (const { recorded, event } of decoded) {
+    if (asOf !== null && effectiveDateOfDecoded(event, recorded.recordedAt) > asOf) continue;
+    replay.apply(recorded, event);
   }
   return replay.result();
 }
@@ -122,19 +141,30 @@ class Replay {
   private fiscalYear: number | null = null;
   private sequence = 0;
   private readonly lots = new Map<string, ReceiptLot[]>();
-  /** Regions that hold an account in the fund: the decider credits a return only to one of these. */
-  private readonly funded = new Set<string>();
   private readonly outflows: Outflow[] = [];
   private readonly outflowsById = new Map<string, Outflow>();
   private readonly settlements = new Map<string, SettlementFact>();
   private readonly targets = new Map<string, TargetsFact>();
   private readonly actuals: ActualFact[] = [];
-  private readonly moves: BalanceMove[] = [];
+  private readonly counters = new Map<string, RegionYearCounters>();
+  private readonly postings = new Map<string, LoggedPosting[]>();
 
-  apply(recorded: RecordedEvent): void {
-    const event = { type: recorded.type, data: recorded.data } as unknown as FundEvent;
+  constructor(private readonly rootRegionCode: string | null) {}
+
+  apply(recorded: RecordedEvent, event: FundEvent): void {
     this.fiscalYear ??= event.data.fiscalYear;
     const position = recorded.position;
+    for (const posting of postingsOf(event, this.rootRegionCode).regions) {
+      let counters = this.counters.get(posting.regionCode);
+      if (!counters) {
+        counters = emptyCounters();
+        this.counters.set(posting.regionCode, counters);
+      }
+      applyPosting(counters, posting);
+      const logged = this.postings.get(posting.regionCode) ?? [];
+      logged.push({ position, posting });
+      this.postings.set(posting.regionCode, logged);
+    }
     switch (event.type) {
       case 'AllocationRecorded': {
         const { data } = event;
@@ -147,38 +177,66 @@ class Replay {
             reference: data.documentNo,
             fromRegionCode: data.issuerRegionCode,
             amountFen: fenFromString(line.amountFen),
+            topUpMoney: data.kind === 'top-up',
           });
-          this.funded.add(line.regionCode);
+        }
+        return;
+      }
+      case 'PassDownRecorded': {
+        const { data } = event;
+        for (const line of data.lines) {
+          const amountFen = fenFromString(line.amountFen);
+          this.outflows.push({
+            disbursementId: null,
+            regionCode: data.regionCode,
+            kind: 'pass-down',
+            paidOn: data.passedOn,
+            position,
+            amountFen,
+            voucherNo: data.documentNo,
+            fromDocument: true,
+            beneficiaries: null,
+            toRegionCode: line.regionCode,
+            afterSettlement: data.afterSettlement,
+            draws: this.draw(data.regionCode, amountFen, data.afterSettlement),
+            landedAs: this.receive({
+              regionCode: line.regionCode,
+              receivedOn: data.passedOn,
+              position,
+              source: 'pass-down',
+              reference: data.documentNo,
+              fromRegionCode: data.regionCode,
+              amountFen,
+              topUpMoney: data.afterSettlement,
+            }),
+            reversed: false,
+          });
         }
         return;
       }
       case 'DisbursementRecorded': {
         const { data } = event;
         const amountFen = fenFromString(data.amountFen);
-        // After settlement a payment or pass-down may only spend top-up money (the decider's rule),
-        // so it draws on top-up lots before anything older.
-        const spendsTopUp = data.afterSettlement && data.kind !== 'return';
-        const draws = this.draw(data.regionCode, amountFen, spendsTopUp ? (lot) => lot.source === 'top-up' : null);
-        this.move(data.regionCode, data.paidOn, position, -amountFen);
-        let landedAs: ReceiptLot | null = null;
+        const draws = this.draw(data.regionCode, amountFen, data.afterSettlement && data.kind !== 'return');
         const landsWith =
           data.kind === 'pass-down'
             ? (data.toRegionCode ?? null)
-            : data.kind === 'return' && data.toParentRegionCode !== undefined && this.funded.has(data.toParentRegionCode)
-              ? data.toParentRegionCode
+            : data.kind === 'return'
+              ? returnLandsWith(data.toParentRegionCode ?? '', this.rootRegionCode)
               : null;
-        if (landsWith !== null) {
-          landedAs = this.receive({
-            regionCode: landsWith,
-            receivedOn: data.paidOn,
-            position,
-            source: data.kind === 'pass-down' ? 'pass-down' : 'return',
-            reference: data.voucherNo,
-            fromRegionCode: data.regionCode,
-            amountFen,
-          });
-          if (data.kind === 'pass-down') this.funded.add(landsWith);
-        }
+        const landedAs =
+          landsWith === null
+            ? null
+            : this.receive({
+                regionCode: landsWith,
+                receivedOn: data.paidOn,
+                position,
+                source: data.kind === 'pass-down' ? 'pass-down' : 'return',
+                reference: data.voucherNo,
+                fromRegionCode: data.regionCode,
+                amountFen,
+                topUpMoney: data.kind === 'pass-down' && data.afterSettlement,
+              });
         const outflow: Outflow = {
           disbursementId: data.disbursementId,
           regionCode: data.regionCode,
@@ -187,6 +245,7 @@ class Replay {
           position,
           amountFen,
           voucherNo: data.voucherNo,
+          fromDocument: false,
           beneficiaries: data.beneficiaries ?? null,
           toRegionCode: data.toRegionCode ?? null,
           afterSettlement: data.afterSettlement,
@@ -199,23 +258,32 @@ class Replay {
         return;
       }
       case 'DisbursementReversed': {
-        const { data } = event;
-        const outflow = this.outflowsById.get(data.disbursementId);
-        // Without its original (dated after the view's day) a reversal has nothing to undo yet.
+        const outflow = this.outflowsById.get(event.data.disbursementId);
+        // Without its original in view a reversal has no lots to put back.
         if (!outflow || outflow.reversed) return;
         // The money goes back into the very receipts it was paid from, with their original dates.
         for (const draw of outflow.draws) draw.lot.remainingFen += draw.amountFen;
-        this.move(outflow.regionCode, data.reversedOn, position, outflow.amountFen);
-        if (outflow.landedAs) {
-          this.withdraw(outflow.landedAs, outflow.amountFen);
-          this.move(outflow.landedAs.regionCode, data.reversedOn, position, -outflow.amountFen);
-        }
+        if (outflow.landedAs) this.withdraw(outflow.landedAs, outflow.amountFen);
         outflow.reversed = true;
         return;
       }
-      case 'RegionYearSettled':
-        this.settlements.set(event.data.regionCode, { position, data: event.data });
+      case 'RegionYearSettled': {
+        const { data } = event;
+        this.settlements.set(data.regionCode, {
+          position,
+          data,
+          terms: {
+            documentNo: data.documentNo,
+            settledOn: data.settledOn,
+            entitledFen: fenFromString(data.entitledFen),
+            preAllocatedFen: fenFromString(data.preAllocatedFen),
+            returnedBeforeFen: fenFromString(data.returnedBeforeFen),
+            allocatedFen: fenFromString(data.allocatedFen),
+            adjustmentFen: fenFromString(data.adjustmentFen),
+          },
+        });
         return;
+      }
       case 'PerformanceTargetsRecorded':
         this.targets.set(event.data.regionCode, { position, data: event.data });
         return;
@@ -232,12 +300,14 @@ class Replay {
   result(): FundAudit {
     return {
       fiscalYear: this.fiscalYear,
+      rootRegionCode: this.rootRegionCode,
       lots: this.lots,
       outflows: this.outflows,
       settlements: this.settlements,
       targets: this.targets,
       actuals: this.actuals,
-      moves: this.moves,
+      counters: this.counters,
+      postings: this.postings,
     };
   }
 
@@ -248,18 +318,21 @@ class Replay {
     // A back-dated receipt recorded later is still older money: FIFO follows the effective date.
     regionLots.sort(fifoOrder);
     this.lots.set(lot.regionCode, regionLots);
-    this.move(lot.regionCode, lot.receivedOn, lot.position, lot.amountFen);
     return created;
   }
 
   /**
-   * Takes `amountFen` from the region's oldest lots (preferred ones first). A shortfall can only come
-   * from a view as of a date that leaves out a receipt the outflow was decided against: the part
-   * not covered is then drawn from nothing.
+   * Takes `amountFen` from the region's oldest lots. After settlement a payment or pass-down may
+   * only spend top-up money (the decider's rule), so it draws on top-up money first: the top-up
+   * lots, and for a district what its city passed down after the settlement. A shortfall can only
+   * come from a view as of a date that leaves out a receipt the outflow was decided against: the
+   * part not covered is then drawn from nothing.
    */
-  private draw(regionCode: string, amountFen: bigint, prefer: ((lot: ReceiptLot) => boolean) | null): Draw[] {
+  private draw(regionCode: string, amountFen: bigint, spendsTopUp: boolean): Draw[] {
     const regionLots = this.lots.get(regionCode) ?? [];
-    const ordered = prefer ? [...regionLots.filter(prefer), ...regionLots.filter((lot) => !prefer(lot))] : regionLots;
+    const ordered = spendsTopUp
+      ? [...regionLots.filter((lot) => lot.topUpMoney), ...regionLots.filter((lot) => !lot.topUpMoney)]
+      : regionLots;
     const draws: Draw[] = [];
     let left = amountFen;
     for (const lot of ordered) {
@@ -284,10 +357,6 @@ class Replay {
       left -= taken;
     }
   }
-
-  private move(regionCode: string, on: string, position: bigint, deltaFen: bigint): void {
-    this.moves.push({ regionCode, on, position, deltaFen });
-  }
 }
 
 function fifoOrder(a: ReceiptLot, b: ReceiptLot): number {
@@ -295,9 +364,75 @@ function fifoOrder(a: ReceiptLot, b: ReceiptLot): number {
   return a.sequence - b.sequence;
 }
 
-/** Lots of one region that still hold money, oldest first. */
-export function unspentLots(audit: FundAudit, regionCode: string): ReceiptLot[] {
-  return (audit.lots.get(regionCode) ?? []).filter((lot) => lot.remainingFen > 0n);
+// ----------------------------------------------------------------------------------------------
+// Reading the replay.
+
+/** A region's counters as of the view's day; empty for a region that never held money. */
+export function countersOf(audit: FundAudit, regionCode: string): RegionYearCounters {
+  return audit.counters.get(regionCode) ?? emptyCounters();
+}
+
+/**
+ * A region and the regions it funds: a 市's 区/县, never the 扩权县 the province pays directly.
+ * The subtree a settlement of the region closes (DOMAIN.md invariant 4).
+ */
+export function fundedSubtree(registry: RegionRegistry, regionCode: string): string[] {
+  return [regionCode, ...registry.childrenOf(regionCode).filter((child) => !child.directFromProvince).map((child) => child.code)];
+}
+
+/** True for a region with someone below it to pass money down to. */
+export function fundsOthers(registry: RegionRegistry, regionCode: string): boolean {
+  return fundedSubtree(registry, regionCode).length > 1;
+}
+
+/** The settlement that closed a region's subtree (its own, or its city's), if in view. */
+export function closingSettlementOf(audit: FundAudit, registry: RegionRegistry, regionCode: string): SettlementFact | null {
+  const own = audit.settlements.get(regionCode);
+  if (own) return own;
+  const parent = registry.fundingParentOf(regionCode);
+  if (parent === null || parent === audit.rootRegionCode) return null;
+  return audit.settlements.get(parent) ?? null;
+}
+
+/**
+ * Walks a region's counters through the given days (ascending): `visit` sees the counters as they
+ * stood at the end of each day. The counters object is reused between calls.
+ */
+export function forEachDay(
+  postings: readonly LoggedPosting[],
+  days: readonly string[],
+  visit: (day: string, counters: RegionYearCounters) => void,
+): void {
+  const byDate = [...postings].sort((a, b) =>
+    a.posting.effectiveOn !== b.posting.effectiveOn
+      ? a.posting.effectiveOn < b.posting.effectiveOn
+        ? -1
+        : 1
+      : a.position < b.position
+        ? -1
+        : a.position > b.position
+          ? 1
+          : 0,
+  );
+  const counters = emptyCounters();
+  let next = 0;
+  for (const day of days) {
+    while (next < byDate.length && byDate[next].posting.effectiveOn <= day) {
+      applyPosting(counters, byDate[next].posting);
+      next += 1;
+    }
+    visit(day, counters);
+  }
+}
+
+/** The first receipt that reached a region: the event that opened its account. */
+export function firstReceiptOf(audit: FundAudit, regionCode: string): ReceiptLot | null {
+  let first: ReceiptLot | null = null;
+  for (const lot of audit.lots.get(regionCode) ?? []) {
+    if (lot.source === 'return') continue;
+    if (first === null || lot.position < first.position) first = lot;
+  }
+  return first;
 }
 
 /** For each lot, the outflows still standing that were paid from it. */
@@ -328,4 +463,9 @@ export function describeLot(lot: ReceiptLot): string {
     default:
       return assertNever(lot.source);
   }
+}
+
+/** How an outflow's reference reads in a flag's detail. */
+export function describeReference(outflow: Outflow): string {
+  return outflow.fromDocument ? `document ${outflow.voucherNo}` : `voucher ${outflow.voucherNo}`;
 }

@@ -2,35 +2,93 @@ import { formatYuan } from '@earmark/domain';
 import { standardGoal } from '../performance/compute-performance';
 import { withEvidence, type Flag } from './flag.types';
 import type { RuleContext } from './flag-rule';
+import { describeReference, firstReceiptOf, type Outflow } from './fund-audit-replay';
 
 /**
- * A beneficiary payment whose amount is not beneficiaries × the per-person standard: the standard
- * of the payer's 市(州) minimum-standard target when one is recorded, else the configured one.
+ * Paid amount ≠ persons × the per-person standard: the standard of the payer's 市(州)
+ * minimum-standard target when one is recorded, else the configured one. Judged per payment, and
+ * per region over all its payments standing. The region's total is flagged only when two or more
+ * of its payments are off and their differences do not cancel out: with one payment off it would
+ * repeat that payment's flag.
  */
 export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Flag[] {
   const flags: Flag[] = [];
+  const byRegion = new Map<string, Outflow[]>();
   for (const payment of audit.outflows) {
     if (payment.kind !== 'beneficiary-payment' || payment.reversed || payment.beneficiaries === null) continue;
-    const prefecture = registry.prefectureOf(payment.regionCode);
+    const list = byRegion.get(payment.regionCode) ?? [];
+    list.push(payment);
+    byRegion.set(payment.regionCode, list);
+  }
+  for (const [regionCode, payments] of byRegion) {
+    const prefecture = registry.prefectureOf(regionCode);
     const targets = prefecture === null ? undefined : audit.targets.get(prefecture);
     const standard = standardGoal(
       targets?.data.targets.find((target) => target.indicator === 'minimum-standard'),
       thresholds.minimumStandardFen,
     );
-    const persons = BigInt(payment.beneficiaries);
-    const expectedFen = persons * standard.fen;
-    if (payment.amountFen === expectedFen) continue;
+    const standardEvidence = standard.fromDocument && targets ? [targets.position] : [];
+    const threshold = `${formatYuan(standard.fen)} 元 per person${standard.fromDocument ? '' : ' (configured)'}`;
+    const differenceOf = (payment: Outflow): bigint => payment.amountFen - BigInt(payment.beneficiaries ?? 0) * standard.fen;
+
+    const offPayments: Outflow[] = [];
+    for (const payment of payments) {
+      const differenceFen = differenceOf(payment);
+      if (differenceFen === 0n) continue;
+      offPayments.push(payment);
+      const persons = BigInt(payment.beneficiaries ?? 0);
+      flags.push({
+        rule: 'headcount-mismatch',
+        regionCode,
+        severity: 'warning',
+        since: payment.paidOn,
+        threshold,
+        ...withEvidence(
+          `${describeReference(payment)} paid ${formatYuan(payment.amountFen)} 元 for ${persons} persons; ${persons} × ${formatYuan(standard.fen)} 元 = ${formatYuan(persons * standard.fen)} 元, a difference of ${formatYuan(differenceFen)} 元`,
+          payment.position,
+          standardEvidence,
+        ),
+      });
+    }
+
+    const since = cumulativeOffSince(offPayments, differenceOf);
+    if (since === null) continue;
+    const paidFen = payments.reduce((sum, payment) => sum + payment.amountFen, 0n);
+    const persons = payments.reduce((sum, payment) => sum + BigInt(payment.beneficiaries ?? 0), 0n);
     flags.push({
       rule: 'headcount-mismatch',
-      regionCode: payment.regionCode,
+      regionCode,
       severity: 'warning',
-      since: payment.paidOn,
-      threshold: `${formatYuan(standard.fen)} 元 per person${standard.fromDocument ? '' : ' (configured)'}`,
+      since,
+      threshold,
       ...withEvidence(
-        `voucher ${payment.voucherNo} paid ${formatYuan(payment.amountFen)} 元 for ${persons} persons; ${persons} × ${formatYuan(standard.fen)} 元 = ${formatYuan(expectedFen)} 元, a difference of ${formatYuan(payment.amountFen - expectedFen)} 元`,
-        standard.fromDocument && targets ? [payment.position, targets.position] : [payment.position],
+        `${regionCode}'s ${payments.length} payments standing paid ${formatYuan(paidFen)} 元 for ${persons} persons; ${persons} × ${formatYuan(standard.fen)} 元 = ${formatYuan(persons * standard.fen)} 元, a difference of ${formatYuan(paidFen - persons * standard.fen)} 元`,
+        // A finding about the region's account as a whole is anchored on the receipt that opened it.
+        firstReceiptOf(audit, regionCode)?.position ?? null,
+        [...offPayments.map((payment) => payment.position), ...standardEvidence],
       ),
     });
   }
   return flags;
+}
+
+/**
+ * The first day of the run, still going, in which two or more payments were off and their
+ * differences summed to something other than zero; null when that does not hold now. Payments
+ * that are exact change neither, so only the ones off are walked, by date.
+ */
+function cumulativeOffSince(offPayments: readonly Outflow[], differenceOf: (payment: Outflow) => bigint): string | null {
+  const byDate = [...offPayments].sort((a, b) =>
+    a.paidOn !== b.paidOn ? (a.paidOn < b.paidOn ? -1 : 1) : a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+  );
+  let sumFen = 0n;
+  let since: string | null = null;
+  for (let index = 0; index < byDate.length; index += 1) {
+    const payment = byDate[index];
+    sumFen += differenceOf(payment);
+    // Judge a day once all of its payments are in.
+    if (byDate[index + 1]?.paidOn === payment.paidOn) continue;
+    since = index >= 1 && sumFen !== 0n ? (since ?? payment.paidOn) : null;
+  }
+  return since;
 }

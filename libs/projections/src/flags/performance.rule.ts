@@ -10,19 +10,30 @@ const ruleOfIndicator: Partial<Record<PerformanceIndicator, FlagRule>> = {
   satisfaction: 'performance-satisfaction',
 };
 
-/** A 市(州) whose actual misses its Annex 2 target, for the indicators DOMAIN.md names. */
+/**
+ * A 市(州) whose actual misses its Annex 2 target, for the indicators DOMAIN.md names. One flag per
+ * indicator and 市(州), so its evidence needs no anchor: it is plainly ascending.
+ */
 export function performanceFlags({ audit, registry, thresholds, asOf }: RuleContext): Flag[] {
   const flags: Flag[] = [];
+  // The on-time rate is an annual target, assessed once the year is over; during the year the
+  // same money held too long is already a late-pass-down finding, and one finding is one flag.
+  const yearOver = audit.fiscalYear !== null && asOf > `${audit.fiscalYear}-12-31`;
   for (const finding of performanceFindings(audit, registry, thresholds, asOf)) {
     const rule = ruleOfIndicator[finding.indicator];
     if (!rule || finding.met !== false) continue;
+    if (finding.indicator === 'on-time-pass-down-rate' && !yearOver) continue;
     flags.push({
       rule,
       regionCode: finding.regionCode,
       severity: 'warning',
       since: finding.since ?? asOf,
       threshold: finding.threshold,
-      ...withEvidence(finding.explanation ?? `${finding.indicator} ${finding.actual ?? 'unknown'}; target ${finding.threshold}`, finding.evidence),
+      ...withEvidence(
+        finding.explanation ?? `${finding.indicator} ${finding.actual ?? 'unknown'}; target ${finding.threshold}`,
+        null,
+        finding.evidence,
+      ),
     });
   }
   return flags;

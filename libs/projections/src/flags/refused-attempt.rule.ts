@@ -1,27 +1,39 @@
-import type { CommandRefused, RuleErrorCode } from '@earmark/domain';
+import { decodeLedgerEvent } from '@earmark/domain';
 import { effectiveDateOf } from './calendar';
-import type { Flag } from './flag.types';
+import { withEvidence, type Flag } from './flag.types';
 import type { RuleContext } from './flag-rule';
 
-/** The refusals DOMAIN.md names: overdraft, earmark and hierarchy. Any other refusal is info. */
-const seriousCodes: ReadonlySet<RuleErrorCode> = new Set(['insufficient-funds', 'earmark-violation', 'not-a-child-region']);
+/**
+ * The refusals DOMAIN.md names, as warnings: overdraft, earmark, hierarchy (a pass-down outside
+ * one's own districts, a line to a region the root does not fund, a document from anyone but the
+ * root) and scope (a key acting outside its funding tree, should such a refusal be logged). Any
+ * other refusal is info: someone tried, the rules held, nothing suggests a breach.
+ */
+const warningCodes: ReadonlySet<string> = new Set([
+  'insufficient-funds',
+  'earmark-violation',
+  'not-a-child-region',
+  'not-a-recipient',
+  'issuer-not-root',
+  'forbidden',
+]);
 
 /** Each refused command, with who sent it: nothing moved, but someone tried. */
 export function refusedAttemptFlags({ refusalEvents, asOf }: RuleContext): Flag[] {
   const flags: Flag[] = [];
-  for (const event of refusalEvents) {
-    if (event.type !== 'CommandRefused') continue;
-    const attemptedOn = effectiveDateOf(event);
+  for (const recorded of refusalEvents) {
+    const event = decodeLedgerEvent(recorded);
+    if (event === null || event.type !== 'CommandRefused') continue;
+    const attemptedOn = effectiveDateOf(recorded);
     if (attemptedOn > asOf) continue;
-    const data = event.data as unknown as CommandRefused['data'];
+    const { data } = event;
     flags.push({
       rule: 'refused-attempt',
       regionCode: data.regionCode ?? '',
-      severity: seriousCodes.has(data.code) ? 'warning' : 'info',
-      detail: `${data.actor} sent ${data.commandType}, refused ${data.code}: ${data.detail}`,
+      severity: warningCodes.has(data.code) ? 'warning' : 'info',
       since: attemptedOn,
       threshold: 'each refusal',
-      evidence: [Number(event.position)],
+      ...withEvidence(`${data.actor} sent ${data.commandType}, refused ${data.code}: ${data.detail}`, recorded.position, []),
     });
   }
   return flags;

@@ -64,13 +64,15 @@ describe('performance-satisfaction', () => {
 });
 
 describe('performance-on-time-rate', () => {
-  it('flags a city that passed down or paid only 90% of its money within 30 days', () => {
+  it('flags, once the year is over, a city that passed down or paid only 90% of its money within 30 days', () => {
     const log = new FundLog();
     const allocation = log.allocation([['510100', '1000.00']]);
     const targets = log.targets('510100');
     log.payment('510100', '900.00', 9, '2024-02-01');
 
-    expect(flagsOf(log, 'performance-on-time-rate', '2024-03-01')).toEqual([
+    // An annual target: during the year the held 10% is the late-pass-down finding instead.
+    expect(flagsOf(log, 'performance-on-time-rate', '2024-12-31')).toEqual([]);
+    expect(flagsOf(log, 'performance-on-time-rate', '2025-01-01')).toEqual([
       {
         rule: 'performance-on-time-rate',
         regionCode: '510100',

@@ -1,15 +1,25 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import {
+  closingSettlement,
+  entitledFen,
+  evolveFund,
+  fenFromString,
+  fenToString,
   fundStreamName,
+  initialFundState,
   parseRegionsTsv,
   parseYuan,
   refusalStreamName,
   RegionRegistry,
+  settlementTerms,
   type CommandRefused,
+  type DisbursementRecorded,
   type FundEvent,
   type PerformanceIndicator,
   type PerformanceTarget,
+  type RecordAllocation,
+  type RecordPerformanceTargets,
   type RuleErrorCode,
 } from '@earmark/domain';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
@@ -18,16 +28,23 @@ import { computeFlags, defaultFlagThresholds, type Flag, type FlagRule, type Fla
 /**
  * Hand-made recorded events for the auditors' rules: a scenario writes the fund's history line by
  * line, in log order, and reads back the positions it needs as evidence. Amounts are written in 元
- * as people read them and stored as 分, as the decider would have.
+ * as people read them and stored as 分. What the decider derives (a return's destination, whether
+ * the subtree was already settled, a settlement's figures) is derived here from the domain's own
+ * fund state, so events have the decider's shape; the rules themselves are not enforced, so that a
+ * scenario can also write a history the decider would have refused.
  */
 
 export const programCode = 'sc-pension-contribution-subsidy';
 export const fiscalYear = 2024;
 export const thresholds: FlagThresholds = defaultFlagThresholds;
 
-export const registry = new RegionRegistry(
-  parseRegionsTsv(readFileSync(join(__dirname, '..', '..', '..', '..', 'seeds', 'sichuan-regions.tsv'), 'utf8')),
-);
+const seedsDir = join(__dirname, '..', '..', '..', '..', 'seeds');
+
+export const registry = new RegionRegistry(parseRegionsTsv(readFileSync(join(seedsDir, 'sichuan-regions.tsv'), 'utf8')));
+
+/** The seed notice 川财社〔2024〕2号 as text, for a scenario that imports it. */
+export const seedNoticeText = (): string =>
+  readFileSync(join(seedsDir, 'sichuan-2024-pension-contribution-preallocation.txt'), 'utf8');
 
 const fen = (yuan: string): string => parseYuan(yuan).toString();
 
@@ -41,12 +58,18 @@ export const annex2Values: Record<PerformanceIndicator, string> = {
   satisfaction: '≥95%',
 };
 
+type DisbursementFields = Omit<
+  DisbursementRecorded['data'],
+  'disbursementId' | 'programCode' | 'fiscalYear' | 'afterSettlement' | 'toParentRegionCode'
+>;
+
 export class FundLog {
   readonly fundEvents: RecordedEvent[] = [];
   readonly refusalEvents: RecordedEvent[] = [];
   private position = 0n;
   private nextDisbursement = 1;
-  private readonly settled = new Set<string>();
+  private nextDocument = 1;
+  private readonly state = initialFundState(programCode, fiscalYear);
 
   /** A pre-allocation (or top-up) from the province, dated 2024-01-18 unless told. */
   allocation(
@@ -73,8 +96,41 @@ export class FundLog {
     });
   }
 
+  /** A notice as the importer reads it: its allocation, then each 市(州)'s targets. */
+  notice(
+    parsed: { readonly allocation: RecordAllocation['data']; readonly targets: readonly RecordPerformanceTargets['data'][] },
+    recordedAt = '2024-01-18T02:00:00.000Z',
+  ): void {
+    this.fund({ type: 'AllocationRecorded', data: parsed.allocation }, { recordedAt });
+    for (const table of parsed.targets) this.fund({ type: 'PerformanceTargetsRecorded', data: table }, { recordedAt });
+  }
+
+  /** A single pass-down through a disbursement. */
   passDown(from: string, to: string, yuan: string, paidOn: string, voucherNo = `PD-${this.nextDisbursement}`): { position: number; id: string } {
     return this.disbursement({ regionCode: from, kind: 'pass-down', amountFen: fen(yuan), paidOn, voucherNo, toRegionCode: to });
+  }
+
+  /** A 市's 下达 document: one event, one line per district. */
+  passDownDocument(
+    from: string,
+    lines: [regionCode: string, yuan: string][],
+    passedOn: string,
+    documentNo = `下达-${this.nextDocument++}`,
+  ): number {
+    const amounts = lines.map(([regionCode, yuan]) => ({ regionCode, amountFen: fen(yuan) }));
+    return this.fund({
+      type: 'PassDownRecorded',
+      data: {
+        programCode,
+        fiscalYear,
+        regionCode: from,
+        documentNo,
+        passedOn,
+        totalFen: amounts.reduce((sum, line) => sum + BigInt(line.amountFen), 0n).toString(),
+        lines: amounts,
+        afterSettlement: this.isClosed(from),
+      },
+    });
   }
 
   payment(regionCode: string, yuan: string, beneficiaries: number, paidOn: string, voucherNo = `PAY-${this.nextDisbursement}`): { position: number; id: string } {
@@ -89,15 +145,15 @@ export class FundLog {
     });
   }
 
-  /** A return to `toParentRegionCode`: the province for a region it pays directly, else the city. */
-  returned(regionCode: string, toParentRegionCode: string, yuan: string, paidOn: string, voucherNo = `RET-${this.nextDisbursement}`): { position: number; id: string } {
-    return this.disbursement({ regionCode, kind: 'return', amountFen: fen(yuan), paidOn, voucherNo, toParentRegionCode });
+  /** A return to the region that funds the payer: the province for one it pays directly, else the city. */
+  returned(regionCode: string, yuan: string, paidOn: string, voucherNo = `RET-${this.nextDisbursement}`): { position: number; id: string } {
+    return this.disbursement({ regionCode, kind: 'return', amountFen: fen(yuan), paidOn, voucherNo });
   }
 
   reversal(original: { id: string }, reversedOn: string): number {
-    const recorded = this.fundEvents.find((event) => event.data['disbursementId'] === original.id);
+    const recorded = this.fundEvents.find((event) => event.type === 'DisbursementRecorded' && event.data['disbursementId'] === original.id);
     if (!recorded) throw new Error(`no disbursement ${original.id} in this log`);
-    const data = recorded.data as unknown as Extract<FundEvent, { type: 'DisbursementRecorded' }>['data'];
+    const data = recorded.data as unknown as DisbursementRecorded['data'];
     return this.fund({
       type: 'DisbursementReversed',
       data: {
@@ -113,36 +169,46 @@ export class FundLog {
         ...(data.beneficiaries === undefined ? {} : { beneficiaries: data.beneficiaries }),
         ...(data.toRegionCode === undefined ? {} : { toRegionCode: data.toRegionCode }),
         ...(data.toParentRegionCode === undefined ? {} : { toParentRegionCode: data.toParentRegionCode }),
+        afterSettlement: data.afterSettlement,
       },
     });
   }
 
-  /**
-   * A settlement with the figures the decider computes from the actuals, unless the scenario gives
-   * others (a damaged event).
-   */
+  /** A settlement with the figures the decider computes from the actuals and the books so far. */
   settlement(
     regionCode: string,
     actuals: { persons: number; perPerson: string }[],
-    allocatedYuan: string,
-    options: { settledOn?: string; entitledYuan?: string; adjustmentFen?: string } = {},
+    options: { settledOn?: string; documentNo?: string } = {},
   ): number {
-    const entitled = actuals.reduce((sum, actual) => sum + BigInt(actual.persons) * parseYuan(actual.perPerson), 0n);
-    const entitledFen = options.entitledYuan === undefined ? entitled : parseYuan(options.entitledYuan);
-    const allocatedFen = parseYuan(allocatedYuan);
-    this.settled.add(regionCode);
+    const settledActuals = actuals.map((actual, index) => ({
+      category: `category-${index + 1}`,
+      persons: actual.persons,
+      perPersonFen: fen(actual.perPerson),
+    }));
+    const region = this.state.regions.get(regionCode);
+    if (!region) throw new Error(`${regionCode} holds no money in this log`);
+    const documentNo = options.documentNo ?? '川财社〔2025〕9号';
+    const settledOn = options.settledOn ?? '2025-03-31';
+    const terms = settlementTerms(
+      region.counters,
+      documentNo,
+      settledOn,
+      entitledFen(settledActuals.map((actual) => ({ persons: actual.persons, perPersonFen: fenFromString(actual.perPersonFen) }))),
+    );
     return this.fund({
       type: 'RegionYearSettled',
       data: {
         programCode,
         fiscalYear,
         regionCode,
-        documentNo: '川财社〔2025〕9号',
-        settledOn: options.settledOn ?? '2025-03-31',
-        actuals: actuals.map((actual, index) => ({ category: `category-${index + 1}`, persons: actual.persons, perPersonFen: fen(actual.perPerson) })),
-        entitledFen: entitledFen.toString(),
-        allocatedFen: allocatedFen.toString(),
-        adjustmentFen: options.adjustmentFen ?? (entitledFen - allocatedFen).toString(),
+        documentNo,
+        settledOn,
+        actuals: settledActuals,
+        entitledFen: fenToString(terms.entitledFen),
+        preAllocatedFen: fenToString(terms.preAllocatedFen),
+        returnedBeforeFen: fenToString(terms.returnedBeforeFen),
+        allocatedFen: fenToString(terms.allocatedFen),
+        adjustmentFen: fenToString(terms.adjustmentFen),
       },
     });
   }
@@ -180,10 +246,18 @@ export class FundLog {
     );
   }
 
-  refused(refusal: { actor: string; code: RuleErrorCode; regionCode: string | null; attemptedOn: string; detail: string }): number {
+  /** A refused command; 'forbidden' stands for a scope refusal, should the log ever hold one. */
+  refused(refusal: {
+    actor: string;
+    code: RuleErrorCode | 'forbidden';
+    regionCode: string | null;
+    attemptedOn: string;
+    detail: string;
+    commandType?: CommandRefused['data']['commandType'];
+  }): number {
     const data: CommandRefused['data'] = {
-      commandType: 'RecordDisbursement',
-      code: refusal.code,
+      commandType: refusal.commandType ?? 'RecordDisbursement',
+      code: refusal.code as RuleErrorCode,
       detail: refusal.detail,
       programCode,
       fiscalYear,
@@ -195,18 +269,29 @@ export class FundLog {
     return this.record(this.refusalEvents, refusalStreamName(programCode, fiscalYear), 'CommandRefused', data, { actor: refusal.actor });
   }
 
-  private disbursement(
-    fields: Omit<Extract<FundEvent, { type: 'DisbursementRecorded' }>['data'], 'disbursementId' | 'programCode' | 'fiscalYear' | 'afterSettlement'>,
-  ): { position: number; id: string } {
+  private disbursement(fields: DisbursementFields): { position: number; id: string } {
     const id = `d-${this.nextDisbursement++}`;
+    const toParentRegionCode = fields.kind === 'return' ? registry.fundingParentOf(fields.regionCode) : null;
     const position = this.fund({
       type: 'DisbursementRecorded',
-      data: { disbursementId: id, programCode, fiscalYear, ...fields, afterSettlement: this.settled.has(fields.regionCode) },
+      data: {
+        disbursementId: id,
+        programCode,
+        fiscalYear,
+        ...fields,
+        ...(toParentRegionCode === null ? {} : { toParentRegionCode }),
+        afterSettlement: this.isClosed(fields.regionCode),
+      },
     });
     return { position, id };
   }
 
+  private isClosed(regionCode: string): boolean {
+    return closingSettlement(this.state, regionCode, (code) => registry.fundingParentOf(code)) !== null;
+  }
+
   private fund(event: FundEvent, options: { recordedAt?: string; actor?: string } = {}): number {
+    evolveFund(this.state, event);
     return this.record(this.fundEvents, fundStreamName(programCode, fiscalYear), event.type, event.data, options);
   }
 
@@ -234,13 +319,18 @@ export class FundLog {
   }
 }
 
-/** The flags of one rule as they stood at the end of `asOf`. */
-export function flagsOf(log: FundLog, rule: FlagRule, asOf: string, options: { thresholds?: FlagThresholds } = {}): Flag[] {
+/** All flags as they stood at the end of `asOf`. */
+export function allFlags(log: FundLog, asOf: string, options: { thresholds?: FlagThresholds } = {}): Flag[] {
   return computeFlags({
     fundEvents: log.fundEvents,
     refusalEvents: log.refusalEvents,
     registry,
     asOf,
     thresholds: options.thresholds ?? thresholds,
-  }).filter((flag) => flag.rule === rule);
+  });
+}
+
+/** The flags of one rule as they stood at the end of `asOf`. */
+export function flagsOf(log: FundLog, rule: FlagRule, asOf: string, options: { thresholds?: FlagThresholds } = {}): Flag[] {
+  return allFlags(log, asOf, options).filter((flag) => flag.rule === rule);
 }
