@@ -58,6 +58,31 @@ describe('Who may do what, and bad input', () => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.js|node_modules/);
   });
 
+  it('a body that is not application/json (text, a form): 415 unsupported-media-type', async () => {
+    const bodies = [
+      ['text/plain', JSON.stringify({ reason: 'voucher cancelled', reversedOn: '2024-03-05' })],
+      ['application/x-www-form-urlencoded', 'reason=voucher+cancelled&reversedOn=2024-03-05'],
+    ];
+    for (const [contentType, raw] of bodies) {
+      const path = '/v1/disbursements/00000000-0000-4000-8000-000000000000/reversal';
+      const answer = await app.call('POST', path, { raw, token: 'pzh', key: `k-415-${contentType.length}`, contentType });
+      expect([contentType, answer.status, answer.body.code]).toEqual([contentType, 415, 'unsupported-media-type']);
+      expect(answer.contentType).toContain('application/problem+json');
+    }
+  });
+
+  it('control characters or a bidirectional override in a text field: 400 validation-failed naming it', async () => {
+    for (const voucherNo of ['V-\u0007', 'V-\u0085', 'V-\u202e1']) {
+      const { status, body } = await app.post('/v1/disbursements', payment('510400', '1.00', voucherNo), 'pzh');
+      expect([status, body.code, body.errors]).toEqual([
+        400,
+        'validation-failed',
+        [{ path: 'voucherNo', message: 'voucherNo must be text of 1 to 100 characters without control characters or bidirectional overrides' }],
+      ]);
+    }
+    expect((await app.region('510400')).body.paid).toBe('0.00');
+  });
+
   it('a body over 1 MiB: 413 payload-too-large', async () => {
     const big = JSON.stringify({ ...payment('510400', '1.00', 'V-7'), padding: 'x'.repeat(1_100_000) });
     const { status, body } = await app.call('POST', '/v1/disbursements', { raw: big, token: 'pzh', key: 'k-2' });

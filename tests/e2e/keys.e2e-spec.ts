@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashToken } from '../../apps/api/src/auth/api-keys';
@@ -41,6 +41,31 @@ describe('API keys', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--role must be finance, operator or auditor');
     expect(existsSync(join(dataDir, 'keys.json'))).toBe(false);
+  });
+
+  it('`keys add` naming a region the registry does not know: exit 1, the region named, and no file', () => {
+    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'x', '--role', 'operator', '--regions', '510100,519999'], {
+      cwd: projectRoot,
+      env: env(),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('refused: 519999 not in the region registry; no key was added');
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(dataDir, 'keys.json'))).toBe(false);
+  });
+
+  it('a keys file naming a region the registry does not know: the service refuses to start', () => {
+    const keysFile = join(dataDir, 'hand-edited.json');
+    writeFileSync(keysFile, JSON.stringify([{ name: 'typo', role: 'operator', regions: ['510199'], tokenSha256: hashToken('t') }]));
+    const run = spawnSync(process.execPath, [builtCli, 'serve'], {
+      cwd: projectRoot,
+      env: env({ EARMARK_KEYS_FILE: keysFile, EARMARK_PORT: '0' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`keys file ${keysFile}: key typo names 510199, not in the region registry`);
   });
 
   it('NODE_ENV=production without a keys file: refuses to start', () => {

@@ -94,6 +94,7 @@ describe('Given an empty store, when the service starts with the seed notice', (
         '/v1/allocations',
         '/v1/disbursements',
         '/v1/disbursements/{disbursementId}/reversal',
+        '/v1/pass-downs',
         '/v1/settlements',
         '/v1/performance-actuals',
         '/v1/programs/{programCode}/years/{fiscalYear}/regions/{regionCode}/trail',
@@ -104,6 +105,35 @@ describe('Given an empty store, when the service starts with the seed notice', (
       expect.arrayContaining(['programCode', 'fiscalYear', 'regionCode', 'kind', 'amount', 'paidOn', 'voucherNo']),
     );
     expect(disbursement.properties.amount).toMatchObject({ type: 'string', example: '1000000.00' });
+    expect(json.body.info.version).toBe('2');
+    const passDown = json.body.components.schemas.RecordPassDownDto;
+    expect(passDown.required).toEqual(
+      expect.arrayContaining(['programCode', 'fiscalYear', 'regionCode', 'documentNo', 'passedOn', 'total', 'lines']),
+    );
+    expect(passDown.properties.lines).toMatchObject({ type: 'array', minItems: 1, maxItems: 5000 });
+    const passDowns = json.body.paths['/v1/pass-downs'].post.responses;
+    expect(Object.keys(passDowns['201'].content['application/json'].schema.properties)).toEqual([
+      'documentNo',
+      'lines',
+      'total',
+      'available',
+      'position',
+    ]);
+    const settlements = json.body.paths['/v1/settlements'].post.responses;
+    expect(Object.keys(settlements['201'].content['application/json'].schema.properties)).toEqual([
+      'regionCode',
+      'entitled',
+      'preAllocated',
+      'returnedBefore',
+      'allocated',
+      'adjustment',
+      'position',
+    ]);
+    for (const code of ['issuer-not-root', 'date-out-of-range', 'below-minimum-standard']) {
+      expect(settlements['422'].description).toContain(code);
+    }
+    expect(settlements['415'].description).toContain('unsupported-media-type');
+    expect(json.body.components.schemas.SettleRegionYearDto.properties.actuals).toMatchObject({ minItems: 1, maxItems: 100 });
     const page = await app.call('GET', '/docs', { token: null });
     expect(page.status).toBe(200);
   });

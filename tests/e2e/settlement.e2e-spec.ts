@@ -18,6 +18,8 @@ describe('Settling 510100 against actuals, then topping up', () => {
     expect(body).toEqual({
       regionCode: '510100',
       entitled: '2600000.00',
+      preAllocated: '2556600.00',
+      returnedBefore: '0.00',
       allocated: '2556600.00',
       adjustment: '43400.00',
       position: expect.any(Number),
@@ -28,6 +30,8 @@ describe('Settling 510100 against actuals, then topping up', () => {
       documentNo: '川财社〔2025〕9号',
       settledOn: '2025-03-31',
       entitled: '2600000.00',
+      preAllocated: '2556600.00',
+      returnedBefore: '0.00',
       allocated: '2556600.00',
       adjustment: '43400.00',
       outstanding: '43400.00',
@@ -41,7 +45,7 @@ describe('Settling 510100 against actuals, then topping up', () => {
   });
 
   it('a payment from the settled region-year before any top-up: 422 year-settled', async () => {
-    const paid = await app.post('/v1/disbursements', payment('510100', '1.00', 'CD-S-1'), 'cd');
+    const paid = await app.post('/v1/disbursements', payment('510100', '1.00', 'CD-S-1', { paidOn: '2025-04-01' }), 'cd');
     expect(paid.status).toBe(422);
     expect(paid.body.code).toBe('year-settled');
   });
@@ -65,16 +69,21 @@ describe('Settling 510100 against actuals, then topping up', () => {
     const region = await app.region('510100');
     expect(region.body).toMatchObject({ status: 'reconciled', allocated: '2600000.00', available: '2600000.00' });
     expect(region.body.settlement.outstanding).toBe('0.00');
-    const spend = await app.post('/v1/disbursements', payment('510100', '43400.00', 'CD-S-2', { beneficiaries: 434 }), 'cd');
+    // After settlement, money moves on or after what it follows: here the top-up of 2025-04-15.
+    const pay = (amount: string, voucherNo: string, beneficiaries: number, paidOn: string) =>
+      app.post('/v1/disbursements', payment('510100', amount, voucherNo, { beneficiaries, paidOn }), 'cd');
+    const early = await pay('43400.00', 'CD-S-2', 434, '2025-04-14');
+    expect([early.status, early.body.code]).toEqual([422, 'date-out-of-range']);
+    const spend = await pay('43400.00', 'CD-S-3', 434, '2025-04-15');
     expect(spend.status).toBe(201);
-    const more = await app.post('/v1/disbursements', payment('510100', '0.01', 'CD-S-3', { beneficiaries: 1 }), 'cd');
+    const more = await pay('0.01', 'CD-S-4', 1, '2025-04-16');
     expect(more.status).toBe(422);
     expect(more.body.code).toBe('year-settled');
   });
 
   it('a claw-back is repaid by a return, up to what is outstanding', async () => {
     const settled = await app.post('/v1/settlements', settlement('510400', [{ category: 'dibao', persons: 2000, perPerson: '100.00' }]), 'prov');
-    expect(settled.body.adjustment).toBe('-4700.00');
+    expect(settled.body).toMatchObject({ preAllocated: '204700.00', returnedBefore: '0.00', allocated: '204700.00', adjustment: '-4700.00' });
     const returnBody = { programCode: 'sc-pension-contribution-subsidy', fiscalYear: 2024, regionCode: '510400', kind: 'return', paidOn: '2025-04-01' };
     const tooMuch = await app.post('/v1/disbursements', { ...returnBody, amount: '4700.01', voucherNo: 'PZH-RET-1' }, 'pzh');
     expect(tooMuch.status).toBe(422);

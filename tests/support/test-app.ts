@@ -23,6 +23,11 @@ export const testKeys: Record<string, { role: ApiKey['role']; regions: string[] 
   pzh: { role: 'finance', regions: ['510400'] },
   op: { role: 'operator', regions: ['*'] },
   aud: { role: 'auditor', regions: ['*'] },
+  // Readers scoped to one region's funding tree.
+  'op-cd': { role: 'operator', regions: ['510100'] },
+  'op-zg': { role: 'operator', regions: ['510300'] },
+  'aud-cd': { role: 'auditor', regions: ['510100'] },
+  'aud-prov': { role: 'auditor', regions: ['510000'] },
 };
 
 export interface CallResult {
@@ -36,7 +41,11 @@ export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly infrastructure: Infrastructure;
   readonly dataDir: string;
-  call(method: string, path: string, options?: { body?: unknown; raw?: string; token?: string | null; key?: string | null }): Promise<CallResult>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; raw?: string; token?: string | null; key?: string | null; contentType?: string },
+  ): Promise<CallResult>;
   post(path: string, body: unknown, token: string, key?: string): Promise<CallResult>;
   get(path: string, token?: string): Promise<CallResult>;
   region(code: string, query?: string): Promise<CallResult>;
@@ -51,6 +60,8 @@ export interface TestAppOptions {
   store?: StoreChoice;
   databaseUrl?: string;
   seed?: boolean;
+  /** Further configuration, as the service reads it from its environment. */
+  env?: Record<string, string>;
 }
 
 /** The store the HTTP suite runs on: SQLite, or PostgreSQL in the `e2e-postgres` Jest project. */
@@ -73,6 +84,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     EARMARK_DATA_DIR: dataDir,
     EARMARK_STORE: store,
     ...(databaseUrl ? { EARMARK_DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
   });
   const infrastructure = await openInfrastructure(config);
   const app = await createEarmarkApp(infrastructure, ring, { logger: false });
@@ -86,9 +98,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const call: TestApp['call'] = async (method, path, { body, raw, token = 'op', key } = {}) => {
+  const call: TestApp['call'] = async (method, path, { body, raw, token = 'op', key, contentType = 'application/json' } = {}) => {
     const headers: Record<string, string> = {};
-    if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined || raw !== undefined) headers['content-type'] = contentType;
     if (token) headers['authorization'] = `Bearer ${tokens[token] ?? token}`;
     if (key) headers['idempotency-key'] = key;
     const response = await fetch(`${baseUrl}${path}`, {
@@ -161,5 +173,31 @@ export function topUp(documentNo: string, lines: { regionCode: string; amount: s
     expenditureSubject: '2083001',
     total,
     lines,
+  };
+}
+
+export function returned(region: string, amount: string, voucherNo: string, paidOn: string) {
+  return { programCode: program, fiscalYear: year, regionCode: region, kind: 'return', amount, paidOn, voucherNo };
+}
+
+/** A 市's 下达 document (POST /v1/pass-downs). */
+export function passDownDocument(
+  from: string,
+  documentNo: string,
+  lines: { regionCode: string; amount: string }[],
+  total: string,
+  passedOn = '2024-02-01',
+) {
+  return { programCode: program, fiscalYear: year, regionCode: from, documentNo, passedOn, total, lines };
+}
+
+/** A pre-allocation document as the province records it; the tests vary the issuer and lines. */
+export function preAllocation(documentNo: string, issuerRegionCode: string, lines: { regionCode: string; amount: string }[], total: string) {
+  return {
+    ...topUp(documentNo, lines, total),
+    title: '关于预拨2024年困难群体养老保险个人缴费资金的通知',
+    kind: 'pre-allocation',
+    issuedOn: '2024-02-01',
+    issuerRegionCode,
   };
 }

@@ -26,7 +26,15 @@ import { AuditViewsController } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
 import { QueriesController } from './queries/queries.controller';
 
-export function ledgerModuleFor(infrastructure: Infrastructure, settings: LedgerSettings = defaultLedgerSettings): DynamicModule {
+/** The application's settings from the service's configuration. */
+export function ledgerSettingsOf(config: Infrastructure['config']): LedgerSettings {
+  return { ...defaultLedgerSettings, latePaymentGraceDays: config.latePaymentGraceDays };
+}
+
+export function ledgerModuleFor(
+  infrastructure: Infrastructure,
+  settings: LedgerSettings = ledgerSettingsOf(infrastructure.config),
+): DynamicModule {
   return LedgerModule.register([
     { provide: EVENT_STORE, useValue: infrastructure.store },
     { provide: READ_MODELS, useValue: infrastructure.readModels },

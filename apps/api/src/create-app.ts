@@ -25,13 +25,16 @@ export async function createEarmarkApp(
     app,
     new DocumentBuilder()
       .setTitle('Earmark')
-      .setDescription('Settlement ledger for earmarked public funds: HTTP API v1 (see API.md).')
-      .setVersion('1')
+      .setDescription('Settlement ledger for earmarked public funds: HTTP API v2 (see API.md).')
+      .setVersion('2')
       .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   await app.init();
+  // Bodies are JSON and nothing else (API.md): without these parsers, any other content type is
+  // refused by Fastify as unsupported (415) instead of reaching validation as a string or a form.
+  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

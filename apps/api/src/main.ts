@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { ApplicationError } from '@earmark/application';
 import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig, type EarmarkConfig } from './config/earmark-config';
-import { openInfrastructure } from './bootstrap/infrastructure';
+import { loadRegistry, openInfrastructure } from './bootstrap/infrastructure';
 import { loadKeys } from './bootstrap/keys';
 import { loadSigningKey } from './bootstrap/signing-key';
 import { defaultProgramCode, describeNotice, importNotice } from './bootstrap/notice-importer';
@@ -13,7 +13,7 @@ import { createEarmarkApp } from './create-app';
 /** Starts the service: store, keys, the seed notice on an empty store, then HTTP. */
 export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {
   const logger = new Logger('Earmark');
-  const keys = loadKeys(config);
+  const keys = loadKeys(config, loadRegistry(config));
   // Before the store opens: a production service without its key must not start at all.
   const signingKey = loadSigningKey(config);
   const infrastructure = await openInfrastructure(config);

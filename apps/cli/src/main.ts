@@ -17,7 +17,7 @@ import {
 import { Module } from '@nestjs/common';
 import { addKey, roles, type Role } from '../../api/src/auth/api-keys';
 import { ledgerModuleFor } from '../../api/src/app.module';
-import { openInfrastructure, type Infrastructure } from '../../api/src/bootstrap/infrastructure';
+import { loadRegistry, openInfrastructure, type Infrastructure } from '../../api/src/bootstrap/infrastructure';
 import { defaultProgramCode, describeNotice, importNotice } from '../../api/src/bootstrap/notice-importer';
 import { loadConfig } from '../../api/src/config/earmark-config';
 import { serve } from '../../api/src/main';
@@ -160,7 +160,7 @@ async function runKeys(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const path = config.keysFile ?? `${config.dataDir}/keys.json`;
-  const token = addKey(path, requiredOption(args, 'name'), role, regions);
+  const token = addKey(path, requiredOption(args, 'name'), role, regions, loadRegistry(config));
   process.stdout.write(`${token}\n`);
   process.stderr.write(`added to ${path}; the token is shown once and stored only as its SHA-256\n`);
   return 0;

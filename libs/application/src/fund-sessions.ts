@@ -1,4 +1,4 @@
-import { evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
+import { decodeFundEvent, evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
 
 /** Events read per page when a fund's state is loaded from its stream. */
@@ -74,7 +74,8 @@ export class FundSessions {
     for (;;) {
       const page = await this.store.readStream(streamName, { fromVersion: version + 1n, maxCount: fundLoadPageSize });
       for (const recorded of page) {
-        state = evolveFund(state, { type: recorded.type, data: recorded.data } as unknown as FundEvent);
+        const event = decodeFundEvent(recorded);
+        if (event !== null) state = evolveFund(state, event);
         version = recorded.streamVersion;
       }
       if (page.length < fundLoadPageSize) break;

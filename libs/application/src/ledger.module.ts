@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { FundCommandRunner } from './command-runner';
 import { RecordAllocationHandler } from './commands/record-allocation.handler';
 import { RecordDisbursementHandler } from './commands/record-disbursement.handler';
+import { RecordPassDownHandler } from './commands/record-pass-down.handler';
 import { ReverseDisbursementHandler } from './commands/reverse-disbursement.handler';
 import { SettleRegionYearHandler } from './commands/settle-region-year.handler';
 import { RecordPerformanceTargetsHandler, ReportPerformanceActualHandler } from './commands/performance.handlers';
@@ -12,6 +13,7 @@ import { auditViewQueryHandlers } from './queries/audit-views.queries';
 export const ledgerCommandHandlers = [
   RecordAllocationHandler,
   RecordDisbursementHandler,
+  RecordPassDownHandler,
   ReverseDisbursementHandler,
   SettleRegionYearHandler,
   RecordPerformanceTargetsHandler,

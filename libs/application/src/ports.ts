@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultFundPolicy } from '@earmark/domain';
 
 /** Injection tokens of the application's ports. */
 export const EVENT_STORE = Symbol('EventStore');
@@ -22,6 +23,14 @@ export const uuidGenerator: IdGenerator = { newId: () => randomUUID() };
 export interface LedgerSettings {
   /** How long a query with ?minPosition waits for the projections. */
   readonly minPositionWaitMs: number;
+  /**
+   * Days after the fiscal year's last day during which payments and pass-downs are still recorded
+   * (and flagged late); the decider refuses later ones before settlement.
+   */
+  readonly latePaymentGraceDays: number;
 }
 
-export const defaultLedgerSettings: LedgerSettings = { minPositionWaitMs: 5_000 };
+export const defaultLedgerSettings: LedgerSettings = {
+  minPositionWaitMs: 5_000,
+  latePaymentGraceDays: defaultFundPolicy.latePaymentGraceDays,
+};

@@ -14,6 +14,9 @@ export type ProblemCode =
   | 'idempotency-key-reused'
   | 'concurrency-conflict'
   | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'invalid-transition'
   | 'projection-lagging'
   | 'internal-error'
   | 'unavailable';
@@ -30,6 +33,7 @@ const problems: Record<ProblemCode, { status: number; title: string }> = {
   'idempotency-key-reused': { status: 409, title: 'Idempotency-Key reused with another request' },
   'concurrency-conflict': { status: 409, title: 'Concurrent change, try again' },
   'payload-too-large': { status: 413, title: 'Body larger than 1 MiB' },
+  'unsupported-media-type': { status: 415, title: 'Body is not application/json' },
   'total-mismatch': { status: 422, title: 'Lines do not sum to the total' },
   'unknown-region': { status: 422, title: 'Unknown region' },
   'not-a-recipient': { status: 422, title: 'Region is not a direct recipient of the issuer' },
@@ -41,6 +45,11 @@ const problems: Record<ProblemCode, { status: number; title: string }> = {
   'adjustment-exceeded': { status: 422, title: 'Exceeds the outstanding settlement adjustment' },
   'no-allocation': { status: 422, title: 'No allocation for the region-year' },
   'already-reversed': { status: 422, title: 'Disbursement already reversed' },
+  'issuer-not-root': { status: 422, title: "Issuer is not the program's funding root" },
+  'date-out-of-range': { status: 422, title: 'Date out of range' },
+  'below-minimum-standard': { status: 422, title: "Per-person standard below the program's minimum" },
+  'invalid-transition': { status: 422, title: 'Step out of order in the handling workflow' },
+  'rate-limited': { status: 429, title: 'Too many requests, retry later' },
   'projection-lagging': { status: 503, title: 'Projections have not reached the requested position' },
   unavailable: { status: 503, title: 'Service unavailable' },
   'internal-error': { status: 500, title: 'Internal error' },
@@ -65,7 +74,7 @@ export function problemBody(code: ProblemCode, detail: string, errors?: { path: 
   return { type: `https://earmark.dev/problems/${code}`, title, status, detail, code, ...(errors ? { errors } : {}) };
 }
 
-/** A failure the application reports with a stable code (403, 404, 409, 503): mapped by the filter. */
+/** A failure the application reports with a stable code (403, 404, 409, 415, 429, 503): mapped by the filter. */
 export class ApplicationError extends Error {
   constructor(readonly code: ProblemCode, readonly detail: string) {
     super(`${code}: ${detail}`);

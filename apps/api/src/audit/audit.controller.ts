@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApplicationError, EVENT_STORE, REGION_REGISTRY } from '@earmark/application';
+import { ApplicationError, EVENT_STORE, ReadScope, REGION_REGISTRY, type Reader } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
-import { Roles } from '../auth/auth.guard';
+import { CurrentReader, Roles } from '../auth/auth.guard';
 import { ValidationFailed } from '../http/problem.filter';
 import { CheckpointService } from './checkpoint.service';
 import { verifyStore } from './ledger-audit';
@@ -45,7 +45,10 @@ const checkpointSchema = {
 @ApiTags('audit')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: 'problem+json' })
-@ApiResponse({ status: 403, description: 'problem+json: only auditors' })
+@ApiResponse({
+  status: 403,
+  description: 'problem+json forbidden: only auditor keys that cover the funding root (the log holds every region’s events)',
+})
 @Roles('auditor')
 @Controller('v1/audit')
 export class AuditController {
@@ -74,7 +77,8 @@ export class AuditController {
       },
     },
   })
-  async verify() {
+  async verify(@CurrentReader() reader: Reader) {
+    this.requireWholeLog(reader);
     const run = this.verifying.then(() => verifyStore(this.store, this.registry, this.checkpoints.publicKeyPem));
     this.verifying = run.catch(() => undefined);
     const { report } = await run;
@@ -91,7 +95,8 @@ export class AuditController {
   @Get('checkpoints/latest')
   @ApiOperation({ summary: 'The latest signed checkpoint (one is issued when none exists yet)' })
   @ApiResponse({ status: 200, schema: checkpointSchema })
-  async latestCheckpoint() {
+  async latestCheckpoint(@CurrentReader() reader: Reader) {
+    this.requireWholeLog(reader);
     const { checkpoint } = await this.checkpoints.latestOrIssue();
     return {
       treeSize: checkpoint.treeSize,
@@ -110,7 +115,12 @@ export class AuditController {
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, hashes: { type: 'array', items: { type: 'string' } } } } })
   @ApiResponse({ status: 400, description: 'problem+json validation-failed' })
   @ApiResponse({ status: 404, description: 'problem+json not-found: position beyond treeSize, or treeSize beyond the log' })
-  async inclusionProof(@Query('position') position?: string, @Query('treeSize') treeSize?: string) {
+  async inclusionProof(
+    @CurrentReader() reader: Reader,
+    @Query('position') position?: string,
+    @Query('treeSize') treeSize?: string,
+  ) {
+    this.requireWholeLog(reader);
     const counts = readCounts({ position, treeSize }, { position: 1, treeSize: 1 });
     if (counts.position > counts.treeSize) {
       throw new ApplicationError('not-found', `position ${counts.position} is not in a tree of ${counts.treeSize} events`);
@@ -127,13 +137,19 @@ export class AuditController {
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, hashes: { type: 'array', items: { type: 'string' } } } } })
   @ApiResponse({ status: 400, description: 'problem+json validation-failed' })
   @ApiResponse({ status: 404, description: 'problem+json not-found: `to` beyond the log' })
-  async consistencyProof(@Query('from') from?: string, @Query('to') to?: string) {
+  async consistencyProof(@CurrentReader() reader: Reader, @Query('from') from?: string, @Query('to') to?: string) {
+    this.requireWholeLog(reader);
     const counts = readCounts({ from, to }, { from: 0, to: 0 });
     if (counts.from > counts.to) {
       throw new ValidationFailed([{ path: 'from', message: 'must not exceed to: a log never shrinks' }]);
     }
     await this.assertLogHolds(counts.to);
     return { from: counts.from, to: counts.to, hashes: hex(this.checkpoints.consistencyProof(counts.from, counts.to)) };
+  }
+
+  /** The log holds every region's events: an auditor key covering the funding root reads it. */
+  private requireWholeLog(reader: Reader): void {
+    new ReadScope(this.registry, reader).requireRoot(null, 'the audit log');
   }
 
   private async assertLogHolds(treeSize: number): Promise<void> {

@@ -54,8 +54,26 @@ export function writeKeysFile(path: string, keys: readonly ApiKey[]): void {
   writeFileSync(path, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Adds a key with a fresh random token; returns the token, which is shown once and never stored. */
-export function addKey(path: string, name: string, role: Role, regions: readonly string[]): string {
+/** The regions a key lists that the registry does not know (`*` is every region). */
+export function unknownRegionsOf(regions: readonly string[], registry: { has(code: string): boolean }): string[] {
+  return regions.filter((code) => code !== '*' && !registry.has(code));
+}
+
+/**
+ * Adds a key with a fresh random token; returns the token, which is shown once and never stored.
+ * A key naming a region the registry does not know is refused: it would silently cover nothing.
+ */
+export function addKey(
+  path: string,
+  name: string,
+  role: Role,
+  regions: readonly string[],
+  registry: { has(code: string): boolean },
+): string {
+  const unknown = unknownRegionsOf(regions, registry);
+  if (unknown.length > 0) {
+    throw new Error(`refused: ${unknown.join(', ')} not in the region registry; no key was added`);
+  }
   const keys = existsSync(path) ? readKeysFile(path) : [];
   if (keys.some((k) => k.name === name)) throw new Error(`a key named ${name} already exists`);
   const token = newToken();

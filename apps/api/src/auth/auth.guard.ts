@@ -1,6 +1,6 @@
 import { Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApplicationError } from '@earmark/application';
+import { ApplicationError, type Reader } from '@earmark/application';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyRing, type ApiKey, type Role } from './api-keys';
 
@@ -42,4 +42,11 @@ export const CurrentKey = createParamDecorator((_data: unknown, context: Executi
   const key = context.switchToHttp().getRequest<AuthedRequest>().apiKey;
   if (!key) throw new Error('CurrentKey used on a route without the AuthGuard');
   return key;
+});
+
+/** The accepted key as a reader of the books: its name, role and regions, not its token hash. */
+export const CurrentReader = createParamDecorator((_data: unknown, context: ExecutionContext): Reader => {
+  const key = context.switchToHttp().getRequest<AuthedRequest>().apiKey;
+  if (!key) throw new Error('CurrentReader used on a route without the AuthGuard');
+  return { name: key.name, role: key.role, regions: key.regions };
 });

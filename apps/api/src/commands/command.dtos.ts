@@ -7,19 +7,21 @@ import {
   IsIn,
   IsInt,
   IsString,
-  Length,
   Matches,
   Max,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate, IsYuan, programCodePattern } from '../http/validation';
+import { IsCalendarDate, IsText, IsYuan, programCodePattern } from '../http/validation';
 
 /** Limits of one request, each named with its unit. */
 export const maxLinesPerDocument = 5_000;
 export const maxActualsPerSettlement = 100;
 export const maxTextLength = 500;
+export const maxDocumentNoLength = 100;
+export const maxCategoryLength = 64;
+const textRule = 'Text: no control characters (C0, C1) and no bidirectional overrides.';
 const regionCode = /^[0-9]{6}$/;
 const subjectCode = /^[0-9]{3,12}$/;
 
@@ -54,14 +56,16 @@ export class FundRegionDto {
 }
 
 export class RecordAllocationDto {
-  @ApiProperty({ example: '川财社〔2024〕2号' })
-  @IsString()
-  @Length(1, 100)
+  @ApiProperty({ example: '川财社〔2024〕2号', minLength: 1, maxLength: maxDocumentNoLength, description: textRule })
+  @IsText(maxDocumentNoLength)
   documentNo!: string;
 
-  @ApiProperty({ example: '关于预拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知' })
-  @IsString()
-  @Length(1, maxTextLength)
+  @ApiProperty({
+    example: '关于预拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知',
+    maxLength: maxTextLength,
+    description: textRule,
+  })
+  @IsText(maxTextLength)
   title!: string;
 
   @ApiProperty({ enum: ['pre-allocation', 'top-up'] })
@@ -73,9 +77,8 @@ export class RecordAllocationDto {
   @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
   programCode!: string;
 
-  @ApiProperty({ example: '困难群体养老保险个人缴费省级财政代缴资金' })
-  @IsString()
-  @Length(1, maxTextLength)
+  @ApiProperty({ example: '困难群体养老保险个人缴费省级财政代缴资金', maxLength: maxTextLength, description: textRule })
+  @IsText(maxTextLength)
   programName!: string;
 
   @ApiProperty({ example: 2024, minimum: 2000, maximum: 2100 })
@@ -84,11 +87,21 @@ export class RecordAllocationDto {
   @Max(2100)
   fiscalYear!: number;
 
-  @ApiProperty({ example: '2024-01-18', format: 'date' })
+  @ApiProperty({
+    example: '2024-01-18',
+    format: 'date',
+    description:
+      'A pre-allocation within the fiscal year or the year before; a top-up on or after the settlement it follows ' +
+      '(else 422 date-out-of-range)',
+  })
   @IsCalendarDate()
   issuedOn!: string;
 
-  @ApiProperty({ example: '510000' })
+  @ApiProperty({
+    example: '510000',
+    description:
+      "The program's funding root (its first pre-allocation's issuer), else 422 issuer-not-root; the key must cover it, else 403",
+  })
   @IsString()
   @Matches(regionCode, { message: 'issuerRegionCode must be a 6-digit code' })
   issuerRegionCode!: string;
@@ -125,13 +138,18 @@ export class RecordDisbursementDto extends FundRegionDto {
   @IsYuan({ positive: true })
   amount!: string;
 
-  @ApiProperty({ example: '2024-03-01', format: 'date' })
+  @ApiProperty({
+    example: '2024-03-01',
+    format: 'date',
+    description:
+      'On or after the day the region first received money; before settlement, payments and pass-downs no later ' +
+      'than the year’s end plus the grace period (EARMARK_LATE_PAYMENT_GRACE_DAYS, default 90 days), else 422 date-out-of-range',
+  })
   @IsCalendarDate()
   paidOn!: string;
 
-  @ApiProperty({ example: 'CD-2024-0001' })
-  @IsString()
-  @Length(1, 100)
+  @ApiProperty({ example: 'CD-2024-0001', maxLength: maxDocumentNoLength, description: textRule })
+  @IsText(maxDocumentNoLength)
   voucherNo!: string;
 
   @ApiPropertyOptional({ example: '2083001', description: 'Required for beneficiary-payment' })
@@ -154,45 +172,95 @@ export class RecordDisbursementDto extends FundRegionDto {
   toRegionCode?: string;
 }
 
+/** A 市's 下达 document: one debit of `regionCode`, one credit per line, recorded as one event. */
+export class RecordPassDownDto extends FundRegionDto {
+  @ApiProperty({
+    example: '成财社〔2024〕15号',
+    minLength: 1,
+    maxLength: maxDocumentNoLength,
+    description: `Unique across the ledger (else 409 duplicate-document). ${textRule}`,
+  })
+  @IsText(maxDocumentNoLength)
+  documentNo!: string;
+
+  @ApiProperty({
+    example: '2024-02-01',
+    format: 'date',
+    description:
+      'On or after the day the region first received money; before settlement no later than the year’s end plus the ' +
+      'grace period (else 422 date-out-of-range)',
+  })
+  @IsCalendarDate()
+  passedOn!: string;
+
+  @ApiProperty({
+    example: '300000.00',
+    description: 'Decimal string in 元, > 0: the sum of the lines (else 422 total-mismatch), at most the available balance',
+  })
+  @IsYuan({ positive: true })
+  total!: string;
+
+  @ApiProperty({
+    type: [AllocationLineDto],
+    minItems: 1,
+    maxItems: maxLinesPerDocument,
+    description: 'Distinct regions, each one that `regionCode` funds: its own 区/县, never a 扩权县 (else 422 not-a-child-region)',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(maxLinesPerDocument)
+  @ValidateNested({ each: true })
+  @Type(() => AllocationLineDto)
+  lines!: AllocationLineDto[];
+}
+
 export class ReverseDisbursementDto {
-  @ApiProperty({ example: 'voucher cancelled by the treasury' })
-  @IsString()
-  @Length(1, maxTextLength)
+  @ApiProperty({ example: 'voucher cancelled by the treasury', maxLength: maxTextLength, description: textRule })
+  @IsText(maxTextLength)
   reason!: string;
 
-  @ApiProperty({ example: '2024-03-05', format: 'date' })
+  @ApiProperty({
+    example: '2024-03-05',
+    format: 'date',
+    description: 'Not before the disbursement’s own date (else 422 date-out-of-range)',
+  })
   @IsCalendarDate()
   reversedOn!: string;
 }
 
 export class SettlementActualDto {
-  @ApiProperty({ example: 'dibao' })
-  @IsString()
-  @Length(1, 64)
+  @ApiProperty({ example: 'dibao', maxLength: maxCategoryLength, description: `Distinct within a settlement. ${textRule}` })
+  @IsText(maxCategoryLength)
   category!: string;
 
-  @ApiProperty({ example: 20000, minimum: 0 })
+  @ApiProperty({ example: 20000, minimum: 0, maximum: 100_000_000 })
   @IsInt()
   @Min(0)
   @Max(100_000_000)
   persons!: number;
 
-  @ApiProperty({ example: '100.00' })
+  @ApiProperty({
+    example: '100.00',
+    description: "Decimal string in 元; below the program's minimum standard (the notice's Annex 2): 422 below-minimum-standard",
+  })
   @IsYuan()
   perPerson!: string;
 }
 
 export class SettleRegionYearDto extends FundRegionDto {
-  @ApiProperty({ example: '川财社〔2025〕9号' })
-  @IsString()
-  @Length(1, 100)
+  @ApiProperty({ example: '川财社〔2025〕9号', minLength: 1, maxLength: maxDocumentNoLength, description: textRule })
+  @IsText(maxDocumentNoLength)
   documentNo!: string;
 
-  @ApiProperty({ example: '2025-03-31', format: 'date' })
+  @ApiProperty({
+    example: '2025-03-31',
+    format: 'date',
+    description: 'On or after the notice and every date already recorded in the region’s subtree (else 422 date-out-of-range)',
+  })
   @IsCalendarDate()
   settledOn!: string;
 
-  @ApiProperty({ type: [SettlementActualDto] })
+  @ApiProperty({ type: [SettlementActualDto], minItems: 1, maxItems: maxActualsPerSettlement, description: 'Categories distinct' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(maxActualsPerSettlement)

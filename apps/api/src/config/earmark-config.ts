@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { defaultFundPolicy } from '@earmark/domain';
 
 export type StoreChoice = 'sqlite' | 'postgres' | 'kurrentdb';
 
@@ -19,6 +20,8 @@ export interface EarmarkConfig {
   readonly checkpointEveryEvents: number;
   /** A checkpoint is also issued this often when events arrived since the last one. */
   readonly checkpointSeconds: number;
+  /** Days after the fiscal year during which payments and pass-downs are still recorded, flagged late. */
+  readonly latePaymentGraceDays: number;
 }
 
 export class ConfigError extends Error {
@@ -65,20 +68,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     projectRoot,
     seedNotice: env.EARMARK_SEED_NOTICE === '' ? null : seed,
     signingKeyFile: env.EARMARK_SIGNING_KEY_FILE ? resolve(env.EARMARK_SIGNING_KEY_FILE) : null,
-    checkpointEveryEvents: wholeNumber(env, 'EARMARK_CHECKPOINT_EVERY', 1_000, maxCheckpointEveryEvents),
-    checkpointSeconds: wholeNumber(env, 'EARMARK_CHECKPOINT_SECONDS', 60, maxCheckpointSeconds),
+    checkpointEveryEvents: wholeNumber(env, 'EARMARK_CHECKPOINT_EVERY', 1_000, 1, maxCheckpointEveryEvents),
+    checkpointSeconds: wholeNumber(env, 'EARMARK_CHECKPOINT_SECONDS', 60, 1, maxCheckpointSeconds),
+    latePaymentGraceDays: wholeNumber(
+      env,
+      'EARMARK_LATE_PAYMENT_GRACE_DAYS',
+      defaultFundPolicy.latePaymentGraceDays,
+      0,
+      maxLatePaymentGraceDays,
+    ),
   };
 }
 
 const maxCheckpointEveryEvents = 1_000_000_000;
 /** Node fires a timer longer than 2^31 − 1 ms at once, which would checkpoint continuously. */
 const maxCheckpointSeconds = 2_147_483;
+/** Ten years: a grace period longer than that is a typo, not a policy. */
+const maxLatePaymentGraceDays = 3_650;
 
-/** A positive whole number from the environment: a typo must not silently turn checkpoints off. */
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+/**
+ * A whole number from the environment, within bounds: a typo must not silently turn checkpoints
+ * off or let every late payment through.
+ */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = /^[0-9]{1,10}$/.test(value) ? Number.parseInt(value, 10) : NaN;
-  if (!(parsed >= 1 && parsed <= max)) throw new ConfigError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
+  if (!(parsed >= min && parsed <= max)) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
   return parsed;
 }

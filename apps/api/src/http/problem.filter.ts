@@ -15,7 +15,7 @@ const fastifyCodes: Record<string, ProblemCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'validation-failed',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-failed',
 };
 
@@ -44,13 +44,19 @@ export class ProblemFilter implements ExceptionFilter {
     const fastifyCode = (exception as { code?: unknown })?.code;
     if (typeof fastifyCode === 'string' && fastifyCodes[fastifyCode]) {
       const code = fastifyCodes[fastifyCode];
-      const detail = code === 'payload-too-large' ? 'bodies over 1 MiB are refused' : 'the body could not be read as JSON';
+      const detail =
+        code === 'payload-too-large'
+          ? 'bodies over 1 MiB are refused'
+          : code === 'unsupported-media-type'
+            ? 'send bodies as Content-Type: application/json'
+            : 'the body could not be read as JSON';
       return problemBody(code, detail);
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return problemBody('not-found', 'no such resource');
       if (status === 413) return problemBody('payload-too-large', 'bodies over 1 MiB are refused');
+      if (status === 415) return problemBody('unsupported-media-type', 'send bodies as Content-Type: application/json');
       if (status === 400) {
         const message = exception.message || 'bad request';
         return problemBody(/json/i.test(message) ? 'malformed-json' : 'validation-failed', message);

@@ -44,6 +44,55 @@ export function IsYuan(options?: ValidationOptions & { positive?: boolean }) {
     });
 }
 
+/**
+ * C0 and C1 control characters, and the bidirectional embeddings, overrides and isolates that can
+ * make a document number read differently from what is stored.
+ */
+const unsafeTextPattern = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** A text field (document numbers, vouchers, reasons, titles): 1 to `maxLength` characters, nothing unsafe. */
+export function IsText(maxLength: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isText',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be text of 1 to ${maxLength} characters without control characters or bidirectional overrides`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length >= 1 && value.length <= maxLength && !unsafeTextPattern.test(value),
+      },
+    });
+}
+
+/**
+ * The entries of a list that repeat an earlier entry's `field`, as validation errors pointing at
+ * the repeated field (`lines.3.regionCode`).
+ */
+export function repeatedEntries<T>(
+  items: readonly T[],
+  listName: string,
+  field: keyof T & string,
+): { path: string; message: string }[] {
+  const firstIndex = new Map<unknown, number>();
+  const errors: { path: string; message: string }[] = [];
+  items.forEach((item, index) => {
+    const value = item[field];
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, index);
+    else {
+      errors.push({
+        path: `${listName}.${index}.${field}`,
+        message: `${field} ${String(value)} is already listed at ${listName}.${first}`,
+      });
+    }
+  });
+  return errors;
+}
+
 function flatten(errors: ValidationError[], prefix = ''): { path: string; message: string }[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;

@@ -1,15 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { GetFlagsQuery, GetPerformanceQuery } from '@earmark/application';
+import { GetFlagsQuery, GetPerformanceQuery, type Reader } from '@earmark/application';
 import { parseYuan } from '@earmark/domain';
 import { defaultFlagThresholds, type Flag, type FlagThresholds, type PerformanceRow } from '@earmark/projections';
-import { Roles } from '../auth/auth.guard';
+import { CurrentReader, Roles } from '../auth/auth.guard';
 import { parseBooksAt, parseFund } from '../http/query-params';
 
 /**
  * The thresholds the flags are measured against, from the environment, each optional:
- * EARMARK_FLAG_LATE_DAYS, EARMARK_FLAG_IDLE_DAYS, EARMARK_FLAG_CLAWBACK_DAYS (whole days),
+ * EARMARK_FLAG_LATE_DAYS, EARMARK_FLAG_CLAWBACK_DAYS (whole days),
  * EARMARK_FLAG_ENROLMENT_MIN_PERCENT, EARMARK_FLAG_ON_TIME_MIN_PERCENT,
  * EARMARK_FLAG_SATISFACTION_MIN_PERCENT (0–100, up to two decimals; used only where a 市(州)'s
  * targets state no number) and EARMARK_FLAG_MIN_STANDARD_YUAN (元, the per-person standard when no
@@ -39,7 +39,6 @@ export function flagThresholdsFromEnv(env: Readonly<Record<string, string | unde
   }
   return {
     latePassDownDays: days('EARMARK_FLAG_LATE_DAYS', defaultFlagThresholds.latePassDownDays),
-    idleBalanceDays: days('EARMARK_FLAG_IDLE_DAYS', defaultFlagThresholds.idleBalanceDays),
     clawbackOpenDays: days('EARMARK_FLAG_CLAWBACK_DAYS', defaultFlagThresholds.clawbackOpenDays),
     enrolmentRateMinPercent: percent('EARMARK_FLAG_ENROLMENT_MIN_PERCENT', defaultFlagThresholds.enrolmentRateMinPercent),
     onTimeRateMinPercent: percent('EARMARK_FLAG_ON_TIME_MIN_PERCENT', defaultFlagThresholds.onTimeRateMinPercent),
@@ -64,7 +63,8 @@ const flagSchema = {
         type: 'string',
         enum: [
           'late-pass-down',
-          'idle-balance',
+          'spending-pace',
+          'late-payment',
           'settlement-variance',
           'headcount-mismatch',
           'refused-attempt',
@@ -106,7 +106,10 @@ const performanceSchema = {
 @ApiQuery(minPosition)
 @ApiResponse({ status: 400, description: 'problem+json validation-failed' })
 @ApiResponse({ status: 401, description: 'problem+json' })
-@ApiResponse({ status: 403, description: 'problem+json' })
+@ApiResponse({
+  status: 403,
+  description: 'problem+json forbidden: not an operator or auditor key. Only the regions the key covers are listed',
+})
 @ApiResponse({ status: 404, description: 'problem+json not-found: no such program-year' })
 @Roles('operator', 'auditor')
 @Controller('v1')
@@ -117,25 +120,34 @@ export class AuditViewsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get('programs/:programCode/years/:fiscalYear/flags')
-  @ApiOperation({ summary: "The auditors' flags: late pass-downs, idle balances, settlement variances, headcount mismatches, refused attempts, missed targets" })
+  @ApiOperation({
+    summary:
+      "The auditors' flags about the regions the key covers: late pass-downs, spending pace, late payments, " +
+      'settlement variances, headcount mismatches, refused attempts, missed targets',
+  })
   @ApiQuery(asOf)
   @ApiResponse({ status: 200, description: 'Sorted by rule, region, since', schema: flagSchema })
   getFlags(
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
+    @CurrentReader() reader: Reader,
     @Query('asOf') asOfDate?: string,
   ): Promise<Flag[]> {
     const fund = parseFund(programCode, fiscalYear);
     const at = parseBooksAt(asOfDate, undefined);
     const day = at && 'asOf' in at ? at.asOf : undefined;
-    return this.queryBus.execute(new GetFlagsQuery(fund.programCode, fund.fiscalYear, day, this.thresholds));
+    return this.queryBus.execute(new GetFlagsQuery(fund.programCode, fund.fiscalYear, reader, day, this.thresholds));
   }
 
   @Get('programs/:programCode/years/:fiscalYear/performance')
   @ApiOperation({ summary: 'Per 市(州) (its 扩权县 counted under it), each indicator of its Annex 2 targets with the actual' })
   @ApiResponse({ status: 200, description: 'Ordered by region, indicators in the document’s order', schema: performanceSchema })
-  getPerformance(@Param('programCode') programCode: string, @Param('fiscalYear') fiscalYear: string): Promise<PerformanceRow[]> {
+  getPerformance(
+    @Param('programCode') programCode: string,
+    @Param('fiscalYear') fiscalYear: string,
+    @CurrentReader() reader: Reader,
+  ): Promise<PerformanceRow[]> {
     const fund = parseFund(programCode, fiscalYear);
-    return this.queryBus.execute(new GetPerformanceQuery(fund.programCode, fund.fiscalYear, this.thresholds));
+    return this.queryBus.execute(new GetPerformanceQuery(fund.programCode, fund.fiscalYear, reader, this.thresholds));
   }
 }

@@ -9,9 +9,10 @@ import {
   ListProgramsQuery,
   ListRegionBalancesQuery,
   REGION_REGISTRY,
+  type Reader,
 } from '@earmark/application';
 import type { Region, RegionRegistry } from '@earmark/domain';
-import { Roles } from '../auth/auth.guard';
+import { CurrentReader, Roles } from '../auth/auth.guard';
 import { parseBooksAt, parseFund, parseRegionCode } from '../http/query-params';
 
 const minPosition = { name: 'minPosition', required: false, description: 'Answer once projections reached this position (≤ 5 s, else 503)' };
@@ -33,7 +34,12 @@ function regionView(region: Region) {
 @ApiBearerAuth()
 @ApiQuery(minPosition)
 @ApiResponse({ status: 401, description: 'problem+json' })
-@ApiResponse({ status: 403, description: 'problem+json' })
+@ApiResponse({
+  status: 403,
+  description:
+    'problem+json forbidden: not an operator or auditor key, or a region the key does not cover (scope follows the funding tree); ' +
+    'program-year totals and documents need a key covering the funding root. Lists show only the regions and program-years the key covers.',
+})
 @Roles('operator', 'auditor')
 @Controller('v1')
 export class QueriesController {
@@ -55,8 +61,8 @@ export class QueriesController {
 
   @Get('programs')
   @ApiOperation({ summary: 'Every program-year with its totals' })
-  listPrograms() {
-    return this.queryBus.execute(new ListProgramsQuery());
+  listPrograms(@CurrentReader() reader: Reader) {
+    return this.queryBus.execute(new ListProgramsQuery(reader));
   }
 
   @Get('programs/:programCode/years/:fiscalYear')
@@ -66,11 +72,12 @@ export class QueriesController {
   getProgramYear(
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
+    @CurrentReader() reader: Reader,
     @Query('asOf') asOfDate?: string,
     @Query('atPosition') atPos?: string,
   ) {
     const fund = parseFund(programCode, fiscalYear);
-    return this.queryBus.execute(new GetProgramYearQuery(fund.programCode, fund.fiscalYear, parseBooksAt(asOfDate, atPos)));
+    return this.queryBus.execute(new GetProgramYearQuery(fund.programCode, fund.fiscalYear, reader, parseBooksAt(asOfDate, atPos)));
   }
 
   @Get('programs/:programCode/years/:fiscalYear/regions')
@@ -80,11 +87,12 @@ export class QueriesController {
   listRegionBalances(
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
+    @CurrentReader() reader: Reader,
     @Query('asOf') asOfDate?: string,
     @Query('atPosition') atPos?: string,
   ) {
     const fund = parseFund(programCode, fiscalYear);
-    return this.queryBus.execute(new ListRegionBalancesQuery(fund.programCode, fund.fiscalYear, parseBooksAt(asOfDate, atPos)));
+    return this.queryBus.execute(new ListRegionBalancesQuery(fund.programCode, fund.fiscalYear, reader, parseBooksAt(asOfDate, atPos)));
   }
 
   @Get('programs/:programCode/years/:fiscalYear/regions/:regionCode')
@@ -95,12 +103,13 @@ export class QueriesController {
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
     @Param('regionCode') regionCode: string,
+    @CurrentReader() reader: Reader,
     @Query('asOf') asOfDate?: string,
     @Query('atPosition') atPos?: string,
   ) {
     const fund = parseFund(programCode, fiscalYear);
     return this.queryBus.execute(
-      new GetRegionBalanceQuery(fund.programCode, fund.fiscalYear, parseRegionCode(regionCode), parseBooksAt(asOfDate, atPos)),
+      new GetRegionBalanceQuery(fund.programCode, fund.fiscalYear, parseRegionCode(regionCode), reader, parseBooksAt(asOfDate, atPos)),
     );
   }
 
@@ -112,12 +121,13 @@ export class QueriesController {
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
     @Param('regionCode') regionCode: string,
+    @CurrentReader() reader: Reader,
     @Query('asOf') asOfDate?: string,
     @Query('atPosition') atPos?: string,
   ) {
     const fund = parseFund(programCode, fiscalYear);
     return this.queryBus.execute(
-      new GetRegionTrailQuery(fund.programCode, fund.fiscalYear, parseRegionCode(regionCode), parseBooksAt(asOfDate, atPos)),
+      new GetRegionTrailQuery(fund.programCode, fund.fiscalYear, parseRegionCode(regionCode), reader, parseBooksAt(asOfDate, atPos)),
     );
   }
 }

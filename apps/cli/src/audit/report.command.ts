@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
-import { booksAt, GetFlagsQuery } from '@earmark/application';
+import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
 import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
@@ -81,7 +81,9 @@ export async function loadReportInput(
     regions = docs.list(collections.regionBalance, fund);
   }
   if (programYear === null) throw new Error(`nothing recorded for ${programCode} in ${fiscalYear}${asOf === null ? '' : ` by ${asOf}`}`);
-  const flags = await queryBus.execute(new GetFlagsQuery(programCode, fiscalYear, asOf ?? undefined, request.thresholds));
+  const flags = await queryBus.execute(
+    new GetFlagsQuery(programCode, fiscalYear, everyRegionReader, asOf ?? undefined, request.thresholds),
+  );
   return {
     programYear: programYear.doc as ProgramYearDoc,
     regions: docsOf<RegionBalanceDoc>(regions),

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { ReverseDisbursement } from '@earmark/domain';
+import { findDisbursement, type ReverseDisbursement } from '@earmark/domain';
 import type { ReadModelStore } from '@earmark/event-store';
 import { collections, type DisbursementDoc } from '@earmark/projections';
 import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
@@ -16,22 +16,35 @@ export class ReverseDisbursementCommand extends Command<CommandOutcome> {
   }
 }
 
+/**
+ * The request names a disbursement, not its fund. The read model answers only which fund's stream
+ * to load (an immutable fact of the disbursement); whether it exists, whose region it is, and
+ * every rule are then decided on the fund's own events.
+ */
 @CommandHandler(ReverseDisbursementCommand)
 export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbursementCommand> {
   constructor(private readonly runner: FundCommandRunner, @Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
 
   async execute({ ctx, input }: ReverseDisbursementCommand): Promise<CommandOutcome> {
-    const stored = await this.readModels.getDoc(collections.disbursement, input.disbursementId);
-    if (!stored) throw new ApplicationError('not-found', `no disbursement ${input.disbursementId}`);
-    const original = stored.doc as DisbursementDoc;
-    this.runner.assertMayActFor(ctx, original.regionCode);
-    const data = { ...input, programCode: original.programCode, fiscalYear: original.fiscalYear };
+    this.runner.assertMaySendCommands(ctx);
+    const fund = await this.fundOf(input.disbursementId);
+    const data = { ...input, ...fund };
     return this.runner.run(ctx, {
-      programCode: original.programCode,
-      fiscalYear: original.fiscalYear,
-      regionCode: original.regionCode,
+      ...fund,
+      regionCode: null,
+      authorize: (state) => {
+        const original = findDisbursement(state, input.disbursementId);
+        if (original) this.runner.assertMayActFor(ctx, original.regionCode);
+      },
       build: (metadata) => ({ type: 'ReverseDisbursement', data, metadata }),
       respond: () => ({ disbursementId: input.disbursementId }),
     });
+  }
+
+  private async fundOf(disbursementId: string): Promise<{ programCode: string; fiscalYear: number }> {
+    const stored = await this.readModels.getDoc(collections.disbursement, disbursementId);
+    if (!stored) throw new ApplicationError('not-found', `no disbursement ${disbursementId}`);
+    const { programCode, fiscalYear } = stored.doc as DisbursementDoc;
+    return { programCode, fiscalYear };
   }
 }

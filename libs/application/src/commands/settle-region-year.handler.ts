@@ -13,7 +13,7 @@ export class SettleRegionYearHandler implements ICommandHandler<SettleRegionYear
   constructor(private readonly runner: FundCommandRunner) {}
 
   async execute({ ctx, input }: SettleRegionYearCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActFor(ctx, input.regionCode);
+    this.runner.assertMayActForRoot(ctx, input.regionCode, 'settlements');
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,
@@ -22,11 +22,14 @@ export class SettleRegionYearHandler implements ICommandHandler<SettleRegionYear
       respond: (events) => {
         const settled = events.find((e): e is RegionYearSettled => e.type === 'RegionYearSettled');
         if (!settled) throw new Error('settlement decided without a RegionYearSettled event');
+        const yuan = (fen: string) => formatYuan(fenFromString(fen));
         return {
           regionCode: input.regionCode,
-          entitled: formatYuan(fenFromString(settled.data.entitledFen)),
-          allocated: formatYuan(fenFromString(settled.data.allocatedFen)),
-          adjustment: formatYuan(fenFromString(settled.data.adjustmentFen)),
+          entitled: yuan(settled.data.entitledFen),
+          preAllocated: yuan(settled.data.preAllocatedFen),
+          returnedBefore: yuan(settled.data.returnedBeforeFen),
+          allocated: yuan(settled.data.allocatedFen),
+          adjustment: yuan(settled.data.adjustmentFen),
         };
       },
     });

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { fundStreamName, refusalStreamName, type RegionRegistry } from '@earmark/domain';
+import { chinaDateOf, fundStreamName, refusalStreamName, type RegionRegistry } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import {
   computeFlags,
@@ -12,6 +12,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { CLOCK, EVENT_STORE, REGION_REGISTRY, type Clock } from '../ports';
+import { ReadScope, type Reader } from '../read-scope';
 
 /**
  * The auditors' views are computed from the fund's events on each call rather than kept as read
@@ -42,15 +43,21 @@ async function readFund(store: EventStore, programCode: string, fiscalYear: numb
   return { fundEvents, refusalEvents };
 }
 
-/** The calendar day the clock is on (UTC), for views that default to today. */
+/**
+ * The day it is in China, for views that default to today: the day the decider checks dates
+ * against and the flags date what has no date of its own by, so that a view taken between 16:00
+ * and 24:00 UTC does not leave out what was recorded a moment ago.
+ */
 function today(clock: Clock): string {
-  return clock.now().toISOString().slice(0, 10);
+  return chinaDateOf(clock.now().toISOString());
 }
 
+/** The flags about the regions the key covers. */
 export class GetFlagsQuery extends Query<Flag[]> {
   constructor(
     readonly programCode: string,
     readonly fiscalYear: number,
+    readonly reader: Reader,
     /** YYYY-MM-DD; today when absent. Only events effective by then count. */
     readonly asOf?: string,
     readonly thresholds: FlagThresholds = defaultFlagThresholds,
@@ -67,16 +74,20 @@ export class GetFlagsHandler implements IQueryHandler<GetFlagsQuery> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ programCode, fiscalYear, asOf, thresholds }: GetFlagsQuery): Promise<Flag[]> {
+  async execute({ programCode, fiscalYear, reader, asOf, thresholds }: GetFlagsQuery): Promise<Flag[]> {
     const { fundEvents, refusalEvents } = await readFund(this.store, programCode, fiscalYear);
-    return computeFlags({ fundEvents, refusalEvents, registry: this.registry, asOf: asOf ?? today(this.clock), thresholds });
+    const flags = computeFlags({ fundEvents, refusalEvents, registry: this.registry, asOf: asOf ?? today(this.clock), thresholds });
+    const scope = new ReadScope(this.registry, reader);
+    return flags.filter((flag) => scope.coversRegionOrRoot(flag.regionCode));
   }
 }
 
+/** The performance rows of the 市(州) the key covers. */
 export class GetPerformanceQuery extends Query<PerformanceRow[]> {
   constructor(
     readonly programCode: string,
     readonly fiscalYear: number,
+    readonly reader: Reader,
     readonly thresholds: FlagThresholds = defaultFlagThresholds,
   ) {
     super();
@@ -91,10 +102,12 @@ export class GetPerformanceHandler implements IQueryHandler<GetPerformanceQuery>
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ programCode, fiscalYear, thresholds }: GetPerformanceQuery): Promise<PerformanceRow[]> {
+  async execute({ programCode, fiscalYear, reader, thresholds }: GetPerformanceQuery): Promise<PerformanceRow[]> {
     const { fundEvents } = await readFund(this.store, programCode, fiscalYear);
     // As of today: money still inside its pass-down window is not yet late.
-    return computePerformance({ fundEvents, registry: this.registry, thresholds, asOf: today(this.clock) });
+    const rows = computePerformance({ fundEvents, registry: this.registry, thresholds, asOf: today(this.clock) });
+    const scope = new ReadScope(this.registry, reader);
+    return rows.filter((row) => scope.covers(row.regionCode));
   }
 }
 

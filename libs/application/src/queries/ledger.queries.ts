@@ -20,6 +20,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, READ_MODELS, REGION_REGISTRY, type LedgerSettings } from '../ports';
+import { ReadScope, type Reader } from '../read-scope';
 import { booksAt, type BooksAt } from './books-at';
 
 /** Reads the documents either live or as the books stood at a date or position. */
@@ -58,19 +59,39 @@ export class ProjectionWaiter {
   }
 }
 
-export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryView>[]> {}
+/** A program-year's funding root: the issuer of its first allocation, as its document records it. */
+function rootOf(doc: ProgramYearDoc): string | null {
+  return doc.issuerRegionCode || null;
+}
 
-@QueryHandler(ListProgramsQuery)
-export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
-  async execute() {
-    const docs = docsOf<ProgramYearDoc>(await this.readModels.listDocs(collections.programYear, programYearPartition));
-    return docs.map(programSummaryView);
+/** The regions a key covers, among a fund's balances: a balance's children are summed over these only. */
+function coveredRegions(regions: readonly RegionBalanceDoc[], scope: ReadScope): RegionBalanceDoc[] {
+  return regions.filter((region) => scope.covers(region.regionCode));
+}
+
+/** Program-years whose funding root the key covers. */
+export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryView>[]> {
+  constructor(readonly reader: Reader) {
+    super();
   }
 }
 
+@QueryHandler(ListProgramsQuery)
+export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+  ) {}
+  async execute({ reader }: ListProgramsQuery) {
+    const scope = new ReadScope(this.registry, reader);
+    const docs = docsOf<ProgramYearDoc>(await this.readModels.listDocs(collections.programYear, programYearPartition));
+    return docs.filter((doc) => scope.coversRoot(rootOf(doc))).map(programSummaryView);
+  }
+}
+
+/** Totals and documents sum every region's money: a key covering the funding root only. */
 export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView>> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly at?: BooksAt) {
+  constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
     super();
   }
 }
@@ -78,19 +99,26 @@ export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView
 @QueryHandler(GetProgramYearQuery)
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
   private readonly source: DocSource;
-  constructor(@Inject(READ_MODELS) readModels: ReadModelStore, @Inject(EVENT_STORE) store: EventStore) {
+  constructor(
+    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+  ) {
     this.source = new DocSource(readModels, store);
   }
-  async execute({ programCode, fiscalYear, at }: GetProgramYearQuery) {
+  async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
     const docs = await this.source.forFund(programCode, fiscalYear, at);
     const stored = await docs.get(collections.programYear, fundKey(programCode, fiscalYear));
     if (!stored) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
-    return programYearView(stored.doc as ProgramYearDoc);
+    const doc = stored.doc as ProgramYearDoc;
+    new ReadScope(this.registry, reader).requireRoot(rootOf(doc), `the totals of ${programCode} ${fiscalYear}`);
+    return programYearView(doc);
   }
 }
 
+/** The balances of the regions the key covers. */
 export class ListRegionBalancesQuery extends Query<ReturnType<typeof regionBalanceView>[]> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly at?: BooksAt) {
+  constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
     super();
   }
 }
@@ -105,19 +133,28 @@ export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalanc
   ) {
     this.source = new DocSource(readModels, store);
   }
-  async execute({ programCode, fiscalYear, at }: ListRegionBalancesQuery) {
+  async execute({ programCode, fiscalYear, reader, at }: ListRegionBalancesQuery) {
     const docs = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await docs.get(collections.programYear, fundKey(programCode, fiscalYear)))) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
-    const regions = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const scope = new ReadScope(this.registry, reader);
+    const funded = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const regions = coveredRegions(funded, scope);
     const children = childrenByParent(regions, this.registry);
     return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.registry));
   }
 }
 
+/** One region's balance: a key covering the region; its children are summed over those the key covers. */
 export class GetRegionBalanceQuery extends Query<ReturnType<typeof regionBalanceView>> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly regionCode: string, readonly at?: BooksAt) {
+  constructor(
+    readonly programCode: string,
+    readonly fiscalYear: number,
+    readonly regionCode: string,
+    readonly reader: Reader,
+    readonly at?: BooksAt,
+  ) {
     super();
   }
 }
@@ -132,20 +169,30 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
   ) {
     this.source = new DocSource(readModels, store);
   }
-  async execute({ programCode, fiscalYear, regionCode, at }: GetRegionBalanceQuery) {
+  async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionBalanceQuery) {
+    const scope = new ReadScope(this.registry, reader);
+    scope.requireRegion(regionCode);
     const docs = await this.source.forFund(programCode, fiscalYear, at);
     const stored = await docs.get(collections.regionBalance, regionKey(programCode, fiscalYear, regionCode));
     if (!stored) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
-    const regions = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const funded = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const regions = coveredRegions(funded, scope);
     const doc = stored.doc as RegionBalanceDoc;
     return regionBalanceView(doc, childrenByParent(regions, this.registry).get(doc.regionCode) ?? [], this.registry);
   }
 }
 
+/** One region's audit trail: a key covering the region. */
 export class GetRegionTrailQuery extends Query<ReturnType<typeof trailView>> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly regionCode: string, readonly at?: BooksAt) {
+  constructor(
+    readonly programCode: string,
+    readonly fiscalYear: number,
+    readonly regionCode: string,
+    readonly reader: Reader,
+    readonly at?: BooksAt,
+  ) {
     super();
   }
 }
@@ -153,10 +200,15 @@ export class GetRegionTrailQuery extends Query<ReturnType<typeof trailView>> {
 @QueryHandler(GetRegionTrailQuery)
 export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery> {
   private readonly source: DocSource;
-  constructor(@Inject(READ_MODELS) readModels: ReadModelStore, @Inject(EVENT_STORE) store: EventStore) {
+  constructor(
+    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+  ) {
     this.source = new DocSource(readModels, store);
   }
-  async execute({ programCode, fiscalYear, regionCode, at }: GetRegionTrailQuery) {
+  async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionTrailQuery) {
+    new ReadScope(this.registry, reader).requireRegion(regionCode);
     const docs = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await docs.get(collections.regionBalance, regionKey(programCode, fiscalYear, regionCode)))) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
