@@ -12,12 +12,15 @@ describe('Allocation documents: only a key covering the funding root records the
 
   const programYear = () => app.get(`/v1/programs/${program}/years/${year}`);
 
-  it('成都’s key (510100) recording a document it issued to 锦江区 for 1,000,000.00: 403, and nothing is allocated', async () => {
+  it('成都’s key (510100) recording a document it issued to 锦江区 for 1,000,000.00: 403, nothing allocated, the attempt kept', async () => {
     const document = preAllocation('成财社〔2024〕1号', '510100', [{ regionCode: '510104', amount: '1000000.00' }], '1000000.00');
     const { status, body } = await app.post('/v1/allocations', document, 'cd');
     expect([status, body.code]).toEqual([403, 'forbidden']);
     expect((await programYear()).body).toMatchObject({ allocated: '135000000.00', available: '135000000.00', regions: 93 });
     expect((await app.region('510104')).status).toBe(404);
+    // A scope refusal is a refused attempt too: auditors see who tried.
+    const refusals = await app.infrastructure.readModels.listDocs('refusal', `${program}/${year}`);
+    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['commandType']])).toEqual([['forbidden', 'cd', 'RecordAllocation']]);
   });
 
   it('the province’s key recording a document whose issuer is 成都: 422 issuer-not-root, kept as a refused attempt', async () => {
@@ -27,7 +30,10 @@ describe('Allocation documents: only a key covering the funding root records the
     expect(body.title).toBe("Issuer is not the program's funding root");
     expect((await programYear()).body).toMatchObject({ allocated: '135000000.00', available: '135000000.00', regions: 93 });
     const refusals = await app.infrastructure.readModels.listDocs('refusal', `${program}/${year}`);
-    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['regionCode']])).toEqual([['issuer-not-root', 'prov', '510100']]);
+    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['regionCode']])).toEqual([
+      ['forbidden', 'cd', '510100'],
+      ['issuer-not-root', 'prov', '510100'],
+    ]);
   });
 
   it('自贡’s key (510300) allocating to 荣县 (510321), issued by the province or by itself: 403 both', async () => {

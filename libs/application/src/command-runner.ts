@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  commandScopeRefusal,
   conflictCodes,
   decideFund,
-  fundingRootOf,
   fundStreamName,
-  keyCovers,
   refusalStreamName,
   RuleError,
   type Actor,
@@ -27,7 +26,6 @@ import {
 } from '@earmark/event-store';
 import { FundSessions } from './fund-sessions';
 import { ApplicationError, problemBody, problemStatus } from './problem';
-import { registryRoots } from './read-scope';
 import {
   CLOCK,
   defaultLedgerSettings,
@@ -61,11 +59,6 @@ export interface FundCommandSpec {
   /** The region a refusal concerns, for the audit log of refused attempts. */
   readonly regionCode: string | null;
   build(meta: FundCommand['metadata']): FundCommand;
-  /**
-   * A scope check that needs the fund's state (the region of a recorded disbursement): runs
-   * before the decider, on every attempt. Throws ApplicationError('forbidden').
-   */
-  authorize?(state: FundState): void;
   /** Checks outside the fund's stream (a document number used by another fund). */
   precheck?(commandId: string): Promise<void>;
   /** Streams appended atomically with the fund's (a document number's reservation). */
@@ -78,8 +71,6 @@ export interface FundCommandSpec {
 export class FundCommandRunner {
   private readonly sessions: FundSessions;
   private readonly policy: FundPolicy;
-  /** The roots of the registry's funding trees (the provinces). */
-  private readonly roots: readonly string[];
   /**
    * Requests under way, by idempotency key: a retry that arrives while the first is still being
    * decided or committed waits for its answer instead of deciding again (it would otherwise see
@@ -96,42 +87,6 @@ export class FundCommandRunner {
   ) {
     this.sessions = new FundSessions(store);
     this.policy = { latePaymentGraceDays: settings.latePaymentGraceDays };
-    this.roots = registryRoots(registry);
-  }
-
-  /** Only finance keys (and the ledger's own importer) send commands. */
-  assertMaySendCommands(ctx: CommandContext): void {
-    const { actor } = ctx;
-    if (actor.role !== 'finance' && actor.role !== 'system') {
-      throw new ApplicationError('forbidden', `role ${actor.role} may not send commands`);
-    }
-  }
-
-  /**
-   * A finance key acts for the regions it lists and the regions they fund: a 市's key covers its
-   * 区/县, never a 扩权县, which only the province funds.
-   */
-  assertMayActFor(ctx: CommandContext, regionCode: string): void {
-    this.assertMaySendCommands(ctx);
-    if (keyCovers(this.registry, ctx.actor.regions, regionCode)) return;
-    throw new ApplicationError('forbidden', `key ${ctx.actor.name} may not act for region ${regionCode}`);
-  }
-
-  /**
-   * Allocation documents and settlements create or weigh money: only a key covering the funding
-   * root of the region's tree (the province) may record them, whoever the document names.
-   */
-  assertMayActForRoot(ctx: CommandContext, regionCode: string, what: string): void {
-    this.assertMaySendCommands(ctx);
-    const root = fundingRootOf(this.registry, regionCode);
-    // A region the registry does not know has no root: only a key covering every root goes on,
-    // and the decider then refuses the region as unknown.
-    const roots = root === null ? this.roots : [root];
-    if (roots.every((code) => keyCovers(this.registry, ctx.actor.regions, code))) return;
-    throw new ApplicationError(
-      'forbidden',
-      `key ${ctx.actor.name} may not record ${what}: that needs a key covering the funding root ${roots.join(', ')}`,
-    );
   }
 
   /** The stored answer to a repeated key, or null when the key is new. */
@@ -182,7 +137,10 @@ export class FundCommandRunner {
       try {
         if (spec.precheck) await spec.precheck(commandId);
         const pending = await this.sessions.withFund(streamName, spec.programCode, spec.fiscalYear, async (state, version) => {
-          spec.authorize?.(state);
+          // Scope follows the funding tree (the domain's rule); a key out of scope is refused and,
+          // like a rule refusal, logged with who sent it.
+          const outOfScope = commandScopeRefusal(ctx.actor, command, state, this.registry);
+          if (outOfScope !== null) throw new RuleError('forbidden', outOfScope, spec.regionCode);
           const events = decideFund(command, state, this.registry, this.policy);
           const body = spec.respond(events, state);
           const newEvents = events.map((event, index) => this.toNewEvent(event, eventIds(index), ctx, commandId));

@@ -286,6 +286,7 @@ export type RuleErrorCode =
   | 'issuer-not-root'
   | 'date-out-of-range'
   | 'below-minimum-standard'
+  | 'forbidden'
   | 'duplicate-document'
   | 'duplicate-voucher'
   | 'not-found';

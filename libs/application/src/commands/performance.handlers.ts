@@ -13,7 +13,6 @@ export class RecordPerformanceTargetsHandler implements ICommandHandler<RecordPe
   constructor(private readonly runner: FundCommandRunner) {}
 
   async execute({ ctx, input }: RecordPerformanceTargetsCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActFor(ctx, input.regionCode);
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,
@@ -35,7 +34,6 @@ export class ReportPerformanceActualHandler implements ICommandHandler<ReportPer
   constructor(private readonly runner: FundCommandRunner) {}
 
   async execute({ ctx, input }: ReportPerformanceActualCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActFor(ctx, input.regionCode);
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,

@@ -17,7 +17,6 @@ export class RecordAllocationHandler implements ICommandHandler<RecordAllocation
   constructor(private readonly runner: FundCommandRunner, @Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ ctx, input }: RecordAllocationCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActForRoot(ctx, input.issuerRegionCode, 'allocation documents');
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,

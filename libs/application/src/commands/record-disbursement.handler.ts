@@ -13,7 +13,6 @@ export class RecordDisbursementHandler implements ICommandHandler<RecordDisburse
   constructor(private readonly runner: FundCommandRunner) {}
 
   async execute({ ctx, input }: RecordDisbursementCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActFor(ctx, input.regionCode);
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,

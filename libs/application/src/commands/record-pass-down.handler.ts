@@ -18,7 +18,6 @@ export class RecordPassDownHandler implements ICommandHandler<RecordPassDownComm
   constructor(private readonly runner: FundCommandRunner, @Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ ctx, input }: RecordPassDownCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActFor(ctx, input.regionCode);
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,

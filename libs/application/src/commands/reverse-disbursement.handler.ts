@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { findDisbursement, type ReverseDisbursement } from '@earmark/domain';
+import type { ReverseDisbursement } from '@earmark/domain';
 import type { ReadModelStore } from '@earmark/event-store';
 import { collections, type DisbursementDoc } from '@earmark/projections';
 import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
@@ -26,16 +26,11 @@ export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbur
   constructor(private readonly runner: FundCommandRunner, @Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
 
   async execute({ ctx, input }: ReverseDisbursementCommand): Promise<CommandOutcome> {
-    this.runner.assertMaySendCommands(ctx);
     const fund = await this.fundOf(input.disbursementId);
     const data = { ...input, ...fund };
     return this.runner.run(ctx, {
       ...fund,
       regionCode: null,
-      authorize: (state) => {
-        const original = findDisbursement(state, input.disbursementId);
-        if (original) this.runner.assertMayActFor(ctx, original.regionCode);
-      },
       build: (metadata) => ({ type: 'ReverseDisbursement', data, metadata }),
       respond: () => ({ disbursementId: input.disbursementId }),
     });

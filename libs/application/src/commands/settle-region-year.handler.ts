@@ -13,7 +13,6 @@ export class SettleRegionYearHandler implements ICommandHandler<SettleRegionYear
   constructor(private readonly runner: FundCommandRunner) {}
 
   async execute({ ctx, input }: SettleRegionYearCommand): Promise<CommandOutcome> {
-    this.runner.assertMayActForRoot(ctx, input.regionCode, 'settlements');
     return this.runner.run(ctx, {
       programCode: input.programCode,
       fiscalYear: input.fiscalYear,
