@@ -57,4 +57,16 @@ describe('earmark import', () => {
     expect(again.stderr).toContain('409 duplicate-document: document 川财社〔2024〕2号 is already recorded');
     expect(eventCount()).toBe('23');
   });
+
+  it('a settlement notice (清算): refused as not a pre-allocation, and nothing recorded', () => {
+    // v1 read any title without 补拨 as a pre-allocation: a 清算 notice doubled the allocation.
+    const settlementNotice = join(dataDir, 'settlement.txt');
+    const text = readFileSync(seedPath, 'utf8');
+    expect(text).toContain('关于预拨');
+    writeFileSync(settlementNotice, text.replace('关于预拨', '关于清算'));
+    const run = earmark('import', settlementNotice);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('settlement notices are not pre-allocations');
+    expect(eventCount()).toBe('0');
+  });
 });

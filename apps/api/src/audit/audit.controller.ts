@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApplicationError, EVENT_STORE, ReadScope, REGION_REGISTRY, type Reader } from '@earmark/application';
+import { ApplicationError, EVENT_STORE, LEDGER_SETTINGS, ReadScope, REGION_REGISTRY, type LedgerSettings, type Reader } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
 import { CurrentReader, Roles } from '../auth/auth.guard';
@@ -59,6 +59,7 @@ export class AuditController {
     private readonly checkpoints: CheckpointService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+    @Inject(LEDGER_SETTINGS) private readonly settings: LedgerSettings,
   ) {}
 
   @Get('verify')
@@ -79,7 +80,9 @@ export class AuditController {
   })
   async verify(@CurrentReader() reader: Reader) {
     this.requireWholeLog(reader);
-    const run = this.verifying.then(() => verifyStore(this.store, this.registry, this.checkpoints.publicKeyPem));
+    const run = this.verifying.then(() =>
+      verifyStore(this.store, this.registry, this.checkpoints.publicKeyPem, this.settings.latePaymentGraceDays),
+    );
     this.verifying = run.catch(() => undefined);
     const { report } = await run;
     return {

@@ -37,7 +37,12 @@ export interface StoreVerification {
  * verifyLedger over the whole store with its latest checkpoint. The checkpoint is read before the
  * events, so that it never covers more than the events read after it.
  */
-export async function verifyStore(store: EventStore, registry: RegionRegistry, publicKeyPem?: string): Promise<StoreVerification> {
+export async function verifyStore(
+  store: EventStore,
+  registry: RegionRegistry,
+  publicKeyPem: string | undefined,
+  latePaymentGraceDays: number,
+): Promise<StoreVerification> {
   let checkpoint: StoredCheckpoint | null = null;
   let malformed: MalformedCheckpointError | null = null;
   try {
@@ -47,7 +52,7 @@ export async function verifyStore(store: EventStore, registry: RegionRegistry, p
     malformed = error;
   }
   const events = await readWholeLog(store);
-  const report = verifyLedger({ events, checkpoint: checkpoint?.checkpoint ?? null, publicKeyPem, registry });
+  const report = verifyLedger({ events, checkpoint: checkpoint?.checkpoint ?? null, publicKeyPem, registry, latePaymentGraceDays });
   // An edited checkpoint event normally breaks the chain first; one whose hashes were recomputed
   // still cannot pass for a checkpoint.
   if (!report.ok || malformed === null) return { report, checkpoint, events };

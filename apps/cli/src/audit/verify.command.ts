@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportFormatError, readExport, verifyLedger, type Checkpoint, type VerifyReport } from '@earmark/audit';
-import { parseRegionsTsv, RegionRegistry } from '@earmark/domain';
+import { defaultFundPolicy, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
 import { parseCheckpointJson } from '../../../api/src/audit/checkpoint-record';
 import { verifyStore } from '../../../api/src/audit/ledger-audit';
@@ -26,12 +26,22 @@ export async function runVerify(argv: string[]): Promise<number> {
   if (file !== undefined) {
     // A key shipped inside the file proves nothing about it: the auditor brings their own.
     if (givenKey === undefined) throw new UsageError('verify --file needs --public-key KEY.pem, obtained from the ledger’s operators');
-    return verifyExportFile(file, givenKey, saved);
+    return verifyExportFile(file, givenKey, saved, graceDaysOption(option(args, 'grace-days')));
   }
   return verifyLiveStore(givenKey, saved);
 }
 
-async function verifyExportFile(file: string, publicKeyPem: string, saved: Checkpoint | null): Promise<number> {
+/**
+ * The grace period the ledger ran with (EARMARK_LATE_PAYMENT_GRACE_DAYS): offline there is no
+ * configuration, so the auditor states it, 90 days unless told.
+ */
+function graceDaysOption(text: string | undefined): number {
+  if (text === undefined) return defaultFundPolicy.latePaymentGraceDays;
+  if (!/^[0-9]{1,4}$/.test(text)) throw new UsageError(`--grace-days takes a whole number of days, not "${text}"`);
+  return Number(text);
+}
+
+async function verifyExportFile(file: string, publicKeyPem: string, saved: Checkpoint | null, graceDays: number): Promise<number> {
   let events: RecordedEvent[];
   let checkpoint: Checkpoint | null;
   try {
@@ -41,7 +51,7 @@ async function verifyExportFile(file: string, publicKeyPem: string, saved: Check
     process.stdout.write(`FAILED: ${file} is not a complete export: ${error.message}\n`);
     return 1;
   }
-  const report = verifyLedger({ events, checkpoint, publicKeyPem, registry: offlineRegistry() });
+  const report = verifyLedger({ events, checkpoint, publicKeyPem, registry: offlineRegistry(), latePaymentGraceDays: graceDays });
   return conclude(report, events, saved, publicKeyPem);
 }
 
@@ -50,7 +60,7 @@ async function verifyLiveStore(givenKey: string | undefined, saved: Checkpoint |
   const publicKeyPem = givenKey ?? findPublicKey(config)?.publicKeyPem;
   const infrastructure = await openInfrastructure(config);
   try {
-    const { report, events } = await verifyStore(infrastructure.store, infrastructure.registry, publicKeyPem);
+    const { report, events } = await verifyStore(infrastructure.store, infrastructure.registry, publicKeyPem, config.latePaymentGraceDays);
     return conclude(report, events, saved, publicKeyPem);
   } finally {
     await infrastructure.close();
