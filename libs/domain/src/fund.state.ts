@@ -7,6 +7,7 @@ import {
   emptyCounters,
   outstandingFen,
   postingsOf,
+  settlementTermsOf,
   statusOf,
   type RegionYearCounters,
   type RegionYearStatus,
@@ -148,15 +149,7 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
     }
     case 'RegionYearSettled': {
       const { data } = event;
-      existingRegionYear(state, data.regionCode).settlement = {
-        documentNo: data.documentNo,
-        settledOn: data.settledOn,
-        entitledFen: fenFromString(data.entitledFen),
-        preAllocatedFen: fenFromString(data.preAllocatedFen),
-        returnedBeforeFen: fenFromString(data.returnedBeforeFen),
-        allocatedFen: fenFromString(data.allocatedFen),
-        adjustmentFen: fenFromString(data.adjustmentFen),
-      };
+      existingRegionYear(state, data.regionCode).settlement = settlementTermsOf(data);
       return state;
     }
     case 'PerformanceTargetsRecorded': {

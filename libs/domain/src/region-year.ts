@@ -1,4 +1,4 @@
-import { assertNever, type FundEvent } from './messages';
+import { assertNever, type FundEvent, type RegionYearSettled } from './messages';
 import { fenFromString, type Fen } from './money';
 
 /**
@@ -302,6 +302,19 @@ export function statusOf(c: RegionYearCounters, settlement: SettlementTerms | nu
 /** Entitlement: Σ persons × per-person standard. */
 export function entitledFen(actuals: readonly { readonly persons: number; readonly perPersonFen: Fen }[]): Fen {
   return actuals.reduce((sum, actual) => sum + BigInt(actual.persons) * actual.perPersonFen, 0n);
+}
+
+/** The terms a recorded settlement states. */
+export function settlementTermsOf(data: RegionYearSettled['data']): SettlementTerms {
+  return {
+    documentNo: data.documentNo,
+    settledOn: data.settledOn,
+    entitledFen: fenFromString(data.entitledFen),
+    preAllocatedFen: fenFromString(data.preAllocatedFen),
+    returnedBeforeFen: fenFromString(data.returnedBeforeFen),
+    allocatedFen: fenFromString(data.allocatedFen),
+    adjustmentFen: fenFromString(data.adjustmentFen),
+  };
 }
 
 /** The terms a settlement records, from the counters it settles and the actuals it states. */

@@ -6,6 +6,7 @@ import {
   fenFromString,
   postingsOf,
   returnLandsWith,
+  settlementTermsOf,
   type DisbursementKind,
   type FundEvent,
   type PerformanceActualReported,
@@ -272,15 +273,7 @@ class Replay {
         this.settlements.set(data.regionCode, {
           position,
           data,
-          terms: {
-            documentNo: data.documentNo,
-            settledOn: data.settledOn,
-            entitledFen: fenFromString(data.entitledFen),
-            preAllocatedFen: fenFromString(data.preAllocatedFen),
-            returnedBeforeFen: fenFromString(data.returnedBeforeFen),
-            allocatedFen: fenFromString(data.allocatedFen),
-            adjustmentFen: fenFromString(data.adjustmentFen),
-          },
+          terms: settlementTermsOf(data),
         });
         return;
       }
