@@ -185,10 +185,20 @@ export interface DocWrite {
   readonly doc: JsonObject | null;
 }
 
+export interface DocPage {
+  readonly afterId: string;
+  readonly limit: number;
+}
+
 /** The read side of the document tables, for query handlers. */
 export interface ReadModelStore {
   getDoc(collection: string, id: string): Promise<StoredDoc | null>;
   listDocs(collection: string, partition: string): Promise<StoredDoc[]>;
+  /**
+   * One page of a partition in id order: the documents whose id sorts after `afterId` ('' for the
+   * first page), at most `limit` of them. Ids that grow with the log position (a trail) page by it.
+   */
+  pageDocs(collection: string, partition: string, page: DocPage): Promise<StoredDoc[]>;
   listCollection(collection: string): Promise<StoredDoc[]>;
   /** The position the projections have reached. */
   checkpoint(projection: string): Promise<bigint>;

@@ -21,6 +21,8 @@ export const regionKey = (programCode: string, fiscalYear: number, regionCode: s
   `${programCode}/${fiscalYear}/${regionCode}`;
 /** Positions padded so that ids sort in log order. */
 export const paddedPosition = (position: bigint): string => position.toString().padStart(20, '0');
+/** A trail entry's id: its region's key and its position, so that a region's trail pages by position. */
+export const trailEntryId = (regionKeyText: string, position: bigint): string => `${regionKeyText}/${paddedPosition(position)}`;
 
 export interface SettlementDoc extends JsonObject {
   documentNo: string;

@@ -36,6 +36,7 @@ import {
   paddedPosition,
   programYearPartition,
   regionKey,
+  trailEntryId,
   type DisbursementDoc,
   type ProgramYearDoc,
   type RegionBalanceDoc,
@@ -239,7 +240,7 @@ class ApplyContext {
     };
     this.work.put(
       collections.trail,
-      `${regionKey(this.programCode, this.fiscalYear, region.regionCode)}/${paddedPosition(this.recorded.position)}`,
+      trailEntryId(regionKey(this.programCode, this.fiscalYear, region.regionCode), this.recorded.position),
       regionKey(this.programCode, this.fiscalYear, region.regionCode),
       doc,
     );

@@ -1,4 +1,4 @@
-import type { BooksAt } from '@earmark/application';
+import { defaultTrailPageSize, maxTrailPageSize, type BooksAt } from '@earmark/application';
 import { isCalendarDate, programCodePattern } from './validation';
 import { ValidationFailed } from './problem.filter';
 
@@ -35,4 +35,14 @@ export function parseBooksAt(asOf: string | undefined, atPosition: string | unde
   }
   const position = parsePosition('atPosition', atPosition);
   return position === undefined ? undefined : { atPosition: position };
+}
+
+/** ?limit= of a trail page: 1 to 10,000 entries, 1,000 unless given. */
+export function parseTrailLimit(value: string | undefined): number {
+  if (value === undefined) return defaultTrailPageSize;
+  const limit = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= maxTrailPageSize)) {
+    throw new ValidationFailed([{ path: 'limit', message: `must be a whole number from 1 to ${maxTrailPageSize}` }]);
+  }
+  return limit;
 }

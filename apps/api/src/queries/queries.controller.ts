@@ -1,8 +1,11 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ApplicationError,
+  defaultTrailPageSize,
+  maxTrailPageSize,
   GetProgramYearQuery,
   GetRegionBalanceQuery,
   GetRegionTrailQuery,
@@ -13,7 +16,7 @@ import {
 } from '@earmark/application';
 import type { Region, RegionRegistry } from '@earmark/domain';
 import { CurrentReader, Roles } from '../auth/auth.guard';
-import { parseBooksAt, parseFund, parseRegionCode } from '../http/query-params';
+import { parseBooksAt, parseFund, parsePosition, parseRegionCode, parseTrailLimit } from '../http/query-params';
 
 const minPosition = { name: 'minPosition', required: false, description: 'Answer once projections reached this position (≤ 5 s, else 503)' };
 const asOf = { name: 'asOf', required: false, description: 'YYYY-MM-DD: the books as they stood on that date (by effective date)' };
@@ -114,20 +117,40 @@ export class QueriesController {
   }
 
   @Get('programs/:programCode/years/:fiscalYear/regions/:regionCode/trail')
-  @ApiOperation({ summary: "The region's audit trail, oldest first" })
+  @ApiOperation({
+    summary: "One page of the region's audit trail, oldest first",
+    description: 'When more entries follow, the answer carries `Link: <…>; rel="next"` naming the next page.',
+  })
   @ApiQuery(asOf)
   @ApiQuery(atPosition)
-  getRegionTrail(
+  @ApiQuery({ name: 'limit', required: false, description: `Entries per page: 1 to ${maxTrailPageSize}, ${defaultTrailPageSize} unless given` })
+  @ApiQuery({ name: 'after', required: false, description: 'The position after which the page starts (0 unless given)' })
+  async getRegionTrail(
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
     @Param('regionCode') regionCode: string,
     @CurrentReader() reader: Reader,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Query('asOf') asOfDate?: string,
     @Query('atPosition') atPos?: string,
+    @Query('limit') limitText?: string,
+    @Query('after') afterText?: string,
   ) {
     const fund = parseFund(programCode, fiscalYear);
-    return this.queryBus.execute(
-      new GetRegionTrailQuery(fund.programCode, fund.fiscalYear, parseRegionCode(regionCode), reader, parseBooksAt(asOfDate, atPos)),
+    const region = parseRegionCode(regionCode);
+    const page = { after: parsePosition('after', afterText) ?? 0n, limit: parseTrailLimit(limitText) };
+    const { entries, nextAfter } = await this.queryBus.execute(
+      new GetRegionTrailQuery(fund.programCode, fund.fiscalYear, region, reader, parseBooksAt(asOfDate, atPos), page),
     );
+    if (nextAfter !== null) {
+      const next = new URLSearchParams({
+        ...(asOfDate === undefined ? {} : { asOf: asOfDate }),
+        ...(atPos === undefined ? {} : { atPosition: atPos }),
+        limit: String(page.limit),
+        after: String(nextAfter),
+      });
+      reply.header('Link', `</v1/programs/${fund.programCode}/years/${fund.fiscalYear}/regions/${region}/trail?${next.toString()}>; rel="next"`);
+    }
+    return entries;
   }
 }

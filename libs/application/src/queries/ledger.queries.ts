@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
+import type { DocPage, EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
 import {
   childrenByParent,
   collections,
@@ -13,6 +13,7 @@ import {
   programYearView,
   regionBalanceView,
   regionKey,
+  trailEntryId,
   trailView,
   type ProgramYearDoc,
   type RegionBalanceDoc,
@@ -32,12 +33,18 @@ class DocSource {
       return {
         get: (collection: string, id: string) => this.readModels.getDoc(collection, id),
         list: (collection: string, partition: string) => this.readModels.listDocs(collection, partition),
+        page: (collection: string, partition: string, page: DocPage) => this.readModels.pageDocs(collection, partition, page),
       };
     }
     const docs = await booksAt(this.store, programCode, fiscalYear, at);
     return {
       get: async (collection: string, id: string): Promise<StoredDoc | null> => docs.get(collection, id),
       list: async (collection: string, partition: string): Promise<StoredDoc[]> => docs.list(collection, partition),
+      page: async (collection: string, partition: string, page: DocPage): Promise<StoredDoc[]> =>
+        docs
+          .list(collection, partition)
+          .filter((doc) => doc.id > page.afterId)
+          .slice(0, page.limit),
     };
   }
 }
@@ -184,14 +191,25 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
   }
 }
 
-/** One region's audit trail: a key covering the region. */
-export class GetRegionTrailQuery extends Query<ReturnType<typeof trailView>> {
+/** API.md's trail page: 1,000 entries unless asked, 10,000 at most. */
+export const defaultTrailPageSize = 1_000;
+export const maxTrailPageSize = 10_000;
+
+export interface TrailPage {
+  readonly entries: ReturnType<typeof trailView>;
+  /** The position to ask `after` for the next page; null on the last page. */
+  readonly nextAfter: number | null;
+}
+
+/** One page of a region's audit trail, oldest first: a key covering the region. */
+export class GetRegionTrailQuery extends Query<TrailPage> {
   constructor(
     readonly programCode: string,
     readonly fiscalYear: number,
     readonly regionCode: string,
     readonly reader: Reader,
     readonly at?: BooksAt,
+    readonly page: { readonly after: bigint; readonly limit: number } = { after: 0n, limit: defaultTrailPageSize },
   ) {
     super();
   }
@@ -207,14 +225,21 @@ export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery>
   ) {
     this.source = new DocSource(readModels, store);
   }
-  async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionTrailQuery) {
+  async execute({ programCode, fiscalYear, regionCode, reader, at, page }: GetRegionTrailQuery): Promise<TrailPage> {
+    if (!(page.limit >= 1 && page.limit <= maxTrailPageSize)) throw new Error(`trail page of ${page.limit} entries`);
     new ReadScope(this.registry, reader).requireRegion(regionCode);
     const docs = await this.source.forFund(programCode, fiscalYear, at);
-    if (!(await docs.get(collections.regionBalance, regionKey(programCode, fiscalYear, regionCode)))) {
+    const region = regionKey(programCode, fiscalYear, regionCode);
+    if (!(await docs.get(collections.regionBalance, region))) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
-    const entries = docsOf<TrailEntryDoc>(await docs.list(collections.trail, regionKey(programCode, fiscalYear, regionCode)));
-    return trailView(entries);
+    // One more than asked tells whether another page follows.
+    const found = docsOf<TrailEntryDoc>(
+      await docs.page(collections.trail, region, { afterId: trailEntryId(region, page.after), limit: page.limit + 1 }),
+    );
+    const entries = trailView(found.slice(0, page.limit));
+    const last = entries[entries.length - 1];
+    return { entries, nextAfter: found.length > page.limit && last !== undefined ? last.position : null };
   }
 }
 

@@ -2,6 +2,7 @@ import type { Position } from '@kurrent/kurrentdb-client';
 import {
   EventStoreUnavailableError,
   docKey,
+  type DocPage,
   type DocumentProjection,
   type DocWrite,
   type JsonObject,
@@ -216,6 +217,10 @@ export class InMemoryKurrentDbReadModels implements KurrentDbReadModels {
 
   async listDocs(collection: string, partition: string): Promise<StoredDoc[]> {
     return sortedById([...this.docs.values()].filter((doc) => doc.collection === collection && doc.partition === partition));
+  }
+
+  async pageDocs(collection: string, partition: string, page: DocPage): Promise<StoredDoc[]> {
+    return (await this.listDocs(collection, partition)).filter((doc) => doc.id > page.afterId).slice(0, page.limit);
   }
 
   async listCollection(collection: string): Promise<StoredDoc[]> {

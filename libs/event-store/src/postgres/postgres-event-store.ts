@@ -4,6 +4,7 @@ import {
   EventStoreUnavailableError,
   type AppendRequest,
   type AppendResult,
+  type DocPage,
   type DocumentProjection,
   type EventStore,
   type ReadAllOptions,
@@ -532,6 +533,14 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     const rows = await this.query<DocRow>(
       `SELECT ${docColumns} FROM rm_docs WHERE collection = $1 AND partition = $2 ORDER BY id`,
       [collection, partition],
+    );
+    return rows.map(toStoredDoc);
+  }
+
+  async pageDocs(collection: string, partition: string, page: DocPage): Promise<StoredDoc[]> {
+    const rows = await this.query<DocRow>(
+      `SELECT ${docColumns} FROM rm_docs WHERE collection = $1 AND partition = $2 AND id > $3 ORDER BY id LIMIT $4`,
+      [collection, partition, page.afterId, page.limit],
     );
     return rows.map(toStoredDoc);
   }

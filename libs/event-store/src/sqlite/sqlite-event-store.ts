@@ -8,6 +8,7 @@ import {
   docKey,
   type AppendRequest,
   type AppendResult,
+  type DocPage,
   type DocumentProjection,
   type EventStore,
   type ExpectedVersion,
@@ -143,6 +144,9 @@ function prepareStatements(db: Database.Database) {
     getDoc: db.prepare<[string, string], DocRow>('SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? AND id = ?'),
     listDocs: db.prepare<[string, string], DocRow>(
       'SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? AND partition = ? ORDER BY id',
+    ),
+    pageDocs: db.prepare<[string, string, string, number], DocRow>(
+      'SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? AND partition = ? AND id > ? ORDER BY id LIMIT ?',
     ),
     listCollection: db.prepare<[string], DocRow>('SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? ORDER BY id'),
     upsertDoc: db.prepare<[string, string, string, string, string]>(
@@ -403,6 +407,10 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
 
   async listDocs(collection: string, partition: string): Promise<StoredDoc[]> {
     return this.run((s) => s.listDocs.all(collection, partition)).map(toStoredDoc);
+  }
+
+  async pageDocs(collection: string, partition: string, page: DocPage): Promise<StoredDoc[]> {
+    return this.run((s) => s.pageDocs.all(collection, partition, page.afterId, page.limit)).map(toStoredDoc);
   }
 
   async listCollection(collection: string): Promise<StoredDoc[]> {
