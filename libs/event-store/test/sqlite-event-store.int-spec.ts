@@ -12,7 +12,7 @@ import {
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, waitUntil } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';
-import { poisonProjection, streamStatsCollection, streamStatsProjection } from './support/projections';
+import { poisonProjection, recordingProjection, streamStatsCollection, streamStatsProjection } from './support/projections';
 import { makeTempDir } from './support/temp-dir';
 
 const fixedNow = new Date('2024-01-18T08:30:00.000Z');
@@ -190,6 +190,19 @@ describe('SqliteEventStore', () => {
       expect(await store.getDoc(streamStatsCollection, 'region-040')).toBeNull();
       expect(await store.listDocs(streamStatsCollection, 'region')).toHaveLength(62);
       expect((await store.getDoc(streamStatsCollection, 'region-000'))?.doc).toEqual({ count: 2, lastPosition: '2', lastType: 'Deposited' });
+    });
+
+    it('runs each inline projection once per batch, over all its new events in position order', async () => {
+      const { projection, calls } = recordingProjection(streamStatsProjection());
+      const store = await openStore({ projections: [projection] });
+
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.append({ streams: [{ streamName: `region-${i % 3}`, expectedVersion: 'any', events: [testEvent(i + 1)] }] })),
+      );
+
+      expect(calls.map((call) => call.positions)).toEqual([[1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]]);
+      expect((await store.getDoc(streamStatsCollection, 'region-0'))?.doc).toEqual({ count: 3, lastPosition: '7', lastType: 'Deposited' });
+      expect(await store.checkpoint('stream-stats')).toBe(8n);
     });
 
     it('expected-version checks see earlier appends of the same batch', async () => {

@@ -511,7 +511,11 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     }
   }
 
-  /** Nothing resolves before COMMIT returned: a resolved append is on disk. */
+  /**
+   * Nothing resolves before COMMIT returned: a resolved append is on disk. The inline projections
+   * run once over the whole batch's new events, so that a document many appends touch (a fund's
+   * totals, a busy region) is read and written once per commit, not once per append.
+   */
   private commitBatch(batch: readonly PendingAppend[]): Outcome[] {
     const s = this.statements;
     if (s === null) return batch.map(() => ({ ok: false, error: new EventStoreUnavailableError('the SQLite event store is closed') }));
@@ -521,7 +525,20 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
       return batch.map(() => ({ ok: false, error: asStoreError(error) }));
     }
     try {
-      const outcomes = batch.map((pending) => this.appendInSavepoint(s, pending.request));
+      const headBefore = s.head.get()?.position ?? 0n;
+      const appended: RecordedEvent[] = [];
+      const outcomes = batch.map((pending) => this.appendInSavepoint(s, pending.request, appended));
+      if (appended.length > 0) {
+        try {
+          this.projectBatch(s, headBefore, appended);
+        } catch (projectionError: unknown) {
+          if (batch.length === 1) throw projectionError;
+          // A projection that throws fails only the append that fed it: the batch is undone and
+          // each append committed on its own, so that the others still go through.
+          this.rollbackQuietly(s);
+          return batch.flatMap((pending) => this.commitBatch([pending]));
+        }
+      }
       s.commit.run();
       return outcomes;
     } catch (error: unknown) {
@@ -531,11 +548,14 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     }
   }
 
-  private appendInSavepoint(s: Statements, request: AppendRequest): Outcome {
+  /** Adds the events the append newly stored to `appended`, once it has succeeded. */
+  private appendInSavepoint(s: Statements, request: AppendRequest, appended: RecordedEvent[]): Outcome {
     s.savepoint.run();
     let outcome: Outcome;
     try {
-      outcome = { ok: true, result: this.appendOne(s, request) };
+      const { result, stored } = this.appendOne(s, request);
+      outcome = { ok: true, result };
+      appended.push(...stored);
     } catch (error: unknown) {
       // A failure to roll back the savepoint escapes and aborts the whole batch.
       s.rollbackToSavepoint.run();
@@ -561,10 +581,10 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
   // --------------------------------------------------------------------------------------------
   // One append, inside the batch's transaction
 
-  private appendOne(s: Statements, request: AppendRequest): AppendResult {
+  private appendOne(s: Statements, request: AppendRequest): { result: AppendResult; stored: RecordedEvent[] } {
     assertAppendRequest(request);
     const retried = this.retriedAppend(s, request);
-    if (retried !== null) return retried;
+    if (retried !== null) return { result: retried, stored: [] };
 
     const headRow = s.head.get();
     const positionBefore = headRow?.position ?? 0n;
@@ -613,14 +633,16 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     }
 
     if (request.idempotency !== undefined) this.insertIdempotency(s, request.idempotency, position);
-    if (appended.length > 0) {
-      for (const projection of this.projections) {
-        // A projection behind the log (the file was appended to without it) would skip events if
-        // applied here; it stays behind, visibly, until catchUpProjections() or a rebuild.
-        if ((s.checkpoint.get(projection.name) ?? 0n) === positionBefore) this.project(s, projection, appended);
-      }
+    return { result: { nextExpectedVersions, lastPosition: position, events: returned }, stored: appended };
+  }
+
+  /** Runs the inline projections over a batch's new events, in position order. */
+  private projectBatch(s: Statements, headBefore: bigint, appended: readonly RecordedEvent[]): void {
+    for (const projection of this.projections) {
+      // A projection behind the log (the file was appended to without it) would skip events if
+      // applied here; it stays behind, visibly, until catchUpProjections() or a rebuild.
+      if ((s.checkpoint.get(projection.name) ?? 0n) === headBefore) this.project(s, projection, appended);
     }
-    return { nextExpectedVersions, lastPosition: position, events: returned };
   }
 
   /** A request whose every event is already stored was committed before: answer as it was. */
