@@ -1,29 +1,29 @@
-import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CommandBus } from '@nestjs/cqrs';
-import { RecordDisbursementCommand, type CommandContext } from '@earmark/application';
-import { fenFromString } from '@earmark/domain';
+import { RecordAllocationCommand, RecordDisbursementCommand, type CommandContext } from '@earmark/application';
 import { canonicalJson, type JsonValue } from '@earmark/event-store';
-import { collections, fundKey, type ProgramYearDoc } from '@earmark/projections';
-import { ledgerModuleFor } from '../../apps/api/src/app.module';
-import { openInfrastructure } from '../../apps/api/src/bootstrap/infrastructure';
-import { defaultProgramCode, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
-import { loadConfig, type StoreChoice } from '../../apps/api/src/config/earmark-config';
+import { parseAllocationNotice } from '@earmark/notice-import';
+import { loadRegistry } from '../../apps/api/src/bootstrap/infrastructure';
+import { defaultProgramCode, importerActor, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
+import { benchFiscalYear, configFor, expectPaid, openLedgerContext, type LedgerContext, type StorePlace } from './ledger-context';
 
-export interface CommandBenchTask {
-  readonly store: StoreChoice;
-  /** A fresh data dir (SQLite) or throwaway database (PostgreSQL), seeded by the bench. */
-  readonly dataDir: string;
-  readonly databaseUrl: string | null;
+export interface CommandBenchTask extends StorePlace {
   readonly concurrency: number;
   readonly commands: number;
+  /** The program-year the payments draw on, recorded first by the seed. */
+  readonly programCode: string;
+  /** Makes vouchers and idempotency keys unique when two processes share one database. */
+  readonly label: string;
+  /**
+   * Alone: the process imports the seed notice and checks the books itself. Together: the funds
+   * are already recorded (seedFunds), the process waits for the others before it starts timing,
+   * and the caller checks the books once all are done.
+   */
+  readonly together: boolean;
 }
 
 export interface CommandFigure {
-  readonly store: StoreChoice;
+  readonly store: StorePlace['store'];
   readonly concurrency: number;
   readonly commands: number;
   readonly seconds: number;
@@ -31,11 +31,15 @@ export interface CommandFigure {
   /** Latency of one CommandBus.execute, queueing behind the fund's other commands included. */
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Wall-clock bounds of the timed part, to combine processes that ran together. */
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+  /** Warm-up included: what the books must show paid. */
+  readonly paymentsIssued: number;
 }
 
-const fiscalYear = 2024;
 /** 1.00 元: small enough that 93 regions cover any run many times over. */
-const paymentFen = 100n;
+export const paymentFen = 100n;
 const paidOn = '2024-06-30';
 /** Untimed commands first, so that the figure is not the JIT compiler's. */
 const warmUpShare = 0.1;
@@ -43,56 +47,80 @@ const maxWarmUpCommands = 2_000;
 
 const benchActor: CommandContext['actor'] = { name: 'bench-finance', role: 'finance', regions: ['*'] };
 
+/** The seed notice's regions and expenditure subject, as the import records them. */
+export function seedAllocation(place: StorePlace): { regions: string[]; expenditureSubject: string; notice: string } {
+  const config = configFor(place);
+  if (!config.seedNotice) throw new Error('the bench needs the seed notice');
+  const notice = readFileSync(config.seedNotice, 'utf8');
+  const { allocation } = parseAllocationNotice(notice, loadRegistry(config), { programCode: defaultProgramCode });
+  return { regions: allocation.lines.map((line) => line.regionCode), expenditureSubject: allocation.expenditureSubject, notice };
+}
+
+/** Records the seed notice through the command bus, as `npm start` does on an empty store. */
+async function importSeed(ledger: LedgerContext, notice: string): Promise<void> {
+  const imported = await importNotice(ledger.commandBus, ledger.infrastructure.registry, notice, { programCode: defaultProgramCode, dryRun: false });
+  if (imported.allocation?.status !== 201) throw new Error(`seed import answered ${imported.allocation?.status}`);
+}
+
+/**
+ * One fund per program code, for processes that will share the store: the seed notice imported
+ * for the first, its allocation recorded again for each other program under a document number of
+ * its own (a document number is unique across the ledger).
+ */
+export async function seedFunds(place: StorePlace, programCodes: readonly string[]): Promise<void> {
+  const ledger = await openLedgerContext(place);
+  try {
+    const { notice } = seedAllocation(place);
+    await importSeed(ledger, notice);
+    for (const programCode of programCodes.filter((code) => code !== defaultProgramCode)) {
+      const { allocation } = parseAllocationNotice(notice, ledger.infrastructure.registry, { programCode });
+      const outcome = await ledger.commandBus.execute(
+        new RecordAllocationCommand({ actor: importerActor }, { ...allocation, documentNo: `${allocation.documentNo}-${programCode}` }),
+      );
+      if (outcome.status !== 201) throw new Error(`allocation of ${programCode} answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+    }
+  } finally {
+    await ledger.close();
+  }
+}
+
 /**
  * Beneficiary payments through the real command bus (no HTTP), as the CLI builds it: the store
- * with its inline ledger projection, the seed notice imported first. `concurrency` callers each
- * execute one command at a time; each payment has its own voucher and idempotency key and goes to
- * the next of the 93 funded regions in turn.
+ * with its inline ledger projection. `concurrency` callers each execute one command at a time;
+ * each payment has its own voucher and idempotency key and goes to the next of the 93 funded
+ * regions in turn. Every command must answer 201.
  */
-export async function benchCommands(task: CommandBenchTask): Promise<CommandFigure> {
-  const config = loadConfig({
-    EARMARK_STORE: task.store,
-    EARMARK_DATA_DIR: task.dataDir,
-    ...(task.databaseUrl ? { EARMARK_DATABASE_URL: task.databaseUrl } : {}),
-  });
-  const infrastructure = await openInfrastructure(config);
-  @Module({ imports: [ledgerModuleFor(infrastructure)] })
-  class BenchModule {}
-  const context = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+export async function benchCommands(task: CommandBenchTask, startTogether: () => Promise<void>): Promise<CommandFigure> {
+  const ledger = await openLedgerContext(task);
   try {
-    const bus = context.get(CommandBus);
-    if (!config.seedNotice) throw new Error('the bench needs the seed notice');
-    const imported = await importNotice(bus, infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
-      programCode: defaultProgramCode,
-      dryRun: false,
-    });
-    if (imported.allocation?.status !== 201) throw new Error(`seed import answered ${imported.allocation?.status}`);
-    const regions = imported.parsed.allocation.lines.map((line) => line.regionCode);
-    const expenditureSubject = imported.parsed.allocation.expenditureSubject;
-
+    const { regions, expenditureSubject, notice } = seedAllocation(task);
+    if (!task.together) {
+      if (task.programCode !== defaultProgramCode) throw new Error(`a process alone pays from the seed's program, not ${task.programCode}`);
+      await importSeed(ledger, notice);
+    }
     let issued = 0;
     const execute = async (n: number): Promise<void> => {
       const input = {
         disbursementId: randomUUID(),
-        programCode: defaultProgramCode,
-        fiscalYear,
+        programCode: task.programCode,
+        fiscalYear: benchFiscalYear,
         regionCode: regions[n % regions.length],
         kind: 'beneficiary-payment' as const,
         amountFen: paymentFen.toString(),
         paidOn,
-        voucherNo: `BENCH-${task.concurrency}-${n}`,
+        voucherNo: `BENCH-${task.label}-${n}`,
         expenditureSubject,
         beneficiaries: 1,
       };
-      const key = `bench-${task.concurrency}-${n}`;
+      const key = `bench-${task.label}-${n}`;
       const requestHash = createHash('sha256').update(canonicalJson(input as unknown as JsonValue)).digest('hex');
-      const outcome = await bus.execute(new RecordDisbursementCommand({ actor: benchActor, idempotency: { key, requestHash } }, input));
+      const outcome = await ledger.commandBus.execute(new RecordDisbursementCommand({ actor: benchActor, idempotency: { key, requestHash } }, input));
       if (outcome.status !== 201) throw new Error(`command ${n} answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
       issued += 1;
     };
+    let next = 0;
     const run = async (count: number, latenciesMs: number[] | null): Promise<void> => {
-      let next = issued;
-      const last = issued + count;
+      const last = next + count;
       await Promise.all(
         Array.from({ length: task.concurrency }, async () => {
           while (next < last) {
@@ -107,33 +135,40 @@ export async function benchCommands(task: CommandBenchTask): Promise<CommandFigu
     };
 
     await run(Math.min(maxWarmUpCommands, Math.ceil(task.commands * warmUpShare)), null);
+    await startTogether();
     const latenciesMs: number[] = [];
+    const startedAtMs = performance.timeOrigin + performance.now();
     const started = process.hrtime.bigint();
     await run(task.commands, latenciesMs);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const finishedAtMs = performance.timeOrigin + performance.now();
 
     // The inline projection saw every payment: the books must say so, to the 分.
-    const programYear = await infrastructure.readModels.getDoc(collections.programYear, fundKey(defaultProgramCode, fiscalYear));
-    const paidFen = fenFromString((programYear?.doc as ProgramYearDoc | undefined)?.paidFen ?? '0');
-    if (paidFen !== BigInt(issued) * paymentFen) throw new Error(`the books show ${paidFen} 分 paid after ${issued} payments`);
+    if (!task.together) await expectPaid(ledger.queryBus, task.programCode, BigInt(issued) * paymentFen);
 
-    latenciesMs.sort((a, b) => a - b);
-    const percentile = (p: number): number => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(latenciesMs.length * p))] ?? 0;
     return {
       store: task.store,
       concurrency: task.concurrency,
       commands: task.commands,
       seconds: round(seconds, 2),
       commandsPerSecond: Math.round(task.commands / seconds),
-      p50Ms: round(percentile(0.5), 2),
-      p99Ms: round(percentile(0.99), 2),
+      p50Ms: round(percentile(latenciesMs, 0.5), 2),
+      p99Ms: round(percentile(latenciesMs, 0.99), 2),
+      startedAtMs,
+      finishedAtMs,
+      paymentsIssued: issued,
     };
   } finally {
-    await context.close();
-    await infrastructure.close();
+    await ledger.close();
   }
 }
 
-function round(value: number, digits: number): number {
+/** The p-quantile of `values` (sorted here), the nearest rank below. */
+export function percentile(values: number[], p: number): number {
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
+}
+
+export function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }

@@ -1,0 +1,89 @@
+import { percentile, round } from './command-throughput';
+
+export interface QueryTask {
+  readonly port: number;
+  /** An operator token covering every region, the funding root included. */
+  readonly token: string;
+  readonly programCode: string;
+  readonly fiscalYear: number;
+  readonly regionCode: string;
+  readonly calls: number;
+  /** The most time one query's calls may take together; the count reached is reported. */
+  readonly budgetMs: number;
+}
+
+export interface QueryFigure {
+  readonly query: string;
+  readonly path: string;
+  readonly calls: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Size of the last answer, and when it is a list how many entries it held. */
+  readonly answerBytes: number;
+  readonly entries: number | null;
+}
+
+/** The trail page the bench asks for; a service that does not page yet answers the whole trail. */
+export const trailPageLimit = 100;
+const warmUpCalls = 3;
+
+/**
+ * One call at a time over loopback HTTP to the running service, each answer read whole and
+ * required to be 200; latency is from sending to the last byte.
+ */
+export async function measureQueries(task: QueryTask): Promise<QueryFigure[]> {
+  const fund = `/v1/programs/${task.programCode}/years/${task.fiscalYear}`;
+  const region = `${fund}/regions/${task.regionCode}`;
+  const queries: [string, string][] = [
+    ['region balance', region],
+    ['program-year totals', fund],
+    ['trail page', `${region}/trail?limit=${trailPageLimit}`],
+    ['flags', `${fund}/flags`],
+    ['performance', `${fund}/performance`],
+  ];
+  const figures: QueryFigure[] = [];
+  for (const [query, path] of queries) {
+    const get = async (): Promise<{ text: string; body: unknown }> => {
+      const response = await fetch(`http://127.0.0.1:${task.port}${path}`, { headers: { authorization: `Bearer ${task.token}` } });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+      return { text, body: JSON.parse(text) as unknown };
+    };
+    for (let i = 0; i < warmUpCalls; i += 1) await get();
+    const latenciesMs: number[] = [];
+    let last = { text: '', body: null as unknown };
+    const deadline = Date.now() + task.budgetMs;
+    while (latenciesMs.length < task.calls && (latenciesMs.length === 0 || Date.now() < deadline)) {
+      const before = process.hrtime.bigint();
+      last = await get();
+      latenciesMs.push(Number(process.hrtime.bigint() - before) / 1e6);
+    }
+    figures.push({
+      query,
+      path,
+      calls: latenciesMs.length,
+      p50Ms: round(percentile(latenciesMs, 0.5), 2),
+      p99Ms: round(percentile(latenciesMs, 0.99), 2),
+      maxMs: round(Math.max(...latenciesMs), 2),
+      answerBytes: Buffer.byteLength(last.text),
+      entries: entriesOf(last.body),
+    });
+  }
+  return figures;
+}
+
+/** A list answer's length (the trail page, flags, performance rows); null for a single object. */
+function entriesOf(body: unknown): number | null {
+  return Array.isArray(body) ? body.length : null;
+}
+
+/** GET a program-year's totals; its `paid` must read `paidYuan`. */
+export async function expectPaidOverHttp(port: number, token: string, programCode: string, fiscalYear: number, paidYuan: string): Promise<void> {
+  const path = `/v1/programs/${programCode}/years/${fiscalYear}`;
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  const paid = (JSON.parse(text) as { paid?: unknown }).paid;
+  if (paid !== paidYuan) throw new Error(`the service shows ${String(paid)} 元 paid of ${programCode}, not ${paidYuan}`);
+}
