@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,13 @@ export interface CallResult {
   contentType: string;
 }
 
+/** An answer as it came off the wire: headers and the body's text. */
+export interface RawResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
 export interface TestApp {
   readonly baseUrl: string;
   readonly app: NestFastifyApplication;
@@ -49,6 +57,13 @@ export interface TestApp {
   post(path: string, body: unknown, token: string, key?: string): Promise<CallResult>;
   get(path: string, token?: string): Promise<CallResult>;
   region(code: string, query?: string): Promise<CallResult>;
+  /** The bearer token of a test key (see `testKeys`). */
+  token(name: string): string;
+  /**
+   * One request exactly as given: any method (a GET with a body included), any headers, the body as
+   * raw bytes. `fetch` normalises too much for hostile input.
+   */
+  raw(method: string, path: string, headers?: Record<string, string>, body?: string | Buffer): Promise<RawResult>;
   close(): Promise<void>;
 }
 
@@ -118,16 +133,35 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     return { status: response.status, body: parsed, contentType: response.headers.get('content-type') ?? '' };
   };
 
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const raw: TestApp['raw'] = (method, path, headers = {}, body) =>
+    new Promise((resolve, reject) => {
+      const request = httpRequest(
+        { agent, host: '127.0.0.1', port: address.port, method, path, headers: body === undefined ? headers : { 'content-length': Buffer.byteLength(body), ...headers } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+
   return {
     baseUrl,
     app,
     infrastructure,
     dataDir,
     call,
+    raw,
+    token: (name) => tokens[name] ?? name,
     post: (path, body, token, key = newKey()) => call('POST', path, { body, token, key }),
     get: (path, token = 'op') => call('GET', path, { token }),
     region: (code, query = '') => call('GET', `/v1/programs/${program}/years/${year}/regions/${code}${query}`),
     async close() {
+      agent.destroy();
       await app.close();
       await infrastructure.close();
       await database?.drop();

@@ -5,6 +5,9 @@ import type { LedgerSettings } from '@earmark/application';
 import { AppModule } from './app.module';
 import type { ApiKeyRing } from './auth/api-keys';
 import type { Infrastructure } from './bootstrap/infrastructure';
+import { answerClientError, answerFrameworkError } from './http/fastify-errors';
+import { useJsonBodyParser } from './http/json-body';
+import { refuseWrongMethods } from './http/method-not-allowed';
 import { createValidationPipe } from './http/validation';
 
 /** Bodies over this are refused with 413 before any work is done. */
@@ -17,24 +20,29 @@ export async function createEarmarkApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(infrastructure, keys, options.settings),
-    new FastifyAdapter({ bodyLimit: maxBodyBytes }),
-    { logger: options.logger ?? ['error', 'warn', 'log'], abortOnError: false },
+    new FastifyAdapter({ bodyLimit: maxBodyBytes, frameworkErrors: answerFrameworkError, clientErrorHandler: answerClientError }),
+    // Nest's own parsers are off: the API reads bodies through one parser only (below).
+    { logger: options.logger ?? ['error', 'warn', 'log'], abortOnError: false, bodyParser: false },
   );
+  // Before any route is registered, so that every route, the 404 handler's included, has only it.
+  const fastify = app.getHttpAdapter().getInstance();
+  useJsonBodyParser(fastify, maxBodyBytes);
+  refuseWrongMethods(fastify);
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Earmark')
-      .setDescription('Settlement ledger for earmarked public funds: HTTP API v2 (see API.md).')
+      .setDescription(
+        'Settlement ledger for earmarked public funds: HTTP API v2 (see API.md). Every path answers a method it does not take ' +
+          'with 405 `method-not-allowed` (problem+json) and an `Allow` header listing the methods it does.',
+      )
       .setVersion('2')
       .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   await app.init();
-  // Bodies are JSON and nothing else (API.md): without these parsers, any other content type is
-  // refused by Fastify as unsupported (415) instead of reaching validation as a string or a form.
-  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
-  await app.getHttpAdapter().getInstance().ready();
+  await fastify.ready();
   return app;
 }

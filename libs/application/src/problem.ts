@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'idempotency-key-reused'
   | 'concurrency-conflict'
   | 'payload-too-large'
+  | 'method-not-allowed'
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'invalid-transition'
@@ -33,6 +34,7 @@ const problems: Record<ProblemCode, { status: number; title: string }> = {
   'idempotency-key-reused': { status: 409, title: 'Idempotency-Key reused with another request' },
   'concurrency-conflict': { status: 409, title: 'Concurrent change, try again' },
   'payload-too-large': { status: 413, title: 'Body larger than 1 MiB' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'unsupported-media-type': { status: 415, title: 'Body is not application/json' },
   'total-mismatch': { status: 422, title: 'Lines do not sum to the total' },
   'unknown-region': { status: 422, title: 'Unknown region' },

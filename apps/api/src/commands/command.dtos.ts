@@ -13,7 +13,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate, IsText, IsYuan, programCodePattern } from '../http/validation';
+import { IsCalendarDate, IsText, IsYuan, OnlyWhen, programCodePattern } from '../http/validation';
 
 /** Limits of one request, each named with its unit. */
 export const maxLinesPerDocument = 5_000;
@@ -129,10 +129,25 @@ export class RecordAllocationDto {
   lines!: AllocationLineDto[];
 }
 
+const disbursementKinds = ['beneficiary-payment', 'pass-down', 'return'] as const;
+type DisbursementKind = (typeof disbursementKinds)[number];
+
+/**
+ * A field that belongs to some kinds of disbursement only. Sent with another kind it is refused
+ * like any unknown field, not dropped: a beneficiary payment with a `toRegionCode` was meant as
+ * something else.
+ */
+function OnlyForKind(kind: DisbursementKind) {
+  return OnlyWhen<RecordDisbursementDto>(
+    (dto) => dto.kind === kind || !(disbursementKinds as readonly unknown[]).includes(dto.kind),
+    (property, dto) => `property ${property} should not exist when kind is ${String(dto.kind)}`,
+  );
+}
+
 export class RecordDisbursementDto extends FundRegionDto {
-  @ApiProperty({ enum: ['beneficiary-payment', 'pass-down', 'return'] })
-  @IsIn(['beneficiary-payment', 'pass-down', 'return'])
-  kind!: 'beneficiary-payment' | 'pass-down' | 'return';
+  @ApiProperty({ enum: disbursementKinds })
+  @IsIn([...disbursementKinds])
+  kind!: DisbursementKind;
 
   @ApiProperty({ example: '1000000.00' })
   @IsYuan({ positive: true })
@@ -152,20 +167,23 @@ export class RecordDisbursementDto extends FundRegionDto {
   @IsText(maxDocumentNoLength)
   voucherNo!: string;
 
-  @ApiPropertyOptional({ example: '2083001', description: 'Required for beneficiary-payment' })
+  @ApiPropertyOptional({ example: '2083001', description: 'Required for beneficiary-payment, refused with any other kind' })
+  @OnlyForKind('beneficiary-payment')
   @ValidateIf((o: RecordDisbursementDto) => o.kind === 'beneficiary-payment' || o.expenditureSubject !== undefined)
   @IsString()
   @Matches(subjectCode, { message: 'expenditureSubject must be a budget subject code' })
   expenditureSubject?: string;
 
-  @ApiPropertyOptional({ example: 10000, minimum: 1, description: 'Required for beneficiary-payment' })
+  @ApiPropertyOptional({ example: 10000, minimum: 1, description: 'Required for beneficiary-payment, refused with any other kind' })
+  @OnlyForKind('beneficiary-payment')
   @ValidateIf((o: RecordDisbursementDto) => o.kind === 'beneficiary-payment' || o.beneficiaries !== undefined)
   @IsInt()
   @Min(1)
   @Max(100_000_000)
   beneficiaries?: number;
 
-  @ApiPropertyOptional({ example: '510104', description: 'Required for pass-down' })
+  @ApiPropertyOptional({ example: '510104', description: 'Required for pass-down, refused with any other kind' })
+  @OnlyForKind('pass-down')
   @ValidateIf((o: RecordDisbursementDto) => o.kind === 'pass-down' || o.toRegionCode !== undefined)
   @IsString()
   @Matches(regionCode, { message: 'toRegionCode must be a 6-digit code' })

@@ -3,6 +3,7 @@ import { ApplicationError, problemBody, type ProblemBody, type ProblemCode } fro
 import { RuleError } from '@earmark/domain';
 import { EventStoreUnavailableError } from '@earmark/event-store';
 import type { FastifyReply } from 'fastify';
+import { MethodNotAllowed } from './method-not-allowed';
 
 /** A 400 from the validation pipe, with one entry per offending field. */
 export class ValidationFailed extends HttpException {
@@ -11,17 +12,16 @@ export class ValidationFailed extends HttpException {
   }
 }
 
-const fastifyCodes: Record<string, ProblemCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-failed',
+/** What Fastify refuses before the body parser (`json-body.ts`) runs, or instead of it. */
+const fastifyCodes: Record<string, { code: ProblemCode; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload-too-large', detail: 'bodies over 1 MiB are refused' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported-media-type', detail: 'send bodies as Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation-failed', detail: 'Content-Length does not match the body' },
 };
 
 /**
  * The one place errors become application/problem+json (RFC 9457). Nothing internal reaches the
- * client: unknown errors are logged by type and answered as a bare 500.
+ * client: unknown errors are logged by type and stack and answered as a bare 500.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -30,6 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toProblem(exception);
+    if (exception instanceof MethodNotAllowed) void reply.header('allow', exception.allowed.join(', '));
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 
@@ -42,16 +43,11 @@ export class ProblemFilter implements ExceptionFilter {
       return problemBody('unavailable', 'the event store is unavailable; nothing was recorded');
     }
     const fastifyCode = (exception as { code?: unknown })?.code;
-    if (typeof fastifyCode === 'string' && fastifyCodes[fastifyCode]) {
-      const code = fastifyCodes[fastifyCode];
-      const detail =
-        code === 'payload-too-large'
-          ? 'bodies over 1 MiB are refused'
-          : code === 'unsupported-media-type'
-            ? 'send bodies as Content-Type: application/json'
-            : 'the body could not be read as JSON';
+    if (typeof fastifyCode === 'string' && Object.hasOwn(fastifyCodes, fastifyCode)) {
+      const { code, detail } = fastifyCodes[fastifyCode];
       return problemBody(code, detail);
     }
+    if (exception instanceof MethodNotAllowed) return problemBody('method-not-allowed', exception.message);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return problemBody('not-found', 'no such resource');
@@ -64,9 +60,11 @@ export class ProblemFilter implements ExceptionFilter {
       if (status === 401) return problemBody('unauthenticated', 'authentication required');
       if (status === 403) return problemBody('forbidden', 'not allowed');
     }
-    // Only the error's type and message reach the log: request bodies may hold personal data.
-    const error = exception as Error;
-    this.logger.error(`unexpected ${error?.name ?? typeof exception}: ${error?.message ?? ''}`, error?.stack);
+    // The type and the stack frames reach the log, not the message: a message may quote the body
+    // (JSON.parse's does) or a header, and bodies hold personal data, headers tokens.
+    const error = exception as Error | undefined;
+    const frames = typeof error?.stack === 'string' ? error.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') : undefined;
+    this.logger.error(`unexpected ${error?.name ?? typeof exception}`, frames);
     return problemBody('internal-error', 'an internal error occurred; nothing was recorded');
   }
 }

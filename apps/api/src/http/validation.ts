@@ -45,6 +45,21 @@ export function IsYuan(options?: ValidationOptions & { positive?: boolean }) {
 }
 
 /**
+ * A field allowed only when `allowed(dto)` holds: present otherwise, it fails with `message`, as
+ * `forbidNonWhitelisted` fails a field no DTO declares.
+ */
+export function OnlyWhen<T extends object>(allowed: (dto: T) => boolean, message: (property: string, dto: T) => string) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'onlyWhen',
+      target: object.constructor,
+      propertyName,
+      options: { message: (args) => message(propertyName, args.object as T) },
+      validator: { validate: (value: unknown, args) => value === undefined || allowed(args?.object as T) },
+    });
+}
+
+/**
  * C0 and C1 control characters, and the bidirectional embeddings, overrides and isolates that can
  * make a document number read differently from what is stored.
  */
