@@ -115,7 +115,7 @@ function storeRows(store: StoreChoice, figures: StoreDetails, verify: VerifyFigu
   ];
   if (verify?.store === store) {
     rows.push(
-      row(`offline verify (verifyLedger), ${events} events of the ${name} log`, verify.verifyEventsPerSecond, 'events/s', {
+      row(`offline verify (verifyLedgerStream over the export), ${events} events of the ${name} log`, verify.verifyEventsPerSecond, 'events/s', {
         value: verify.chainedSha256PerSecond,
         unit: 'events/s',
         what: 'raw chained SHA-256',

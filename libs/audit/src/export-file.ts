@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { JsonObject, JsonValue, RecordedEvent } from '@earmark/event-store';
 import type { Checkpoint } from './checkpoint';
@@ -105,35 +105,78 @@ export async function writeExport(path: string, content: ExportContent): Promise
   return { events: eventCount };
 }
 
-/** Reads and checks the file's shape; whether its contents are true is verifyLedger's job. */
-export async function readExport(path: string): Promise<LedgerExport> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let header: ExportHeader | undefined;
-  const events: RecordedEvent[] = [];
-  let trailer: { checkpoint: Checkpoint | null; publicKeyPem?: string } | undefined;
-  let lineNo = 0;
-  for await (const rawLine of lines) {
-    lineNo += 1;
-    const line = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
-    if (trailer !== undefined) {
-      if (line.trim() === '') continue;
-      throw new ExportFormatError(`line ${lineNo}: text after the trailer`);
-    }
-    const value = parseLine(line, lineNo);
-    if (header === undefined) header = parseHeader(value, lineNo);
-    else if (events.length < header.events) events.push(parseEvent(value, lineNo));
-    else trailer = parseTrailer(value, lineNo);
-  }
-  if (header === undefined) throw new ExportFormatError('the file is empty');
-  if (events.length < header.events) {
-    throw new ExportFormatError(`the header announces ${header.events} events, the file holds ${events.length}`);
-  }
-  if (trailer === undefined) throw new ExportFormatError('the trailer is missing: the file is cut short');
+/**
+ * An export opened for reading: its header and trailer read and checked, its events not yet. The
+ * trailer is read first, from the end of the file, because the verifier needs the checkpoint
+ * before the first event: it keeps the root of the signed prefix as the events pass, not the events.
+ */
+export interface ExportReader {
+  readonly exportedAt: string;
+  /** As the header announces it; pages() throws when the file holds another number. */
+  readonly eventCount: number;
+  readonly checkpoint: Checkpoint | null;
+  /** As in LedgerExport: for convenience only. */
+  readonly publicKeyPem?: string;
+  /**
+   * The events in position order, in pages of at most pageEvents, read a line at a time. Any line
+   * that breaks the format throws an ExportFormatError when it is reached, the same error readExport
+   * gives, so a consumer sees every page before the one that cannot be read.
+   */
+  pages(pageEvents?: number): AsyncGenerator<RecordedEvent[]>;
+}
+
+/** Events per page: enough to keep the per-page overhead small, few enough to be nothing in memory. */
+export const exportPageEvents = 1_000;
+
+/**
+ * How much of the file's end is searched for the trailer (a checkpoint and a PEM key: well under a
+ * kilobyte). A file whose last line is longer is read through once to find its trailer.
+ */
+export const trailerSearchBytes = 64 * 1024;
+
+/** Reads and checks the file's header and trailer; whether its contents are true is the verifier's job. */
+export async function openExport(path: string): Promise<ExportReader> {
+  const opened = await readHeader(path);
+  const trailer = (await trailerAtTheEnd(path)) ?? (await trailerByReadingThrough(path));
   return {
-    exportedAt: header.exportedAt,
-    events,
+    exportedAt: opened.header.exportedAt,
+    eventCount: opened.header.events,
     checkpoint: trailer.checkpoint,
     ...(trailer.publicKeyPem === undefined ? {} : { publicKeyPem: trailer.publicKeyPem }),
+    async *pages(pageEvents: number = exportPageEvents): AsyncGenerator<RecordedEvent[]> {
+      if (!Number.isSafeInteger(pageEvents) || pageEvents < 1) throw new RangeError(`a page holds at least one event, not ${pageEvents}`);
+      let page: RecordedEvent[] = [];
+      for await (const item of exportItems(path)) {
+        if (item.kind === 'event') {
+          page.push(item.event);
+          if (page.length === pageEvents) {
+            yield page;
+            page = [];
+          }
+        } else if (item.text !== (item.kind === 'header' ? opened.text : trailer.text)) {
+          throw new ExportFormatError(`line ${item.lineNo}: the file changed while it was read`);
+        }
+      }
+      if (page.length > 0) yield page;
+    },
+  };
+}
+
+/**
+ * The whole export in memory: for files known to be small. The CLI's verify reads pages from
+ * openExport instead, so that a log of millions of events is never held at once.
+ */
+export async function readExport(path: string): Promise<LedgerExport> {
+  const opened = await openExport(path);
+  const events: RecordedEvent[] = [];
+  for await (const page of opened.pages()) {
+    for (const event of page) events.push(event);
+  }
+  return {
+    exportedAt: opened.exportedAt,
+    events,
+    checkpoint: opened.checkpoint,
+    ...(opened.publicKeyPem === undefined ? {} : { publicKeyPem: opened.publicKeyPem }),
   };
 }
 
@@ -154,6 +197,117 @@ export function eventToLine(event: RecordedEvent): JsonObject {
 }
 
 // ------------------------------------------------------------------------------------------------
+
+interface Trailer {
+  readonly checkpoint: Checkpoint | null;
+  readonly publicKeyPem?: string;
+}
+
+type ExportItem =
+  | { readonly kind: 'header'; readonly header: ExportHeader; readonly text: string; readonly lineNo: number }
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | { readonly kind: 'trailer'; readonly trailer: Trailer; readonly text: string; readonly lineNo: number };
+
+/**
+ * The file line by line, each line checked as it comes: the one reading of the format that
+ * openExport, its pages and readExport share, so that they refuse a file with the same words.
+ */
+async function* exportItems(path: string): AsyncGenerator<ExportItem> {
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    let header: ExportHeader | undefined;
+    let events = 0;
+    let trailerSeen = false;
+    let lineNo = 0;
+    for await (const rawLine of lines) {
+      lineNo += 1;
+      const line = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
+      if (trailerSeen) {
+        if (line.trim() === '') continue;
+        throw new ExportFormatError(`line ${lineNo}: text after the trailer`);
+      }
+      const value = parseLine(line, lineNo);
+      if (header === undefined) {
+        header = parseHeader(value, lineNo);
+        yield { kind: 'header', header, text: line, lineNo };
+      } else if (events < header.events) {
+        const event = parseEvent(value, lineNo);
+        events += 1;
+        yield { kind: 'event', event };
+      } else {
+        const trailer = parseTrailer(value, lineNo);
+        trailerSeen = true;
+        yield { kind: 'trailer', trailer, text: line, lineNo };
+      }
+    }
+    if (header === undefined) throw new ExportFormatError('the file is empty');
+    if (events < header.events) throw new ExportFormatError(`the header announces ${header.events} events, the file holds ${events}`);
+    if (!trailerSeen) throw new ExportFormatError('the trailer is missing: the file is cut short');
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+async function readHeader(path: string): Promise<{ header: ExportHeader; text: string }> {
+  for await (const item of exportItems(path)) {
+    if (item.kind === 'header') return { header: item.header, text: item.text };
+  }
+  // exportItems yields the header first or throws.
+  throw new Error('no header');
+}
+
+/**
+ * The last line that is not blank, when it lies within the file's last trailerSearchBytes and reads
+ * as a trailer; undefined otherwise. Reading the events line by line later checks that it is the
+ * trailer indeed: the line after the announced events, with only blank lines after it.
+ */
+async function trailerAtTheEnd(path: string): Promise<(Trailer & { text: string }) | undefined> {
+  const file = await open(path, 'r');
+  let tail: Buffer;
+  let start: number;
+  try {
+    const { size } = await file.stat();
+    start = Math.max(0, size - trailerSearchBytes);
+    tail = Buffer.alloc(size - start);
+    const { bytesRead } = await file.read(tail, 0, tail.length, start);
+    tail = tail.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+  let end = tail.length;
+  for (let i = tail.length - 1; i >= -1; i -= 1) {
+    const isBreak = i >= 0 && (tail[i] === lineFeed || tail[i] === carriageReturn);
+    if (i >= 0 && !isBreak) continue;
+    // A line cut by the start of the window is not whole, unless the window starts the file.
+    if (i === -1 && start > 0) return undefined;
+    const text = tail.subarray(i + 1, end).toString('utf8');
+    end = i;
+    if (text.trim() === '') continue;
+    try {
+      return { ...parseTrailer(parseLine(text, 0), 0), text };
+    } catch (error) {
+      if (error instanceof ExportFormatError) return undefined;
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+/** The trailer of a file whose end is not one: reading it through gives it, or the format error. */
+async function trailerByReadingThrough(path: string): Promise<Trailer & { text: string }> {
+  let found: (Trailer & { text: string }) | undefined;
+  for await (const item of exportItems(path)) {
+    if (item.kind === 'trailer') found = { ...item.trailer, text: item.text };
+  }
+  // exportItems throws unless it met a trailer.
+  if (found === undefined) throw new Error('no trailer');
+  return found;
+}
+
+const lineFeed = 0x0a;
+const carriageReturn = 0x0d;
 
 function parseLine(line: string, lineNo: number): JsonObject {
   if (line.length > maxExportLineChars) throw new ExportFormatError(`line ${lineNo}: longer than ${maxExportLineChars} characters`);
@@ -197,7 +351,7 @@ function parseEvent(value: JsonObject, lineNo: number): RecordedEvent {
   };
 }
 
-function parseTrailer(value: JsonObject, lineNo: number): { checkpoint: Checkpoint | null; publicKeyPem?: string } {
+function parseTrailer(value: JsonObject, lineNo: number): Trailer {
   if (!('checkpoint' in value)) throw new ExportFormatError(`line ${lineNo}: expected the trailer, with a checkpoint`);
   const raw = value.checkpoint;
   let checkpoint: Checkpoint | null = null;

@@ -3,13 +3,12 @@ import type { RecordedEvent } from '@earmark/event-store';
 // The module itself, not the package: the package index also loads the database adapters, and
 // the verifier must run offline with nothing but the events and a key.
 import { genesisHash, hashEvent } from '../../event-store/src/event-hash';
-import { BalanceReplay, type BalanceReplayOptions } from './balance-replay';
+import { BalanceReplay } from './balance-replay';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
-import { ledgerRoot } from './event-leaves';
+import { eventLeaf } from './event-leaves';
+import { MerkleRootBuilder } from './merkle';
 
-export interface VerifyInput {
-  /** The whole log, in any order. */
-  readonly events: readonly RecordedEvent[];
+export interface VerifyOptions {
   /** When given, the first treeSize events must have its Merkle root (null: an unsigned export). */
   readonly checkpoint?: Checkpoint | null;
   /** When given with a checkpoint, its signature must verify with this key. */
@@ -17,6 +16,11 @@ export interface VerifyInput {
   readonly registry: RegionRegistry;
   /** The grace period after the fiscal year that the ledger was run with (default 90 days). */
   readonly latePaymentGraceDays?: number;
+}
+
+export interface VerifyInput extends VerifyOptions {
+  /** The whole log, in any order. */
+  readonly events: readonly RecordedEvent[];
 }
 
 /**
@@ -53,6 +57,9 @@ export interface VerifyReport {
   };
 }
 
+/** Pages of the log in position order, as a store or an export file hands them out. */
+export type LogPages = AsyncIterable<readonly RecordedEvent[]> | Iterable<readonly RecordedEvent[]>;
+
 type Checks = { -readonly [K in keyof VerifyReport['checks']]: CheckOutcome };
 
 interface Failure {
@@ -61,77 +68,166 @@ interface Failure {
 }
 
 /**
- * Checks a log offline, from its events alone, and stops at the first thing wrong. The order is
+ * Checks a log offline, from its events alone, and reports the first thing wrong. The order is
  * fixed (chain, Merkle root, signature, balances) so that the same log always gets the same
  * answer, and cheap structural checks come before the replay that trusts their result.
+ *
+ * The whole log in memory, in any order: it is sorted first. Logs too large to hold go through
+ * verifyLedgerStream, which gives the same report.
  */
 export function verifyLedger(input: VerifyInput): VerifyReport {
-  const events = inPositionOrder(input.events);
-  const checks: Checks = { chain: 'not-run', merkle: 'not-run', signature: 'not-run', balances: 'not-run' };
-  const report = (failure: Failure | null): VerifyReport => {
-    if (failure === null) {
-      return { ok: true, events: events.length, checkedThrough: lastPosition(events), checks: { ...checks } };
-    }
-    const at = failure.position;
-    return {
-      ok: false,
-      events: events.length,
-      checkedThrough: at === undefined ? 0n : at - 1n,
-      ...(at === undefined ? {} : { firstBadPosition: at }),
-      reason: failure.reason,
-      checks: { ...checks },
-    };
-  };
+  const verifier = new LedgerVerifier(input);
+  verifier.add(inPositionOrder(input.events));
+  return verifier.finish();
+}
 
-  const chainFailure = checkChain(events);
-  checks.chain = chainFailure ? 'failed' : 'passed';
-  if (chainFailure) return report(chainFailure);
+/**
+ * verifyLedger over a log read a page at a time, in position order, holding one page and what the
+ * checks carry from event to event, never the log. An event out of order is a failure at the
+ * position that should have come.
+ */
+export async function verifyLedgerStream(pages: LogPages, options: VerifyOptions): Promise<VerifyReport> {
+  const verifier = new LedgerVerifier(options);
+  for await (const page of pages) verifier.add(page);
+  return verifier.finish();
+}
 
-  const { checkpoint, publicKeyPem } = input;
-  if (checkpoint === undefined || checkpoint === null) {
-    checks.merkle = 'skipped';
-    checks.signature = 'skipped';
-  } else {
-    const merkleFailure = checkMerkleRoot(events, checkpoint);
-    checks.merkle = merkleFailure ? 'failed' : 'passed';
-    if (merkleFailure) return report(merkleFailure);
+/**
+ * The checks of verifyLedger in one pass over events given in position order. Every check runs on
+ * each event as it arrives, and each remembers its first failure; finish() then reports them in
+ * the fixed order, the report that running each check over the whole log in turn would give: a
+ * log whose balances break at position 10 and whose chain breaks at 900 is reported for its chain.
+ */
+export class LedgerVerifier {
+  private readonly checkpoint: Checkpoint | null;
+  private readonly publicKeyPem: string | undefined;
+  private events = 0;
+  /** The last position the chain check accepted. */
+  private lastPosition = 0n;
 
-    if (publicKeyPem === undefined) {
-      checks.signature = 'skipped';
-    } else {
-      const signatureFailure = checkSignature(checkpoint, publicKeyPem);
-      checks.signature = signatureFailure ? 'failed' : 'passed';
-      if (signatureFailure) return report(signatureFailure);
+  private readonly nextVersions = new Map<string, bigint>();
+  private previousHash = genesisHash;
+  private chainFailure: Failure | null = null;
+
+  /** Null once the checkpoint's prefix is complete, or when there is no checkpoint to check. */
+  private rootBuilder: MerkleRootBuilder | null = null;
+  private signedPrefixRoot: string | null = null;
+
+  private readonly replay: BalanceReplay;
+  private balanceFailure: Failure | null = null;
+  /**
+   * What the replay threw, if anything. The replay runs before the checks ahead of it have had
+   * their say, so a throw waits for the report to reach the balances: a log whose chain, root or
+   * signature fails is reported for that.
+   */
+  private balanceError: { readonly error: unknown } | null = null;
+  private finished = false;
+
+  constructor(options: VerifyOptions) {
+    this.checkpoint = options.checkpoint ?? null;
+    this.publicKeyPem = options.publicKeyPem;
+    this.replay = new BalanceReplay(options.registry, { latePaymentGraceDays: options.latePaymentGraceDays });
+    if (this.checkpoint !== null && checkpointBodyProblem(this.checkpoint) === null) {
+      this.rootBuilder = new MerkleRootBuilder();
+      this.takeSignedPrefixRoot();
     }
   }
 
-  const balanceFailure = checkBalances(events, input.registry, { latePaymentGraceDays: input.latePaymentGraceDays });
-  checks.balances = balanceFailure ? 'failed' : 'passed';
-  return report(balanceFailure);
-}
+  /** The next events of the log, in position order. */
+  add(page: readonly RecordedEvent[]): void {
+    if (this.finished) throw new Error('the verifier has already reported');
+    if (this.chainFailure !== null) {
+      // The report is the chain's now; the rest of the log is only counted.
+      this.events += page.length;
+      return;
+    }
+    for (let i = 0; i < page.length; i += 1) {
+      const event = page[i];
+      this.events += 1;
+      this.chainFailure = this.chainStep(event);
+      if (this.chainFailure !== null) {
+        this.events += page.length - i - 1;
+        return;
+      }
+      this.lastPosition = event.position;
+      if (this.rootBuilder !== null) {
+        // The chain check has just proved this is position size + 1 and its hash well formed.
+        this.rootBuilder.append(eventLeaf(event));
+        this.takeSignedPrefixRoot();
+      }
+      if (this.balanceFailure === null && this.balanceError === null) this.replayStep(event);
+    }
+  }
 
-function checkChain(events: readonly RecordedEvent[]): Failure | null {
-  const nextVersions = new Map<string, bigint>();
-  let previousHash = genesisHash;
-  for (let i = 0; i < events.length; i += 1) {
-    const event = events[i];
-    const expected = BigInt(i + 1);
+  finish(): VerifyReport {
+    if (this.finished) throw new Error('the verifier has already reported');
+    this.finished = true;
+    const checks: Checks = { chain: 'not-run', merkle: 'not-run', signature: 'not-run', balances: 'not-run' };
+    const report = (failure: Failure | null): VerifyReport => {
+      if (failure === null) {
+        return { ok: true, events: this.events, checkedThrough: this.lastPosition, checks: { ...checks } };
+      }
+      const at = failure.position;
+      return {
+        ok: false,
+        events: this.events,
+        checkedThrough: at === undefined ? 0n : at - 1n,
+        ...(at === undefined ? {} : { firstBadPosition: at }),
+        reason: failure.reason,
+        checks: { ...checks },
+      };
+    };
+
+    checks.chain = this.chainFailure ? 'failed' : 'passed';
+    if (this.chainFailure) return report(this.chainFailure);
+
+    const { checkpoint, publicKeyPem } = this;
+    if (checkpoint === null) {
+      checks.merkle = 'skipped';
+      checks.signature = 'skipped';
+    } else {
+      const merkleFailure = this.merkleRootFailure(checkpoint);
+      checks.merkle = merkleFailure ? 'failed' : 'passed';
+      if (merkleFailure) return report(merkleFailure);
+
+      if (publicKeyPem === undefined) {
+        checks.signature = 'skipped';
+      } else {
+        const signatureFailure = checkSignature(checkpoint, publicKeyPem);
+        checks.signature = signatureFailure ? 'failed' : 'passed';
+        if (signatureFailure) return report(signatureFailure);
+      }
+    }
+
+    if (this.balanceError !== null) throw this.balanceError.error;
+    const balanceFailure = this.balanceFailure ?? this.recountFailure();
+    checks.balances = balanceFailure ? 'failed' : 'passed';
+    return report(balanceFailure);
+  }
+
+  private chainStep(event: RecordedEvent): Failure | null {
+    const expected = BigInt(this.events);
     if (event.position !== expected) {
       if (event.position === expected - 1n) return { position: event.position, reason: `position ${event.position}: recorded twice` };
-      const how = i === 0 ? `the log starts at ${event.position}` : `the log jumps from ${expected - 1n} to ${event.position}`;
+      // Only a log read out of order comes back to a position already checked: that position is
+      // the one recorded twice, as it would be in the log sorted.
+      if (event.position >= 1n && event.position < expected) {
+        return { position: event.position, reason: `position ${event.position}: recorded twice` };
+      }
+      const how = expected === 1n ? `the log starts at ${event.position}` : `the log jumps from ${expected - 1n} to ${event.position}`;
       return { position: expected, reason: `position ${expected}: missing (${how})` };
     }
     const at = `position ${expected}`;
-    const nextVersion = nextVersions.get(event.streamName) ?? 0n;
+    const nextVersion = this.nextVersions.get(event.streamName) ?? 0n;
     if (event.streamVersion !== nextVersion) {
       return {
         position: expected,
         reason: `${at}: ${event.streamName} goes to version ${event.streamVersion} where ${nextVersion} is due`,
       };
     }
-    nextVersions.set(event.streamName, nextVersion + 1n);
-    if (event.previousHash !== previousHash) {
-      const whose = i === 0 ? 'the genesis hash' : `the hash of position ${expected - 1n}`;
+    this.nextVersions.set(event.streamName, nextVersion + 1n);
+    if (event.previousHash !== this.previousHash) {
+      const whose = expected === 1n ? 'the genesis hash' : `the hash of position ${expected - 1n}`;
       return { position: expected, reason: `${at}: previousHash is not ${whose}` };
     }
     let recomputed: string;
@@ -141,30 +237,59 @@ function checkChain(events: readonly RecordedEvent[]): Failure | null {
       return { position: expected, reason: `${at}: cannot be hashed (${(error as Error).message})` };
     }
     if (recomputed !== event.hash) return { position: expected, reason: `${at}: hash does not match its contents` };
-    previousHash = event.hash;
+    this.previousHash = event.hash;
+    return null;
   }
-  return null;
-}
 
-function checkMerkleRoot(events: readonly RecordedEvent[], checkpoint: Checkpoint): Failure | null {
-  const problem = checkpointBodyProblem(checkpoint);
-  if (problem) return { reason: `the checkpoint is malformed: ${problem}` };
-  const { treeSize } = checkpoint;
-  if (treeSize > events.length) {
-    const missing = BigInt(events.length + 1);
-    return {
-      position: missing,
-      reason: `position ${missing}: missing: the checkpoint signs ${treeSize} events and the log holds ${events.length}, so events were removed`,
-    };
+  /** Keeps the root once the checkpoint's prefix is complete: later events are not signed by it. */
+  private takeSignedPrefixRoot(): void {
+    if (this.rootBuilder === null || this.checkpoint === null || this.rootBuilder.size < this.checkpoint.treeSize) return;
+    this.signedPrefixRoot = this.rootBuilder.root().toString('hex');
+    this.rootBuilder = null;
   }
-  // The chain check has already proved positions 1..n and every hash well formed.
-  const rootHash = ledgerRoot(events, treeSize).toString('hex');
-  if (rootHash !== checkpoint.rootHash) {
-    return {
-      reason: `the Merkle root of positions 1..${treeSize} is ${rootHash}, the checkpoint signs ${checkpoint.rootHash}: the log is not the one that was signed`,
-    };
+
+  private merkleRootFailure(checkpoint: Checkpoint): Failure | null {
+    const problem = checkpointBodyProblem(checkpoint);
+    if (problem) return { reason: `the checkpoint is malformed: ${problem}` };
+    const { treeSize } = checkpoint;
+    if (treeSize > this.events) {
+      const missing = BigInt(this.events + 1);
+      return {
+        position: missing,
+        reason: `position ${missing}: missing: the checkpoint signs ${treeSize} events and the log holds ${this.events}, so events were removed`,
+      };
+    }
+    const rootHash = this.signedPrefixRoot;
+    // Every event the chain check accepted went into the root, and it accepted them all.
+    if (rootHash === null) throw new Error(`the root of positions 1..${treeSize} was never taken from ${this.events} events`);
+    if (rootHash !== checkpoint.rootHash) {
+      return {
+        reason: `the Merkle root of positions 1..${treeSize} is ${rootHash}, the checkpoint signs ${checkpoint.rootHash}: the log is not the one that was signed`,
+      };
+    }
+    return null;
   }
-  return null;
+
+  private replayStep(event: RecordedEvent): void {
+    let reason: string | null;
+    try {
+      reason = this.replay.apply(event);
+    } catch (error) {
+      this.balanceError = { error };
+      return;
+    }
+    if (reason !== null) this.balanceFailure = { position: event.position, reason: `position ${event.position}: ${reason}` };
+  }
+
+  /**
+   * The replay checks a running sum after every event; adding every account up afresh once more
+   * guards against a posting that reached the running sum but not its account.
+   */
+  private recountFailure(): Failure | null {
+    const recountFen = this.replay.recountFen();
+    if (recountFen === 0n) return null;
+    return { reason: `after position ${this.lastPosition} the accounts add up to ${recountFen} 分 instead of zero` };
+  }
 }
 
 function checkSignature(checkpoint: Checkpoint, publicKeyPem: string): Failure | null {
@@ -180,25 +305,6 @@ function checkSignature(checkpoint: Checkpoint, publicKeyPem: string): Failure |
   };
 }
 
-function checkBalances(events: readonly RecordedEvent[], registry: RegionRegistry, options: BalanceReplayOptions): Failure | null {
-  const replay = new BalanceReplay(registry, options);
-  for (const event of events) {
-    const reason = replay.apply(event);
-    if (reason !== null) return { position: event.position, reason: `position ${event.position}: ${reason}` };
-  }
-  // The replay checks a running sum after every event; adding every account up afresh once more
-  // guards against a posting that reached the running sum but not its account.
-  const recountFen = replay.recountFen();
-  if (recountFen !== 0n) {
-    return { reason: `after position ${lastPosition(events)} the accounts add up to ${recountFen} 分 instead of zero` };
-  }
-  return null;
-}
-
 function inPositionOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
   return [...events].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-}
-
-function lastPosition(events: readonly RecordedEvent[]): bigint {
-  return events.length === 0 ? 0n : events[events.length - 1].position;
 }

@@ -52,7 +52,7 @@ const checkpointSchema = {
 @Roles('auditor')
 @Controller('v1/audit')
 export class AuditController {
-  /** One full check at a time: each reads the whole log into memory. */
+  /** One full check at a time: each reads and hashes the whole log, and two would only share the CPU. */
   private verifying: Promise<unknown> = Promise.resolve();
 
   constructor(

@@ -1,4 +1,4 @@
-import { verifyLedger, type VerifyReport } from '@earmark/audit';
+import { verifyLedgerStream, type VerifyReport } from '@earmark/audit';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import { MalformedCheckpointError, readLatestCheckpoint, type StoredCheckpoint } from './checkpoint-record';
@@ -6,42 +6,41 @@ import { MalformedCheckpointError, readLatestCheckpoint, type StoredCheckpoint }
 /** Events read per page when the whole log is read for a check or an export. */
 export const logPageSize = 5_000;
 
-/** Every event from position 1, page by page, up to the head as the last page found it. */
-export async function* readLog(store: EventStore, throughPosition?: bigint): AsyncGenerator<RecordedEvent> {
+/** Every event from position 1, a page at a time, up to the head as the last page found it. */
+export async function* readLogPages(store: EventStore, throughPosition?: bigint): AsyncGenerator<RecordedEvent[]> {
   let after = 0n;
   for (;;) {
     const page = await store.readAll({ afterPosition: after, maxCount: logPageSize });
-    for (const event of page) {
-      if (throughPosition !== undefined && event.position > throughPosition) return;
-      yield event;
-    }
-    if (page.length < logPageSize) return;
+    const within = throughPosition === undefined ? page : page.filter((event) => event.position <= throughPosition);
+    if (within.length > 0) yield within;
+    if (within.length < page.length || page.length < logPageSize) return;
     after = page[page.length - 1].position;
   }
 }
 
-export async function readWholeLog(store: EventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const event of readLog(store)) events.push(event);
-  return events;
+/** readLogPages, one event at a time. */
+export async function* readLog(store: EventStore, throughPosition?: bigint): AsyncGenerator<RecordedEvent> {
+  for await (const page of readLogPages(store, throughPosition)) yield* page;
 }
 
 export interface StoreVerification {
   readonly report: VerifyReport;
   /** The checkpoint the log was checked against: the latest the store holds. */
   readonly checkpoint: StoredCheckpoint | null;
-  readonly events: readonly RecordedEvent[];
 }
 
 /**
- * verifyLedger over the whole store with its latest checkpoint. The checkpoint is read before the
- * events, so that it never covers more than the events read after it.
+ * verifyLedgerStream over the whole store, page by page, with its latest checkpoint. The checkpoint
+ * is read before the events, so that it never covers more than the events read after it.
+ * `watchPage` sees each page as it passes, for a caller with a check of its own to make on the way
+ * (the CLI's saved checkpoint): the log is read once and never held.
  */
 export async function verifyStore(
   store: EventStore,
   registry: RegionRegistry,
   publicKeyPem: string | undefined,
   latePaymentGraceDays: number,
+  watchPage?: (page: readonly RecordedEvent[]) => void,
 ): Promise<StoreVerification> {
   let checkpoint: StoredCheckpoint | null = null;
   let malformed: MalformedCheckpointError | null = null;
@@ -51,11 +50,11 @@ export async function verifyStore(
     if (!(error instanceof MalformedCheckpointError)) throw error;
     malformed = error;
   }
-  const events = await readWholeLog(store);
-  const report = verifyLedger({ events, checkpoint: checkpoint?.checkpoint ?? null, publicKeyPem, registry, latePaymentGraceDays });
+  const pages = watchPage === undefined ? readLogPages(store) : watched(readLogPages(store), watchPage);
+  const report = await verifyLedgerStream(pages, { checkpoint: checkpoint?.checkpoint ?? null, publicKeyPem, registry, latePaymentGraceDays });
   // An edited checkpoint event normally breaks the chain first; one whose hashes were recomputed
   // still cannot pass for a checkpoint.
-  if (!report.ok || malformed === null) return { report, checkpoint, events };
+  if (!report.ok || malformed === null) return { report, checkpoint };
   return {
     report: {
       ...report,
@@ -66,6 +65,12 @@ export async function verifyStore(
       checks: { ...report.checks, merkle: 'failed', signature: 'not-run' },
     },
     checkpoint,
-    events,
   };
+}
+
+async function* watched(pages: AsyncIterable<RecordedEvent[]>, watchPage: (page: readonly RecordedEvent[]) => void): AsyncGenerator<RecordedEvent[]> {
+  for await (const page of pages) {
+    watchPage(page);
+    yield page;
+  }
 }

@@ -1,40 +1,9 @@
-import { keyIdOf, ledgerRoot, verifyCheckpoint, type Checkpoint, type VerifyReport } from '@earmark/audit';
-import type { RecordedEvent } from '@earmark/event-store';
+import type { VerifyReport } from '@earmark/audit';
 
 /** What a check found wrong, placed on a position when it can be. */
 export interface Finding {
   readonly position?: bigint;
   readonly reason: string;
-}
-
-/**
- * A checkpoint the auditor kept from earlier: the log must still hold its first treeSize events
- * unchanged. A log checked only against its own latest checkpoint cannot show that its tail was
- * cut together with the checkpoints that covered it; a copy kept outside can.
- * `events` must already have passed the chain check (positions 1..n).
- */
-export function checkSavedCheckpoint(events: readonly RecordedEvent[], saved: Checkpoint, publicKeyPem: string | undefined): Finding | null {
-  if (saved.treeSize > events.length) {
-    const missing = BigInt(events.length + 1);
-    return {
-      position: missing,
-      reason: `missing: the saved checkpoint signs ${saved.treeSize} events and the log holds ${events.length}, so events were removed`,
-    };
-  }
-  const rootHash = ledgerRoot(events, saved.treeSize).toString('hex');
-  if (rootHash !== saved.rootHash) {
-    return {
-      reason:
-        `the log is not consistent with the saved checkpoint: the Merkle root of positions 1..${saved.treeSize} is ${rootHash}, ` +
-        `the saved checkpoint signs ${saved.rootHash}, so those events were rewritten`,
-    };
-  }
-  if (publicKeyPem !== undefined && !verifyCheckpoint(saved, publicKeyPem)) {
-    return {
-      reason: `the saved checkpoint's signature (key ${saved.keyId}) does not verify with the public key given (key ${keyIdOf(publicKeyPem)})`,
-    };
-  }
-  return null;
 }
 
 /** The first failure of the report, else of the saved checkpoint. */

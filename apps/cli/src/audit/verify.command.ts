@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExportFormatError, readExport, verifyLedger, type Checkpoint, type VerifyReport } from '@earmark/audit';
+import {
+  ExportFormatError,
+  keyIdOf,
+  MerkleRootBuilder,
+  openExport,
+  verifyCheckpoint,
+  verifyLedgerStream,
+  type Checkpoint,
+  type VerifyReport,
+} from '@earmark/audit';
 import { defaultFundPolicy, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
 import { parseCheckpointJson } from '../../../api/src/audit/checkpoint-record';
@@ -9,7 +18,7 @@ import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
 import { findPublicKey } from '../../../api/src/bootstrap/signing-key';
 import { findProjectRoot, loadConfig } from '../../../api/src/config/earmark-config';
 import { option, parseArgs, UsageError } from '../args';
-import { checkSavedCheckpoint, firstFinding, verdictLine } from './verdict';
+import { firstFinding, verdictLine, type Finding } from './verdict';
 
 /**
  * `earmark verify`: the live store as configured, or with --file an export, offline. Offline it
@@ -42,41 +51,110 @@ function graceDaysOption(text: string | undefined): number {
 }
 
 async function verifyExportFile(file: string, publicKeyPem: string, saved: Checkpoint | null, graceDays: number): Promise<number> {
-  let events: RecordedEvent[];
-  let checkpoint: Checkpoint | null;
+  const savedPrefix = saved === null ? null : new SavedCheckpointPrefix(saved);
   try {
-    ({ events, checkpoint } = await readExport(file));
+    // The header and trailer are read first; the events follow page by page, so a format error
+    // in the middle of the file surfaces from the verification itself.
+    const opened = await openExport(file);
+    const pages = savedPrefix === null ? opened.pages() : watched(opened.pages(), savedPrefix);
+    const report = await verifyLedgerStream(pages, {
+      checkpoint: opened.checkpoint,
+      publicKeyPem,
+      registry: offlineRegistry(),
+      latePaymentGraceDays: graceDays,
+    });
+    return conclude(report, savedPrefix, publicKeyPem);
   } catch (error) {
     if (!(error instanceof ExportFormatError)) throw error;
     process.stdout.write(`FAILED: ${file} is not a complete export: ${error.message}\n`);
     return 1;
   }
-  const report = verifyLedger({ events, checkpoint, publicKeyPem, registry: offlineRegistry(), latePaymentGraceDays: graceDays });
-  return conclude(report, events, saved, publicKeyPem);
 }
 
 async function verifyLiveStore(givenKey: string | undefined, saved: Checkpoint | null): Promise<number> {
   const config = loadConfig();
   const publicKeyPem = givenKey ?? findPublicKey(config)?.publicKeyPem;
   const infrastructure = await openInfrastructure(config);
+  const savedPrefix = saved === null ? null : new SavedCheckpointPrefix(saved);
   try {
-    const { report, events } = await verifyStore(infrastructure.store, infrastructure.registry, publicKeyPem, config.latePaymentGraceDays);
-    return conclude(report, events, saved, publicKeyPem);
+    const { report } = await verifyStore(
+      infrastructure.store,
+      infrastructure.registry,
+      publicKeyPem,
+      config.latePaymentGraceDays,
+      savedPrefix === null ? undefined : (page) => savedPrefix.watch(page),
+    );
+    return conclude(report, savedPrefix, publicKeyPem);
   } finally {
     await infrastructure.close();
   }
 }
 
-function conclude(report: VerifyReport, events: readonly RecordedEvent[], saved: Checkpoint | null, publicKeyPem: string | undefined): number {
-  const savedFinding = report.ok && saved !== null ? checkSavedCheckpoint(sortedByPosition(events), saved, publicKeyPem) : null;
+function conclude(report: VerifyReport, savedPrefix: SavedCheckpointPrefix | null, publicKeyPem: string | undefined): number {
+  const savedFinding = report.ok && savedPrefix !== null ? savedPrefix.finding(publicKeyPem) : null;
   const failure = firstFinding(report, savedFinding);
-  process.stdout.write(`${verdictLine(report, failure, saved?.treeSize ?? null)}\n`);
+  process.stdout.write(`${verdictLine(report, failure, savedPrefix?.saved.treeSize ?? null)}\n`);
   return failure === null ? 0 : 1;
 }
 
-/** verifyLedger accepts any order; the saved checkpoint's root needs positions 1..n in order. */
-function sortedByPosition(events: readonly RecordedEvent[]): RecordedEvent[] {
-  return [...events].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+/**
+ * A checkpoint the auditor kept from earlier: the log must still hold its first treeSize events
+ * unchanged. The root of that prefix is taken as the pages pass, so the log is read once and never
+ * held; it means something only once the report has passed the chain (positions 1..n in order,
+ * every hash well formed), and is consulted only then.
+ */
+class SavedCheckpointPrefix {
+  private readonly builder = new MerkleRootBuilder();
+  private rootHash: string | null = null;
+  private events = 0;
+
+  constructor(readonly saved: Checkpoint) {
+    this.takeRoot();
+  }
+
+  watch(page: readonly RecordedEvent[]): void {
+    this.events += page.length;
+    for (let i = 0; i < page.length && this.rootHash === null; i += 1) {
+      // Never a throw here: a malformed hash fails the chain check, and then this root is not read.
+      this.builder.append(Buffer.from(page[i].hash, 'hex'));
+      this.takeRoot();
+    }
+  }
+
+  finding(publicKeyPem: string | undefined): Finding | null {
+    const { saved } = this;
+    if (saved.treeSize > this.events) {
+      const missing = BigInt(this.events + 1);
+      return {
+        position: missing,
+        reason: `missing: the saved checkpoint signs ${saved.treeSize} events and the log holds ${this.events}, so events were removed`,
+      };
+    }
+    if (this.rootHash !== saved.rootHash) {
+      return {
+        reason:
+          `the log is not consistent with the saved checkpoint: the Merkle root of positions 1..${saved.treeSize} is ${this.rootHash}, ` +
+          `the saved checkpoint signs ${saved.rootHash}, so those events were rewritten`,
+      };
+    }
+    if (publicKeyPem !== undefined && !verifyCheckpoint(saved, publicKeyPem)) {
+      return {
+        reason: `the saved checkpoint's signature (key ${saved.keyId}) does not verify with the public key given (key ${keyIdOf(publicKeyPem)})`,
+      };
+    }
+    return null;
+  }
+
+  private takeRoot(): void {
+    if (this.rootHash === null && this.builder.size === this.saved.treeSize) this.rootHash = this.builder.root().toString('hex');
+  }
+}
+
+async function* watched(pages: AsyncIterable<RecordedEvent[]>, prefix: SavedCheckpointPrefix): AsyncGenerator<RecordedEvent[]> {
+  for await (const page of pages) {
+    prefix.watch(page);
+    yield page;
+  }
 }
 
 /** The registry shipped with the code (or EARMARK_REGIONS_FILE): data the replay checks regions against. */
