@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventLeaf, generateSigningKey, MerkleRootBuilder, openExport, signCheckpoint, verifyLedgerStream, writeExport } from '@earmark/audit';
-import { canonicalJson, type RecordedEvent } from '@earmark/event-store';
+import { canonicalEventBytes } from '@earmark/event-store';
 import { readLog, readLogPages } from '../../apps/api/src/audit/ledger-audit';
 import { loadRegistry } from '../../apps/api/src/bootstrap/infrastructure';
 import { configFor } from './ledger-context';
@@ -88,7 +88,8 @@ export async function benchVerify(task: LedgerTask): Promise<VerifyFigure> {
     let hashed = 0;
     let digest = Buffer.alloc(32);
     for await (const page of (await openExport(path)).pages()) {
-      const canonical = page.map(canonicalBytes);
+      // The very bytes the ledger hashes for each event.
+      const canonical = page.map((event) => canonicalEventBytes(event, event.previousHash));
       started = process.hrtime.bigint();
       for (const bytes of canonical) digest = createHash('sha256').update(digest).update(bytes).digest();
       hashingNs += process.hrtime.bigint() - started;
@@ -112,21 +113,6 @@ export async function benchVerify(task: LedgerTask): Promise<VerifyFigure> {
   }
 }
 
-function canonicalBytes(event: RecordedEvent): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      id: event.id,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      streamName: event.streamName,
-      streamVersion: event.streamVersion.toString(),
-      position: event.position.toString(),
-      recordedAt: event.recordedAt,
-    }),
-    'utf8',
-  );
-}
 
 /** The child runs with --expose-gc: start each timed part without the garbage of the last. */
 function collectGarbage(): void {
