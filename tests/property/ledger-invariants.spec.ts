@@ -226,9 +226,8 @@ class Ledger {
     try {
       events = decideFund(command, this.state, registry);
     } catch (error) {
+      // The generators make only what the edge lets through, so anything but a rule refusal is a bug.
       if (error instanceof RuleError) return [];
-      // The edge refuses what the domain calls a programmer error (a line named twice): a 400.
-      if (error instanceof Error && !(error instanceof TypeError)) return [];
       throw error;
     }
     for (const event of events) this.record(event, key);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   commandScopeRefusal,
+  regionsToCover,
   conflictCodes,
   decideFund,
   fundStreamName,
@@ -140,7 +141,10 @@ export class FundCommandRunner {
           // Scope follows the funding tree (the domain's rule); a key out of scope is refused and,
           // like a rule refusal, logged with who sent it.
           const outOfScope = commandScopeRefusal(ctx.actor, command, state, this.registry);
-          if (outOfScope !== null) throw new RuleError('forbidden', outOfScope, spec.regionCode);
+          if (outOfScope !== null) {
+            const regionCode = spec.regionCode ?? regionsToCover(command, state, this.registry)[0] ?? null;
+            throw new RuleError('forbidden', outOfScope, regionCode);
+          }
           const events = decideFund(command, state, this.registry, this.policy);
           const body = spec.respond(events, state);
           const newEvents = events.map((event, index) => this.toNewEvent(event, eventIds(index), ctx, commandId));

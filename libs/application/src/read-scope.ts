@@ -8,14 +8,6 @@ export interface Reader {
   readonly regions: readonly string[];
 }
 
-/** The roots of the registry's funding trees: its provinces. */
-export function registryRoots(registry: RegionRegistry): string[] {
-  return registry
-    .all()
-    .filter((region) => region.parentCode === null)
-    .map((region) => region.code);
-}
-
 /** The ledger's own tools inside the process (the CLI's report): every region. */
 export const everyRegionReader: Reader = { name: 'earmark', role: 'system', regions: ['*'] };
 
@@ -29,7 +21,7 @@ export class ReadScope {
   private readonly roots: readonly string[];
 
   constructor(private readonly registry: RegionRegistry, private readonly reader: Reader) {
-    this.roots = registryRoots(registry);
+    this.roots = registry.roots();
   }
 
   covers(regionCode: string): boolean {

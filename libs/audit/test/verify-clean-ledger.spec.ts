@@ -1,39 +1,12 @@
 import { BalanceReplay, generateSigningKey, merkleRoot, signCheckpoint, verifyLedger } from '@earmark/audit';
 import {
-  allocation,
   chain,
-  documentReservation,
+  cleanLedgerFacts,
   fundStream,
-  legacySettlement,
-  passDown,
-  payment,
-  refusal,
   registry,
-  returnUp,
-  reversal,
-  type Fact,
 } from './support/ledger-fixture';
 
-const cancelled = payment('510100', 5_000_000n, { id: 'd-5' });
-const facts: Fact[] = [
-  allocation('川财社〔2024〕2号', [
-    ['510100', 300_000_000n],
-    ['510300', 50_000_000n],
-    ['510321', 20_000_000n],
-  ]),
-  documentReservation('川财社〔2024〕2号'),
-  passDown('510100', '510104', 100_000_000n, { id: 'd-1' }),
-  payment('510104', 1_000_000n, { id: 'd-2', beneficiaries: 100 }),
-  // A county returns to its city, which holds an account: the city's holding grows.
-  returnUp('510104', '510100', 9_000_000n, { id: 'd-3' }),
-  // A county the province pays directly returns to the province: back to the source.
-  returnUp('510321', '510000', 2_000_000n, { id: 'd-4' }),
-  cancelled,
-  reversal(cancelled),
-  refusal('510105'),
-  // As logs before v2 recorded a settlement: no preAllocatedFen, no returnedBeforeFen.
-  legacySettlement('510300', 48_000_000n, 50_000_000n),
-];
+const facts = cleanLedgerFacts();
 
 describe('verifyLedger on a clean ledger', () => {
   const events = chain(facts);

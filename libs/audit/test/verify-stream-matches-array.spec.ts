@@ -3,9 +3,8 @@ import { chainEvent, type RecordedEvent } from '@earmark/event-store';
 import {
   allocation,
   chain,
-  documentReservation,
+  cleanLedgerFacts,
   fundStream,
-  legacySettlement,
   passDown,
   payment,
   refusal,
@@ -16,23 +15,7 @@ import {
   type Fact,
 } from './support/ledger-fixture';
 
-const cancelled = payment('510100', 5_000_000n, { id: 'd-5' });
-const cleanFacts: Fact[] = [
-  allocation('川财社〔2024〕2号', [
-    ['510100', 300_000_000n],
-    ['510300', 50_000_000n],
-    ['510321', 20_000_000n],
-  ]),
-  documentReservation('川财社〔2024〕2号'),
-  passDown('510100', '510104', 100_000_000n, { id: 'd-1' }),
-  payment('510104', 1_000_000n, { id: 'd-2', beneficiaries: 100 }),
-  returnUp('510104', '510100', 9_000_000n, { id: 'd-3' }),
-  returnUp('510321', '510000', 2_000_000n, { id: 'd-4' }),
-  cancelled,
-  reversal(cancelled),
-  refusal('510105'),
-  legacySettlement('510300', 48_000_000n, 50_000_000n),
-];
+const cleanFacts = cleanLedgerFacts();
 const clean = chain(cleanFacts);
 const key = generateSigningKey();
 const otherKey = generateSigningKey();

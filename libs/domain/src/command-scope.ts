@@ -39,11 +39,7 @@ export function regionsToCover(command: FundCommand, state: FundState, registry:
 
 function rootsOf(state: FundState, registry: RegionRegistry, regionCode: string): readonly string[] {
   const root = fundRootOf(state, registry, regionCode);
-  if (root !== null) return [root];
-  return registry
-    .all()
-    .filter((region) => region.parentCode === null)
-    .map((region) => region.code);
+  return root === null ? registry.roots() : [root];
 }
 
 /** Why a key may not send a command, or null when it may. */

@@ -521,15 +521,15 @@ function decideSettlement(command: SettleRegionYear, ctx: DecideContext): Region
     }
   }
   requireNotFuture(ctx, data.settledOn, 'settledOn', regionCode);
-  let latestFen = region.counters.lastEffectiveOn;
+  let latestOn = region.counters.lastEffectiveOn;
   for (const child of registry.childrenOf(regionCode)) {
     const childYear = child.directFromProvince ? undefined : state.regions.get(child.code);
-    if (childYear) latestFen = laterOf(latestFen, childYear.counters.lastEffectiveOn);
+    if (childYear) latestOn = laterOf(latestOn, childYear.counters.lastEffectiveOn);
   }
-  if (data.settledOn < latestFen) {
+  if (data.settledOn < latestOn) {
     throw new RuleError(
       'date-out-of-range',
-      `settledOn ${data.settledOn} is before ${latestFen}, the latest date already recorded in ${regionCode}'s subtree`,
+      `settledOn ${data.settledOn} is before ${latestOn}, the latest date already recorded in ${regionCode}'s subtree`,
       regionCode,
     );
   }

@@ -16,8 +16,3 @@ export function keyCovers(registry: RegionRegistry, keyRegions: readonly string[
   }
   return false;
 }
-
-/** The funding root of the tree a region belongs to: the province. */
-export function fundingRootOf(registry: RegionRegistry, regionCode: string): string | null {
-  return registry.provinceOf(regionCode)?.code ?? null;
-}

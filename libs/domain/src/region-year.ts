@@ -77,6 +77,11 @@ export interface FundDeltas {
   returnedToRootFen: Fen;
 }
 
+/** What an event changes in what the program-year's regions hold together. */
+export function fundAvailableDeltaFen(fund: FundDeltas): Fen {
+  return fund.allocatedFen - fund.paidFen - fund.returnedToRootFen;
+}
+
 export interface Postings {
   readonly regions: readonly RegionPosting[];
   readonly fund: FundDeltas;
@@ -241,16 +246,9 @@ export function applyPosting(counters: RegionYearCounters, posting: RegionPostin
   if (posting.effectiveOn > counters.lastEffectiveOn) counters.lastEffectiveOn = posting.effectiveOn;
 }
 
+/** What a posting changes in what the region may spend: the same rule as `availableFen`. */
 function availableDelta(deltas: RegionPosting['deltas']): Fen {
-  return (
-    (deltas.preAllocatedFen ?? 0n) +
-    (deltas.topUpReceivedFen ?? 0n) +
-    (deltas.receivedFen ?? 0n) +
-    (deltas.returnedInFen ?? 0n) -
-    (deltas.passedDownFen ?? 0n) -
-    (deltas.paidFen ?? 0n) -
-    (deltas.returnedFen ?? 0n)
-  );
+  return availableFen({ ...emptyCounters(), ...deltas });
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -59,14 +59,11 @@ export class RegionRegistry {
     return region;
   }
 
-  /** True when `ancestorCode` is `code` itself or any region above it. */
-  isSameOrAncestor(ancestorCode: string, code: string): boolean {
-    let region = this.byCode.get(code);
-    while (region) {
-      if (region.code === ancestorCode) return true;
-      region = region.parentCode === null ? undefined : this.byCode.get(region.parentCode);
-    }
-    return false;
+  /** The roots of the registry's trees: its provinces, where funds start. */
+  roots(): string[] {
+    return this.all()
+      .filter((region) => region.parentCode === null)
+      .map((region) => region.code);
   }
 
   /**

@@ -1,5 +1,16 @@
 import { commandScopeRefusal, initialFundState, type FundCommand, type KeyHolder } from '../src';
-import { foldFund, now, recordAllocation, recordDisbursement, registry, seedPreAllocation, settleRegionYear, lines } from './support/fund-spec';
+import {
+  disbursementRecorded,
+  foldFund,
+  lines,
+  now,
+  recordAllocation,
+  recordDisbursement,
+  registry,
+  reverseDisbursement,
+  seedPreAllocation,
+  settleRegionYear,
+} from './support/fund-spec';
 
 const finance = (...regions: string[]): KeyHolder => ({ name: `key-${regions.join('-')}`, role: 'finance', regions });
 const asKey = (holder: KeyHolder, command: FundCommand): FundCommand => ({
@@ -47,6 +58,16 @@ describe('command scope: a key acts along the funding tree', () => {
         'key key-510300 may not record settlements: that needs a key covering the funding root 510000',
       );
     }
+  });
+
+  it('a reversal needs the key of the region that paid, found on the fund, not in the request', () => {
+    const paid = foldFund([seedPreAllocation(), disbursementRecorded({ disbursementId: 'd-1', regionCode: '510321', amountFen: '100' })]);
+    const reversal = (key: KeyHolder) => asKey(key, reverseDisbursement('d-1'));
+    expect(commandScopeRefusal(finance('510300'), reversal(finance('510300')), paid, registry)).toBe('key key-510300 may not act for region 510321');
+    expect(commandScopeRefusal(finance('510000'), reversal(finance('510000')), paid, registry)).toBeNull();
+    // An unknown disbursement names no region: the decider answers not-found.
+    const unknown = asKey(finance('510300'), reverseDisbursement('d-404'));
+    expect(commandScopeRefusal(finance('510300'), unknown, paid, registry)).toBeNull();
   });
 
   it('an operator key sends no command, whatever its regions', () => {

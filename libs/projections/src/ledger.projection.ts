@@ -5,6 +5,7 @@ import {
   availableFen,
   decodeLedgerEvent,
   fenFromString,
+  fundAvailableDeltaFen,
   isFundEventType,
   outstandingFen,
   parseFundStreamName,
@@ -266,7 +267,7 @@ function applyMoney(ctx: ApplyContext, event: MoneyEvent): void {
   program.paidFen = add(program.paidFen, fund.paidFen);
   program.beneficiaries += fund.beneficiaries;
   program.returnedFen = add(program.returnedFen, fund.returnedToRootFen);
-  program.availableFen = add(program.availableFen, fund.allocatedFen - fund.paidFen - fund.returnedToRootFen);
+  program.availableFen = add(program.availableFen, fundAvailableDeltaFen(fund));
   const reference = referenceOf(event);
   for (const posting of regions) {
     const doc = ctx.region(posting.regionCode);
