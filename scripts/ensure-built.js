@@ -6,6 +6,8 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const entry = join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
+/** The HTTP service: a program of its own, which the `earmark` command starts for `serve`. */
+const serverEntry = join(root, 'dist', 'apps', 'api', 'src', 'main.js');
 
 function newestSource(dir) {
   let newest = 0;
@@ -20,6 +22,7 @@ function newestSource(dir) {
 function ensureBuilt() {
   const stale =
     !existsSync(entry) ||
+    !existsSync(serverEntry) ||
     Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs'))) > statSync(entry).mtimeMs;
   if (!stale) return entry;
   process.stderr.write('earmark: building (npm run build)...\n');
@@ -32,4 +35,4 @@ function ensureBuilt() {
   return entry;
 }
 
-module.exports = { ensureBuilt, root };
+module.exports = { ensureBuilt, root, serverEntry };

@@ -1,4 +1,3 @@
-import type { StoreChoice } from '../../apps/api/src/config/earmark-config';
 import { formatNumber, row, type BenchRow } from './bench-report';
 import type { BenchSizes } from './bench-sizes';
 import type { CommandFigure } from './command-throughput';
@@ -7,6 +6,7 @@ import type { QueryFigure } from './query-latency';
 import type { RawPostgresFigure, RawSqliteFigure } from './raw-commits';
 import type { GeneratedLedger, RebuildFigure, ScanFigure } from './rebuild-throughput';
 import type { VerifyFigure } from './verify-throughput';
+import type { StoreChoice } from '@earmark/runtime';
 
 /** Everything one run measured, as written to the JSON; the table is derived from it alone. */
 export interface BenchDetails {

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { RecordAllocationCommand, RecordDisbursementCommand, type CommandContext } from '@earmark/application';
 import { canonicalJson, type JsonValue } from '@earmark/event-store';
 import { parseAllocationNotice } from '@earmark/notice-import';
-import { loadRegistry } from '../../apps/api/src/bootstrap/infrastructure';
-import { defaultProgramCode, importerActor, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
 import { benchFiscalYear, configFor, expectPaid, openLedgerContext, type LedgerContext, type StorePlace } from './ledger-context';
+import { defaultProgramCode, importerActor, importNotice, loadRegistry } from '@earmark/runtime';
 
 export interface CommandBenchTask extends StorePlace {
   readonly concurrency: number;

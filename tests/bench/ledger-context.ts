@@ -4,9 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { everyRegionReader, GetProgramYearQuery } from '@earmark/application';
 import { formatYuan } from '@earmark/domain';
-import { ledgerModuleFor } from '../../apps/api/src/app.module';
-import { openInfrastructure, type Infrastructure } from '../../apps/api/src/bootstrap/infrastructure';
-import { loadConfig, type StoreChoice } from '../../apps/api/src/config/earmark-config';
+import { ledgerModuleFor, loadConfig, openInfrastructure, type Infrastructure, type StoreChoice } from '@earmark/runtime';
 
 /** Where a measurement's store lives: a fresh data dir (SQLite) or a throwaway database (PostgreSQL). */
 export interface StorePlace {

@@ -15,10 +15,8 @@ import { parseAllocationNotice } from '@earmark/notice-import';
 import { createLedgerProjection, rebuildProjections } from '@earmark/projections';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { loadRegistry, sqliteFileName } from '../../apps/api/src/bootstrap/infrastructure';
-import { defaultProgramCode } from '../../apps/api/src/bootstrap/notice-importer';
-import type { StoreChoice } from '../../apps/api/src/config/earmark-config';
 import { checkPaid, configFor, type StorePlace } from './ledger-context';
+import { defaultProgramCode, loadRegistry, sqliteFileName, type StoreChoice } from '@earmark/runtime';
 
 export interface LedgerTask extends StorePlace {
   readonly events: number;

@@ -3,8 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { formatYuan } from '@earmark/domain';
-import { defaultProgramCode } from '../../apps/api/src/bootstrap/notice-importer';
-import { findProjectRoot, type StoreChoice } from '../../apps/api/src/config/earmark-config';
 import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
 import { benchSizesFrom, type BenchSizes } from './bench-sizes';
 import { formatNumber, markdownTable } from './bench-report';
@@ -25,6 +23,7 @@ import {
 } from './rebuild-throughput';
 import { ServiceProcess } from './service-process';
 import { benchVerify, type VerifyFigure } from './verify-throughput';
+import { defaultProgramCode, findProjectRoot, type StoreChoice } from '@earmark/runtime';
 
 /**
  * `npm run bench`: each figure of issue 8 beside its yardstick, measured in the same run: commands

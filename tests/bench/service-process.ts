@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { hashToken } from '../../apps/api/src/auth/api-keys';
-import { findProjectRoot } from '../../apps/api/src/config/earmark-config';
+import { findProjectRoot, hashToken } from '@earmark/runtime';
 
 const pollMs = 100;
 const healthTimeoutMs = 2_000;
@@ -33,8 +32,8 @@ export class ServiceProcess {
   }
 
   private async run(waitMs: number): Promise<void> {
-    const cli = join(findProjectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js');
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+    const server = join(findProjectRoot(), 'dist', 'apps', 'api', 'src', 'main.js');
+    if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build\` first`);
     const keysFile = join(this.dataDir, 'bench-keys.json');
     writeFileSync(
       keysFile,
@@ -43,7 +42,7 @@ export class ServiceProcess {
         { name: 'bench-operator', role: 'operator', regions: ['*'], tokenSha256: hashToken(this.operatorToken) },
       ]),
     );
-    const child = spawn(process.execPath, [cli, 'serve'], {
+    const child = spawn(process.execPath, [server], {
       cwd: findProjectRoot(),
       env: { ...process.env, EARMARK_DATA_DIR: this.dataDir, EARMARK_KEYS_FILE: keysFile, EARMARK_HOST: '127.0.0.1', EARMARK_PORT: String(this.port), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventLeaf, generateSigningKey, MerkleRootBuilder, openExport, signCheckpoint, verifyLedgerStream, writeExport } from '@earmark/audit';
 import { canonicalEventBytes } from '@earmark/event-store';
-import { readLog, readLogPages } from '../../apps/api/src/audit/ledger-audit';
-import { loadRegistry } from '../../apps/api/src/bootstrap/infrastructure';
 import { configFor } from './ledger-context';
 import { openStoreWithoutProjections, type LedgerTask } from './rebuild-throughput';
+import { loadRegistry, readLog, readLogPages } from '@earmark/runtime';
 
 export interface VerifyFigure {
   readonly store: LedgerTask['store'];

@@ -1,6 +1,6 @@
-import { flagThresholdsFromEnv } from '../../apps/api/src/queries/audit-views.controller';
 import { defaultFlagThresholds } from '@earmark/projections';
 import { payment, program, startTestApp, year, type TestApp } from '../support/test-app';
+import { flagThresholdsFromEnv } from '@earmark/runtime';
 
 const flagsPath = `/v1/programs/${program}/years/${year}/flags`;
 const performancePath = `/v1/programs/${program}/years/${year}/performance`;

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashToken } from '../../apps/api/src/auth/api-keys';
-import { builtCli, freePort, projectRoot } from '../support/server-process';
+import { builtCli, builtServer, freePort, projectRoot } from '../support/server-process';
+import { hashToken } from '@earmark/runtime';
 
 /** API keys as an operator manages them: development keys, `earmark keys add`, production. */
 describe('API keys', () => {
@@ -58,7 +58,7 @@ describe('API keys', () => {
   it('a keys file naming a region the registry does not know: the service refuses to start', () => {
     const keysFile = join(dataDir, 'hand-edited.json');
     writeFileSync(keysFile, JSON.stringify([{ name: 'typo', role: 'operator', regions: ['510199'], tokenSha256: hashToken('t') }]));
-    const run = spawnSync(process.execPath, [builtCli, 'serve'], {
+    const run = spawnSync(process.execPath, [builtServer], {
       cwd: projectRoot,
       env: env({ EARMARK_KEYS_FILE: keysFile, EARMARK_PORT: '0' }),
       encoding: 'utf8',
@@ -69,7 +69,7 @@ describe('API keys', () => {
   });
 
   it('NODE_ENV=production without a keys file: refuses to start', () => {
-    const run = spawnSync(process.execPath, [builtCli, 'serve'], {
+    const run = spawnSync(process.execPath, [builtServer], {
       cwd: projectRoot,
       env: env({ NODE_ENV: 'production', EARMARK_PORT: '0' }),
       encoding: 'utf8',
@@ -81,7 +81,7 @@ describe('API keys', () => {
 
   it('a development start without a keys file creates one key per role and prints the tokens', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [builtCli, 'serve'], { cwd: projectRoot, env: env({ EARMARK_PORT: String(port), EARMARK_HOST: '127.0.0.1' }) });
+    const child = spawn(process.execPath, [builtServer], { cwd: projectRoot, env: env({ EARMARK_PORT: String(port), EARMARK_HOST: '127.0.0.1' }) });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {

@@ -4,11 +4,13 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashToken } from '../../apps/api/src/auth/api-keys';
 import { testKeys } from './test-app';
+import { hashToken } from '@earmark/runtime';
 
 export const projectRoot = join(__dirname, '..', '..');
 export const builtCli = join(projectRoot, 'dist', 'apps', 'cli', 'src', 'main.js');
+/** `earmark serve`: the service's own program, which the launcher starts for `serve`. */
+export const builtServer = join(projectRoot, 'dist', 'apps', 'api', 'src', 'main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,7 +31,7 @@ export class ServerProcess {
   output = '';
 
   constructor(readonly dataDir: string, readonly port: number, readonly extraEnv: Record<string, string> = {}) {
-    if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first (npm test does)`);
+    if (!existsSync(builtServer)) throw new Error(`${builtServer} is missing: run \`npm run build\` first (npm test does)`);
     this.tokens = Object.fromEntries(Object.keys(testKeys).map((n) => [n, `tok-${n}-${randomBytes(12).toString('hex')}`]));
     this.keysFile = join(dataDir, 'test-keys.json');
     writeFileSync(
@@ -56,7 +58,7 @@ export class ServerProcess {
   }
 
   async start(waitMs = 60_000): Promise<void> {
-    const child = spawn(process.execPath, [builtCli, 'serve'], { cwd: projectRoot, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtServer], { cwd: projectRoot, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));

@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiKeyRing, hashToken, type ApiKey } from '../../apps/api/src/auth/api-keys';
-import { openInfrastructure, type Infrastructure } from '../../apps/api/src/bootstrap/infrastructure';
-import { defaultProgramCode, importNotice } from '../../apps/api/src/bootstrap/notice-importer';
-import { loadConfig, type StoreChoice } from '../../apps/api/src/config/earmark-config';
 import { createEarmarkApp } from '../../apps/api/src/create-app';
 import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
+import { ApiKeyRing, defaultProgramCode, hashToken, importNotice, loadConfig, openInfrastructure, type ApiKey, type Infrastructure, type StoreChoice } from '@earmark/runtime';
 
 export const program = 'sc-pension-contribution-subsidy';
 export const year = 2024;

@@ -3,12 +3,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerSettings } from '@earmark/application';
 import { AppModule } from './app.module';
-import type { ApiKeyRing } from './auth/api-keys';
-import type { Infrastructure } from './bootstrap/infrastructure';
 import { answerClientError, answerFrameworkError } from './http/fastify-errors';
 import { useJsonBodyParser } from './http/json-body';
 import { refuseWrongMethods } from './http/method-not-allowed';
 import { createValidationPipe } from './http/validation';
+import { type ApiKeyRing, type Infrastructure } from '@earmark/runtime';
 
 /** Bodies over this are refused with 413 before any work is done. */
 export const maxBodyBytes = 1_048_576;

@@ -3,12 +3,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { ApplicationError } from '@earmark/application';
 import { CommandBus } from '@nestjs/cqrs';
-import { loadConfig, type EarmarkConfig } from './config/earmark-config';
-import { loadRegistry, openInfrastructure } from './bootstrap/infrastructure';
-import { loadKeys } from './bootstrap/keys';
-import { loadSigningKey } from './bootstrap/signing-key';
-import { defaultProgramCode, describeNotice, importNotice } from './bootstrap/notice-importer';
 import { createEarmarkApp } from './create-app';
+import { defaultProgramCode, describeNotice, importNotice, loadConfig, loadKeys, loadRegistry, loadSigningKey, openInfrastructure, type EarmarkConfig } from '@earmark/runtime';
 
 /** Starts the service: store, keys, the seed notice on an empty store, then HTTP. */
 export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {
@@ -55,9 +51,12 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
   process.once('SIGINT', () => void shutdown());
 }
 
-if (require.main === module) {
+/** Serves, or exits with 1 and the reason when the service cannot start. */
+export function main(): void {
   serve().catch((error: unknown) => {
     process.stderr.write(`earmark: ${(error as Error).message}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) main();

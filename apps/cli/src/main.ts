@@ -15,14 +15,9 @@ import {
   type RegionBalanceDoc,
 } from '@earmark/projections';
 import { Module } from '@nestjs/common';
-import { addKey, roles, type Role } from '../../api/src/auth/api-keys';
-import { ledgerModuleFor } from '../../api/src/app.module';
-import { loadRegistry, openInfrastructure, type Infrastructure } from '../../api/src/bootstrap/infrastructure';
-import { defaultProgramCode, describeNotice, importNotice } from '../../api/src/bootstrap/notice-importer';
-import { loadConfig } from '../../api/src/config/earmark-config';
-import { serve } from '../../api/src/main';
 import { option, parseArgs, requiredOption, UsageError } from './args';
 import { auditCommands } from './audit.commands';
+import { addKey, defaultProgramCode, describeNotice, importNotice, ledgerModuleFor, loadConfig, loadRegistry, openInfrastructure, roles, type Infrastructure, type Role } from '@earmark/runtime';
 
 const usage = `earmark <command>
 
@@ -43,8 +38,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      await serve();
-      return -1;
+      // The service is its own program (apps/api): the `earmark` launcher starts it, so that
+      // neither app imports the other.
+      throw new UsageError('serve is started by the earmark command (bin/earmark.js) or as node dist/apps/api/src/main.js');
     case 'import':
       return runImport(rest);
     case 'replay':
@@ -166,12 +162,10 @@ async function runKeys(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Runs the CLI and exits with its code; `serve` keeps the process alive. */
+/** Runs the CLI and exits with its code. */
 export function runCli(argv: string[]): void {
   main(argv).then(
-    (code) => {
-      if (code >= 0) process.exit(code);
-    },
+    (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`earmark: ${(error as Error).message}\n`);
       if (error instanceof UsageError) process.stderr.write(`\n${usage}\n`);

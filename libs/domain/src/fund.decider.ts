@@ -41,7 +41,15 @@ export {
   type RegionFigures,
   type RegionYearStatus,
 } from './fund.state';
-export { defaultFundPolicy, maxLinesPerDocument, maxSettlementCategories, type FundPolicy } from './fund-policy';
+export {
+  defaultFundPolicy,
+  maxFiscalYear,
+  maxLinesPerDocument,
+  maxSettlementCategories,
+  minFiscalYear,
+  programCodePattern,
+  type FundPolicy,
+} from './fund-policy';
 
 /**
  * Pure: never mutates state. Throws RuleError (from messages.ts) when a rule refuses the command,

@@ -1,4 +1,4 @@
-export { parseAllocationNotice, maxNoticeLines, maxLinesPerDocument } from './parse-allocation-notice';
+export { parseAllocationNotice, maxNoticeLines } from './parse-allocation-notice';
 export type { NoticeImportOptions, ParsedNotice } from './parse-allocation-notice';
 export { NoticeImportError } from './notice-report';
 export type { NoticeProblem, NoticeWarning } from './notice-report';

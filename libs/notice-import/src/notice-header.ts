@@ -1,4 +1,4 @@
-import type { AllocationKind, Region, RegionRegistry } from '@earmark/domain';
+import { isCalendarDate, maxFiscalYear, minFiscalYear, type AllocationKind, type Region, type RegionRegistry } from '@earmark/domain';
 import { compact, type SourceLine } from './notice-text';
 import type { NoticeReport } from './notice-report';
 
@@ -14,9 +14,6 @@ export interface NoticeHeader {
   readonly incomeSubject: string | null;
   readonly expenditureSubject: string | null;
 }
-
-export const minFiscalYear = 2000;
-export const maxFiscalYear = 2100;
 
 /** 川财社〔2024〕2号 alone on its line; the body cites other documents' numbers inside sentences. */
 const documentNoPattern = /^[\u4e00-\u9fff]+[〔［[【]\d{4}[〕］\]】]第?\d+号$/;
@@ -93,11 +90,6 @@ function readIssuedOn(body: readonly SourceLine[], report: NoticeReport): string
     return null;
   }
   return iso;
-}
-
-function isCalendarDate(iso: string): boolean {
-  const parsed = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === iso;
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
   fenToString,
   formatYuanGrouped,
+  maxLinesPerDocument,
+  programCodePattern,
   type AllocationKind,
   type Fen,
   type RecordAllocation,
@@ -30,9 +32,6 @@ export interface ParsedNotice {
 
 /** Larger than any notice seen; a bound so that a wrong file fails fast instead of being scanned. */
 export const maxNoticeLines = 20_000;
-/** API.md: an allocation carries 1–5,000 lines. */
-export const maxLinesPerDocument = 5_000;
-const programCodePattern = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const annex1Marker = /^附件[1一]$/;
 
 /**

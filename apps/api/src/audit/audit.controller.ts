@@ -6,7 +6,7 @@ import type { EventStore } from '@earmark/event-store';
 import { CurrentReader, Roles } from '../auth/auth.guard';
 import { ValidationFailed } from '../http/problem.filter';
 import { CheckpointService } from './checkpoint.service';
-import { verifyStore } from './ledger-audit';
+import { verifyStore } from '@earmark/runtime';
 
 /** Tree sizes and positions are JSON numbers: exact up to 2^53, far beyond any log this serves. */
 const countPattern = /^[0-9]{1,15}$/;

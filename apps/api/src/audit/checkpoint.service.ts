@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, ID_GENERATOR, type Clock, type IdGenerator } from '@earmark/application';
 import type { EventStore } from '@earmark/event-store';
-import type { EarmarkConfig } from '../config/earmark-config';
-import { loadSigningKey, type LoadedSigningKey } from '../bootstrap/signing-key';
-import { readLatestCheckpoint, signAndRecordCheckpoint, type StoredCheckpoint } from './checkpoint-record';
-import { LedgerTree } from './ledger-tree';
+import { checkpointActor, LedgerTree, readLatestCheckpoint, signAndRecordCheckpoint, type StoredCheckpoint } from '@earmark/audit';
+import { loadSigningKey, type EarmarkConfig, type LoadedSigningKey } from '@earmark/runtime';
 
 export const AUDIT_SETTINGS = Symbol('AuditSettings');
 
@@ -24,9 +22,6 @@ export function auditSettingsFor(config: EarmarkConfig): AuditSettings {
 
 /** How often the service looks whether EARMARK_CHECKPOINT_EVERY events have arrived. */
 export const eventCountCheckMs = 1_000;
-
-/** Who the CheckpointIssued events say recorded them. */
-export const checkpointActor = 'earmark-checkpoints';
 
 /**
  * Issues signed checkpoints over the log and answers Merkle proofs from one in-memory tree.

@@ -2,7 +2,7 @@ import { Injectable, SetMetadata, createParamDecorator, type CanActivate, type E
 import { Reflector } from '@nestjs/core';
 import { ApplicationError, type Reader } from '@earmark/application';
 import type { FastifyRequest } from 'fastify';
-import { ApiKeyRing, type ApiKey, type Role } from './api-keys';
+import { ApiKeyRing, type ApiKey, type Role } from '@earmark/runtime';
 
 const rolesKey = 'earmark:roles';
 const publicKey = 'earmark:public';

@@ -13,11 +13,11 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate, IsText, IsYuan, OnlyWhen, programCodePattern } from '../http/validation';
+import { maxFiscalYear, maxLinesPerDocument, maxSettlementCategories, minFiscalYear, programCodePattern } from '@earmark/domain';
+import { IsCalendarDate, IsText, IsYuan, OnlyWhen } from '../http/validation';
 
-/** Limits of one request, each named with its unit. */
-export const maxLinesPerDocument = 5_000;
-export const maxActualsPerSettlement = 100;
+/** Limits of one request, each named with its unit (the document and fiscal-year bounds are the domain's). */
+export const maxActualsPerSettlement = maxSettlementCategories;
 export const maxTextLength = 500;
 export const maxDocumentNoLength = 100;
 export const maxCategoryLength = 64;
@@ -45,8 +45,8 @@ export class FundRegionDto {
 
   @ApiProperty({ example: 2024 })
   @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @Min(minFiscalYear)
+  @Max(maxFiscalYear)
   fiscalYear!: number;
 
   @ApiProperty({ example: '510100' })
@@ -81,10 +81,10 @@ export class RecordAllocationDto {
   @IsText(maxTextLength)
   programName!: string;
 
-  @ApiProperty({ example: 2024, minimum: 2000, maximum: 2100 })
+  @ApiProperty({ example: 2024, minimum: minFiscalYear, maximum: maxFiscalYear })
   @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @Min(minFiscalYear)
+  @Max(maxFiscalYear)
   fiscalYear!: number;
 
   @ApiProperty({

@@ -16,7 +16,6 @@ import {
 import { fenToString, parseYuan } from '@earmark/domain';
 import type { FastifyReply } from 'fastify';
 import { CurrentKey, Roles } from '../auth/auth.guard';
-import type { ApiKey } from '../auth/api-keys';
 import { Idempotency, type IdempotencyInput } from '../http/idempotency';
 import { ValidationFailed } from '../http/problem.filter';
 import { repeatedEntries } from '../http/validation';
@@ -28,6 +27,7 @@ import {
   ReverseDisbursementDto,
   SettleRegionYearDto,
 } from './command.dtos';
+import { type ApiKey } from '@earmark/runtime';
 
 const idempotencyHeader = {
   name: 'Idempotency-Key',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Controller, Get, Header, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.guard';
-import { findProjectRoot } from '../config/earmark-config';
+import { findProjectRoot } from '@earmark/runtime';
 
 /** The operators' dashboard: one static page that reads the API with the operator's own token. */
 @ApiExcludeController()

@@ -1,4 +1,5 @@
 import { defaultTrailPageSize, maxTrailPageSize, type BooksAt } from '@earmark/application';
+import { maxFiscalYear, minFiscalYear } from '@earmark/domain';
 import { isCalendarDate, programCodePattern } from './validation';
 import { ValidationFailed } from './problem.filter';
 
@@ -8,7 +9,9 @@ export function parseFund(programCode: string, fiscalYear: string): { programCod
   const errors: { path: string; message: string }[] = [];
   if (!programCodePattern.test(programCode)) errors.push({ path: 'programCode', message: 'must match ^[a-z0-9][a-z0-9-]{1,63}$' });
   const year = /^[0-9]{4}$/.test(fiscalYear) ? Number.parseInt(fiscalYear, 10) : NaN;
-  if (!(year >= 2000 && year <= 2100)) errors.push({ path: 'fiscalYear', message: 'must be an integer from 2000 to 2100' });
+  if (!(year >= minFiscalYear && year <= maxFiscalYear)) {
+    errors.push({ path: 'fiscalYear', message: `must be an integer from ${minFiscalYear} to ${maxFiscalYear}` });
+  }
   if (errors.length) throw new ValidationFailed(errors);
   return { programCode, fiscalYear: year };
 }

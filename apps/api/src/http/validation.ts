@@ -1,19 +1,10 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { regionCodePattern, yuanPattern } from '@earmark/domain';
+import { isCalendarDate, programCodePattern, regionCodePattern, yuanPattern } from '@earmark/domain';
 import { ValidationFailed } from './problem.filter';
 
-export const programCodePattern = /^[a-z0-9][a-z0-9-]{1,63}$/;
 export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-export { regionCodePattern, yuanPattern };
-
-/** A real calendar date written YYYY-MM-DD. */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value)) return false;
-  const [year, month, day] = value.split('-').map((part) => Number.parseInt(part, 10));
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+export { isCalendarDate, programCodePattern, regionCodePattern, yuanPattern };
 
 export function IsCalendarDate(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>

@@ -1,51 +1,13 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GetFlagsQuery, GetPerformanceQuery, type Reader } from '@earmark/application';
-import { parseYuan } from '@earmark/domain';
-import { defaultFlagThresholds, type Flag, type FlagThresholds, type PerformanceRow } from '@earmark/projections';
+import type { Flag, FlagThresholds, PerformanceRow } from '@earmark/projections';
 import { CurrentReader, Roles } from '../auth/auth.guard';
 import { parseBooksAt, parseFund } from '../http/query-params';
 
-/**
- * The thresholds the flags are measured against, from the environment, each optional:
- * EARMARK_FLAG_LATE_DAYS, EARMARK_FLAG_CLAWBACK_DAYS (whole days),
- * EARMARK_FLAG_ENROLMENT_MIN_PERCENT, EARMARK_FLAG_ON_TIME_MIN_PERCENT,
- * EARMARK_FLAG_SATISFACTION_MIN_PERCENT (0–100, up to two decimals; used only where a 市(州)'s
- * targets state no number) and EARMARK_FLAG_MIN_STANDARD_YUAN (元, the per-person standard when no
- * minimum-standard target is recorded). A malformed value stops the service at start-up rather
- * than flagging against a limit nobody meant.
- */
-export function flagThresholdsFromEnv(env: Readonly<Record<string, string | undefined>>): FlagThresholds {
-  const days = (name: string, fallback: number): number => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    if (!/^[0-9]{1,4}$/.test(value)) throw new Error(`${name} must be a whole number of days (0–9999), not "${value}"`);
-    return Number.parseInt(value, 10);
-  };
-  const percent = (name: string, fallback: number): number => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    if (!/^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$/.test(value)) {
-      throw new Error(`${name} must be a percentage from 0 to 100 with at most two decimals, not "${value}"`);
-    }
-    return Number(value);
-  };
-  const standard = env['EARMARK_FLAG_MIN_STANDARD_YUAN'];
-  let minimumStandardFen = defaultFlagThresholds.minimumStandardFen;
-  if (standard !== undefined && standard !== '') {
-    minimumStandardFen = parseYuan(standard);
-    if (minimumStandardFen === 0n) throw new Error('EARMARK_FLAG_MIN_STANDARD_YUAN must be more than 0');
-  }
-  return {
-    latePassDownDays: days('EARMARK_FLAG_LATE_DAYS', defaultFlagThresholds.latePassDownDays),
-    clawbackOpenDays: days('EARMARK_FLAG_CLAWBACK_DAYS', defaultFlagThresholds.clawbackOpenDays),
-    enrolmentRateMinPercent: percent('EARMARK_FLAG_ENROLMENT_MIN_PERCENT', defaultFlagThresholds.enrolmentRateMinPercent),
-    onTimeRateMinPercent: percent('EARMARK_FLAG_ON_TIME_MIN_PERCENT', defaultFlagThresholds.onTimeRateMinPercent),
-    minimumStandardFen,
-    satisfactionMinPercent: percent('EARMARK_FLAG_SATISFACTION_MIN_PERCENT', defaultFlagThresholds.satisfactionMinPercent),
-  };
-}
+/** The thresholds the flags are measured against (EarmarkConfig.flagThresholds). */
+export const FLAG_THRESHOLDS = Symbol('FlagThresholds');
 
 const minPosition = { name: 'minPosition', required: false, description: 'Answer once projections reached this position (≤ 5 s, else 503)' };
 const asOf = {
@@ -114,10 +76,11 @@ const performanceSchema = {
 @Roles('operator', 'auditor')
 @Controller('v1')
 export class AuditViewsController {
-  /** Read once, when the service starts. */
-  private readonly thresholds = flagThresholdsFromEnv(process.env);
-
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    /** Read once with the rest of the configuration, when the service starts. */
+    @Inject(FLAG_THRESHOLDS) private readonly thresholds: FlagThresholds,
+  ) {}
 
   @Get('programs/:programCode/years/:fiscalYear/flags')
   @ApiOperation({

@@ -1,13 +1,8 @@
 import { writeExport } from '@earmark/audit';
 import { systemClock, uuidGenerator } from '@earmark/application';
-import { readLatestCheckpoint, signAndRecordCheckpoint } from '../../../api/src/audit/checkpoint-record';
-import { checkpointActor } from '../../../api/src/audit/checkpoint.service';
-import { readLog } from '../../../api/src/audit/ledger-audit';
-import { LedgerTree } from '../../../api/src/audit/ledger-tree';
-import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
-import { findPublicKey, loadSigningKey } from '../../../api/src/bootstrap/signing-key';
-import { loadConfig } from '../../../api/src/config/earmark-config';
 import { parseArgs, requiredOption, UsageError } from '../args';
+import { checkpointActor, LedgerTree, readLatestCheckpoint, signAndRecordCheckpoint } from '@earmark/audit';
+import { findPublicKey, loadConfig, loadSigningKey, openInfrastructure, readLog } from '@earmark/runtime';
 
 /**
  * `earmark export --out FILE`: the whole log, read page by page, with the latest checkpoint and

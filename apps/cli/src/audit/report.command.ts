@@ -3,16 +3,12 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
 import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
-import type { RegionRegistry } from '@earmark/domain';
+import { isCalendarDate, maxFiscalYear, minFiscalYear, programCodePattern, type RegionRegistry } from '@earmark/domain';
 import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
 import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
-import { ledgerModuleFor } from '../../../api/src/app.module';
-import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
-import { loadConfig } from '../../../api/src/config/earmark-config';
-import { isCalendarDate, programCodePattern } from '../../../api/src/http/validation';
-import { flagThresholdsFromEnv } from '../../../api/src/queries/audit-views.controller';
 import { option, parseArgs, requiredOption, UsageError } from '../args';
 import { buildLedgerReport, renderReport, reportFormats, type ReportFormat, type ReportInput } from './ledger-report';
+import { ledgerModuleFor, loadConfig, openInfrastructure } from '@earmark/runtime';
 
 /**
  * `earmark report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]`:
@@ -25,16 +21,19 @@ export async function runReport(argv: string[]): Promise<number> {
   if (!programCodePattern.test(programCode)) throw new UsageError('--program must match ^[a-z0-9][a-z0-9-]{1,63}$');
   const yearText = requiredOption(args, 'year');
   const fiscalYear = /^[0-9]{4}$/.test(yearText) ? Number.parseInt(yearText, 10) : NaN;
-  if (!(fiscalYear >= 2000 && fiscalYear <= 2100)) throw new UsageError('--year must be a year from 2000 to 2100');
+  if (!(fiscalYear >= minFiscalYear && fiscalYear <= maxFiscalYear)) {
+    throw new UsageError(`--year must be a year from ${minFiscalYear} to ${maxFiscalYear}`);
+  }
   const format = requiredOption(args, 'format') as ReportFormat;
   if (!reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}`);
   const asOf = option(args, 'as-of') ?? null;
   if (asOf !== null && !isCalendarDate(asOf)) throw new UsageError('--as-of takes a real date written YYYY-MM-DD');
   const out = option(args, 'out');
   // Read before the store opens: a malformed threshold is a usage error, not a half-made report.
-  const thresholds = flagThresholdsFromEnv(process.env);
+  const config = loadConfig();
+  const thresholds = config.flagThresholds;
 
-  const infrastructure = await openInfrastructure(loadConfig());
+  const infrastructure = await openInfrastructure(config);
   @Module({ imports: [ledgerModuleFor(infrastructure)] })
   class ReportModule {}
   const context = await NestFactory.createApplicationContext(ReportModule, { logger: ['error', 'warn'] });

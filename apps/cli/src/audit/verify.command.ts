@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ExportFormatError,
   keyIdOf,
@@ -12,13 +11,10 @@ import {
 } from '@earmark/audit';
 import { defaultFundPolicy, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
-import { parseCheckpointJson } from '../../../api/src/audit/checkpoint-record';
-import { verifyStore } from '../../../api/src/audit/ledger-audit';
-import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
-import { findPublicKey } from '../../../api/src/bootstrap/signing-key';
-import { findProjectRoot, loadConfig } from '../../../api/src/config/earmark-config';
 import { option, parseArgs, UsageError } from '../args';
 import { firstFinding, verdictLine, type Finding } from './verdict';
+import { parseCheckpointJson } from '@earmark/audit';
+import { findPublicKey, loadConfig, openInfrastructure, regionsFileOf, verifyStore } from '@earmark/runtime';
 
 /**
  * `earmark verify`: the live store as configured, or with --file an export, offline. Offline it
@@ -159,6 +155,5 @@ async function* watched(pages: AsyncIterable<RecordedEvent[]>, prefix: SavedChec
 
 /** The registry shipped with the code (or EARMARK_REGIONS_FILE): data the replay checks regions against. */
 function offlineRegistry(): RegionRegistry {
-  const file = process.env.EARMARK_REGIONS_FILE ?? join(findProjectRoot(), 'seeds', 'sichuan-regions.tsv');
-  return new RegionRegistry(parseRegionsTsv(readFileSync(file, 'utf8')));
+  return new RegionRegistry(parseRegionsTsv(readFileSync(regionsFileOf(), 'utf8')));
 }

@@ -1,4 +1,4 @@
-import { checkpointBodyProblem, signCheckpoint, type Checkpoint } from '@earmark/audit';
+import { checkpointBodyProblem, signCheckpoint, type Checkpoint } from './checkpoint';
 import type { EventStore, JsonObject, RecordedEvent } from '@earmark/event-store';
 import type { LedgerTree } from './ledger-tree';
 
@@ -9,6 +9,9 @@ import type { LedgerTree } from './ledger-tree';
  */
 export const checkpointStreamName = 'audit-checkpoints';
 export const checkpointIssuedType = 'CheckpointIssued';
+
+/** Who the CheckpointIssued events say recorded them. */
+export const checkpointActor = 'earmark-checkpoints';
 
 export interface StoredCheckpoint {
   readonly checkpoint: Checkpoint;

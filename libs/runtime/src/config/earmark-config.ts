@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { defaultFundPolicy } from '@earmark/domain';
+import type { FlagThresholds } from '@earmark/projections';
+import { flagThresholdsFromEnv } from './flag-thresholds';
 
 export type StoreChoice = 'sqlite' | 'postgres' | 'kurrentdb';
 
@@ -22,6 +24,10 @@ export interface EarmarkConfig {
   readonly checkpointSeconds: number;
   /** Days after the fiscal year during which payments and pass-downs are still recorded, flagged late. */
   readonly latePaymentGraceDays: number;
+  /** The region registry's file (EARMARK_REGIONS_FILE, else the one shipped in seeds/). */
+  readonly regionsFile: string;
+  /** What the flags are measured against (EARMARK_FLAG_*). */
+  readonly flagThresholds: FlagThresholds;
 }
 
 export class ConfigError extends Error {
@@ -77,7 +83,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
       0,
       maxLatePaymentGraceDays,
     ),
+    regionsFile: regionsFileOf(env, projectRoot),
+    flagThresholds: flagThresholdsFromEnv(env),
   };
+}
+
+/**
+ * The region registry's file alone: the offline verifier reads the registry and nothing else of
+ * the configuration, so a store setting it does not use cannot stop it.
+ */
+export function regionsFileOf(env: NodeJS.ProcessEnv = process.env, projectRoot: string = findProjectRoot()): string {
+  return env.EARMARK_REGIONS_FILE ?? join(projectRoot, 'seeds', 'sichuan-regions.tsv');
 }
 
 const maxCheckpointEveryEvents = 1_000_000_000;

@@ -25,8 +25,7 @@ export interface Infrastructure {
 }
 
 export function loadRegistry(config: EarmarkConfig): RegionRegistry {
-  const file = process.env.EARMARK_REGIONS_FILE ?? join(config.projectRoot, 'seeds', 'sichuan-regions.tsv');
-  return new RegionRegistry(parseRegionsTsv(readFileSync(file, 'utf8')));
+  return new RegionRegistry(parseRegionsTsv(readFileSync(config.regionsFile, 'utf8')));
 }
 
 export const sqliteFileName = 'earmark.sqlite';

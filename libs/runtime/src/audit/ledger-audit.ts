@@ -1,7 +1,6 @@
-import { verifyLedgerStream, type VerifyReport } from '@earmark/audit';
+import { MalformedCheckpointError, readLatestCheckpoint, verifyLedgerStream, type StoredCheckpoint, type VerifyReport } from '@earmark/audit';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
-import { MalformedCheckpointError, readLatestCheckpoint, type StoredCheckpoint } from './checkpoint-record';
 
 /** Events read per page when the whole log is read for a check or an export. */
 export const logPageSize = 5_000;

@@ -1,4 +1,5 @@
-import { eventLeaf, MerkleTree } from '@earmark/audit';
+import { eventLeaf } from './event-leaves';
+import { MerkleTree } from './merkle';
 import type { EventStore } from '@earmark/event-store';
 
 /** Events read per page while the tree catches up with the log. */
