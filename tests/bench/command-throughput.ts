@@ -58,7 +58,7 @@ export function seedAllocation(place: StorePlace): { regions: string[]; expendit
 /** Records the seed notice through the command bus, as `npm start` does on an empty store. */
 async function importSeed(ledger: LedgerContext, notice: string): Promise<void> {
   const imported = await importNotice(ledger.commandBus, ledger.infrastructure.registry, notice, { programCode: defaultProgramCode, dryRun: false });
-  if (imported.allocation?.status !== 201) throw new Error(`seed import answered ${imported.allocation?.status}`);
+  if (imported.allocation?.kind !== 'recorded') throw new Error(`seed import answered ${JSON.stringify(imported.allocation)}`);
 }
 
 /**
@@ -76,7 +76,7 @@ export async function seedFunds(place: StorePlace, programCodes: readonly string
       const outcome = await ledger.commandBus.execute(
         new RecordAllocationCommand({ actor: importerActor }, { ...allocation, documentNo: `${allocation.documentNo}-${programCode}` }),
       );
-      if (outcome.status !== 201) throw new Error(`allocation of ${programCode} answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+      if (outcome.kind !== 'recorded') throw new Error(`allocation of ${programCode} answered ${JSON.stringify(outcome)}`);
     }
   } finally {
     await ledger.close();
@@ -114,7 +114,7 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
       const key = `bench-${task.label}-${n}`;
       const requestHash = createHash('sha256').update(canonicalJson(input as unknown as JsonValue)).digest('hex');
       const outcome = await ledger.commandBus.execute(new RecordDisbursementCommand({ actor: benchActor, idempotency: { key, requestHash } }, input));
-      if (outcome.status !== 201) throw new Error(`command ${n} answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+      if (outcome.kind !== 'recorded') throw new Error(`command ${n} answered ${JSON.stringify(outcome)}`);
       issued += 1;
     };
     let next = 0;

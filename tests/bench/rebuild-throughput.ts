@@ -90,7 +90,7 @@ export async function generateLedger(task: LedgerTask): Promise<GeneratedLedger>
       const { allocation } = parseAllocationNotice(notice, registry, { programCode });
       const documentNo = fund === 0 ? allocation.documentNo : `${allocation.documentNo}-${programCode}`;
       const outcome = await allocations.execute(new RecordAllocationCommand({ actor: generatorActor }, { ...allocation, documentNo }));
-      if (outcome.status !== 201) throw new Error(`allocation of ${programCode} answered ${outcome.status}`);
+      if (outcome.kind !== 'recorded') throw new Error(`allocation of ${programCode} answered ${JSON.stringify(outcome)}`);
       funds.push({
         programCode,
         streamName: fundStreamName(programCode, fiscalYear),

@@ -50,11 +50,11 @@ describe('earmark import', () => {
     expect(eventCount()).toBe('0');
   });
 
-  it('the same notice twice: 409 duplicate-document, and nothing more recorded', () => {
+  it('the same notice twice: refused as duplicate-document, and nothing more recorded', () => {
     expect(earmark('import', seedPath).status).toBe(0);
     const again = earmark('import', seedPath);
     expect(again.status).toBe(1);
-    expect(again.stderr).toContain('409 duplicate-document: document 川财社〔2024〕2号 is already recorded');
+    expect(again.stderr).toContain('refused, duplicate-document: document 川财社〔2024〕2号 is already recorded');
     expect(eventCount()).toBe('23');
   });
 

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync, existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { ApplicationError } from '@earmark/application';
 import { CommandBus } from '@nestjs/cqrs';
 import { createEarmarkApp } from './create-app';
 import { defaultProgramCode, describeNotice, importNotice, loadConfig, loadKeys, loadRegistry, loadSigningKey, openInfrastructure, type EarmarkConfig } from '@earmark/runtime';
@@ -15,16 +14,15 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
   const infrastructure = await openInfrastructure(config);
   const app = await createEarmarkApp(infrastructure, keys.ring);
   if (config.seedNotice && existsSync(config.seedNotice) && (await infrastructure.store.headPosition()) === 0n) {
-    try {
-      const outcome = await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
-        programCode: defaultProgramCode,
-        dryRun: false,
-      });
-      logger.log(`seed notice loaded: ${describeNotice(outcome.parsed)}`);
-    } catch (error) {
-      // Another process sharing the database loaded it first.
-      if (!(error instanceof ApplicationError && error.code === 'duplicate-document')) throw error;
+    const outcome = await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(config.seedNotice, 'utf8'), {
+      programCode: defaultProgramCode,
+      dryRun: false,
+    });
+    // Another process sharing the database may have loaded it first.
+    if (outcome.allocation?.kind === 'refused' && outcome.allocation.code === 'duplicate-document') {
       logger.log('seed notice already recorded by another process');
+    } else {
+      logger.log(`seed notice loaded: ${describeNotice(outcome.parsed)}`);
     }
   }
   await app.listen({ port: config.port, host: config.host });

@@ -84,7 +84,7 @@ async function runImport(argv: string[]): Promise<number> {
       const outcome = await importNotice(bus, infrastructure.registry, text, { programCode, dryRun });
       for (const warning of outcome.parsed.warnings) process.stdout.write(`warning: line ${warning.line}: ${warning.message}\n`);
       process.stdout.write(`${describeNotice(outcome.parsed)}${dryRun ? ' (dry run: nothing recorded)' : ''}\n`);
-      if (outcome.allocation && outcome.allocation.status !== 201) return reportRefusal(outcome.allocation);
+      if (outcome.allocation?.kind === 'refused') return reportRefusal(outcome.allocation);
       if (outcome.allocation) process.stdout.write(`recorded at position ${String(outcome.allocation.body['position'])}\n`);
       return 0;
     });
@@ -93,17 +93,13 @@ async function runImport(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\nnothing was recorded\n`);
       return 1;
     }
-    const code = (error as { code?: unknown }).code;
-    if (code === 'duplicate-document') {
-      process.stderr.write(`409 duplicate-document: ${(error as { detail?: string }).detail}\nnothing was recorded\n`);
-      return 1;
-    }
     throw error;
   }
 }
 
-function reportRefusal(outcome: CommandOutcome): number {
-  process.stderr.write(`${outcome.status} ${String(outcome.body['code'])}: ${String(outcome.body['detail'])}\nnothing was recorded\n`);
+/** A refusal by its code: HTTP statuses are the API's, not the command line's. */
+function reportRefusal(outcome: Extract<CommandOutcome, { kind: 'refused' }>): number {
+  process.stderr.write(`refused, ${outcome.code}: ${outcome.detail}\nnothing was recorded\n`);
   return 1;
 }
 

@@ -14,10 +14,12 @@ import {
   type IdGenerator,
 } from '@earmark/application';
 import { fenToString, parseYuan } from '@earmark/domain';
+import type { ApiKey } from '@earmark/runtime';
 import type { FastifyReply } from 'fastify';
 import { CurrentKey, Roles } from '../auth/auth.guard';
 import { Idempotency, type IdempotencyInput } from '../http/idempotency';
 import { ValidationFailed } from '../http/problem.filter';
+import { answerOf } from '../http/problems';
 import { repeatedEntries } from '../http/validation';
 import {
   PerformanceActualDto,
@@ -27,7 +29,6 @@ import {
   ReverseDisbursementDto,
   SettleRegionYearDto,
 } from './command.dtos';
-import { type ApiKey } from '@earmark/runtime';
 
 const idempotencyHeader = {
   name: 'Idempotency-Key',
@@ -75,9 +76,10 @@ function contextOf(key: ApiKey, idempotency: IdempotencyInput): CommandContext {
 
 /** Sends a command's outcome: 201 with its body, or the stored problem of a refusal. */
 function send(reply: FastifyReply, outcome: CommandOutcome) {
-  void reply.status(outcome.status);
-  if (outcome.status >= 400) void reply.header('content-type', 'application/problem+json; charset=utf-8');
-  return outcome.body;
+  const { status, body } = answerOf(outcome);
+  void reply.status(status);
+  if (status >= 400) void reply.header('content-type', 'application/problem+json; charset=utf-8');
+  return body;
 }
 
 @ApiTags('commands')

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import { problemBody, type ProblemBody } from '@earmark/application';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { problemBody, type ProblemBody } from './problems';
 
 const problemContentType = 'application/problem+json; charset=utf-8';
 

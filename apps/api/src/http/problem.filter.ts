@@ -1,9 +1,10 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { ApplicationError, problemBody, type ProblemBody, type ProblemCode } from '@earmark/application';
+import { ApplicationError, type ProblemCode } from '@earmark/application';
 import { RuleError } from '@earmark/domain';
 import { EventStoreUnavailableError } from '@earmark/event-store';
 import type { FastifyReply } from 'fastify';
 import { MethodNotAllowed } from './method-not-allowed';
+import { problemBody, type ProblemBody } from './problems';
 
 /** A 400 from the validation pipe, with one entry per offending field. */
 export class ValidationFailed extends HttpException {

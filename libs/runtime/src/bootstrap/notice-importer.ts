@@ -42,7 +42,7 @@ export async function importNotice(
   const ctx: CommandContext = { actor: options.actor ?? importerActor };
   const allocation = await commandBus.execute(new RecordAllocationCommand(ctx, parsed.allocation));
   const targets: CommandOutcome[] = [];
-  if (allocation.status !== 201) return { parsed, allocation, targets };
+  if (allocation.kind !== 'recorded') return { parsed, allocation, targets };
   for (const table of parsed.targets) {
     targets.push(await commandBus.execute(new RecordPerformanceTargetsCommand(ctx, table)));
   }
