@@ -43,8 +43,8 @@ describe('?asOf and ?atPosition around one payment', () => {
     expect(trail.body.map((entry: { reference: string }) => entry.reference)).toEqual(references);
   }
 
-  it('the payment is the log’s 24th event, after the 23 of the seed', () => {
-    expect(position).toBe(24);
+  it('the payment is the log’s 25th event, after the 23 of the seed and its own locator', () => {
+    expect(position).toBe(25);
   });
 
   it('asOf the day before the payment: the books without it', async () => {

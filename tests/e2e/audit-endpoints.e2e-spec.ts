@@ -7,9 +7,10 @@ import { payment, startTestApp, type TestApp } from '../support/test-app';
 const seededEvents = 23;
 
 describe('Audit endpoints: verify, signed checkpoints, inclusion and consistency proofs', () => {
+  // Each test has a freshly seeded ledger of its own: the positions below hold in any order.
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
   const audit = (path: string, token = 'aud') => app.get(`/v1/audit${path}`, token);
   const hex = (hashes: readonly Buffer[]) => hashes.map((hash) => hash.toString('hex'));
@@ -89,17 +90,18 @@ describe('Audit endpoints: verify, signed checkpoints, inclusion and consistency
       await app.post('/v1/disbursements', payment('510400', '200.00', 'AUD-2'), 'pzh'),
     ];
     expect(paid.map((answer) => answer.status)).toEqual([201, 201]);
-    expect(paid.map((answer) => answer.body.position)).toEqual([25, 26]);
+    // After the checkpoint at 24, each payment is its locator and its own event.
+    expect(paid.map((answer) => answer.body.position)).toEqual([26, 28]);
     await app.app.get(CheckpointService).issueNow();
 
     const second = (await audit('/checkpoints/latest')).body;
-    expect(second.treeSize).toBe(26);
-    expect(second.rootHash).toBe((await localTree()).root(26).toString('hex'));
+    expect(second.treeSize).toBe(28);
+    expect(second.rootHash).toBe((await localTree()).root(28).toString('hex'));
     expect(verifyCheckpoint(checkpointOf(second), second.publicKey)).toBe(true);
 
     const { status, body } = await audit(`/proofs/consistency?from=${first.treeSize}&to=${second.treeSize}`);
     expect(status).toBe(200);
-    expect(body).toEqual({ from: 23, to: 26, hashes: hex((await localTree()).consistencyProof(23, 26)) });
+    expect(body).toEqual({ from: 23, to: 28, hashes: hex((await localTree()).consistencyProof(23, 28)) });
     const proof = body.hashes.map((h: string) => Buffer.from(h, 'hex'));
     const [rootFirst, rootSecond] = [first.rootHash, second.rootHash].map((h: string) => Buffer.from(h, 'hex'));
     expect(verifyConsistency(body.from, body.to, rootFirst, rootSecond, proof)).toBe(true);

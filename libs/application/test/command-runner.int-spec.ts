@@ -1,98 +1,31 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fundStreamName, parseRegionsTsv, refusalStreamName, RegionRegistry, type RecordDisbursement } from '@earmark/domain';
-import { ConcurrencyError, SqliteEventStore, type AppendRequest, type AppendResult, type EventStore } from '@earmark/event-store';
-import { FundCommandRunner, maxCommandAttempts, type CommandContext, type CommandOutcome } from '../src/command-runner';
-import { RecordAllocationCommand, RecordAllocationHandler } from '../src/commands/record-allocation.handler';
+import { fundStreamName, refusalStreamName } from '@earmark/domain';
+import { ConcurrencyError, type AppendRequest, type AppendResult, type EventStore, type SqliteEventStore } from '@earmark/event-store';
+import { FundCommandRunner, maxCommandAttempts, type CommandOutcome } from '../src/command-runner';
 import { RecordDisbursementCommand, RecordDisbursementHandler } from '../src/commands/record-disbursement.handler';
-import { defaultLedgerSettings, type IdGenerator } from '../src/ports';
+import { defaultLedgerSettings } from '../src/ports';
 import { ApplicationError } from '../src/problem';
+import { clock, countingIds, finance, fiscalYear, keyed, openTempStore, payment, programCode, registry, runnerOver } from './support/ledger-over-sqlite';
 
 /**
  * The command runner over a real SQLite file: its idempotency gate, its decide-and-append loop
  * with the bounded retry, and its refusal log, through the handlers HTTP and the CLI use.
  */
-const registry = new RegionRegistry(parseRegionsTsv(readFileSync(join(__dirname, '..', '..', '..', 'seeds', 'sichuan-regions.tsv'), 'utf8')));
-const programCode = 'sc-pension-contribution-subsidy';
-const fiscalYear = 2024;
-const clock = { now: () => new Date('2024-06-01T02:00:00Z') };
-const finance: CommandContext['actor'] = { name: 'finance-sichuan', role: 'finance', regions: ['*'] };
-
-function countingIds(prefix: string): IdGenerator {
-  let next = 0;
-  return { newId: () => `${prefix}-${(next += 1)}` };
-}
-
-/** A second process on the same file is a second runner with its own in-memory fund states. */
-function runnerOver(store: EventStore, prefix: string) {
-  const runner = new FundCommandRunner(store, registry, clock, countingIds(prefix), defaultLedgerSettings);
-  const allocations = new RecordAllocationHandler(runner, store);
-  const disbursements = new RecordDisbursementHandler(runner);
-  return {
-    allocate: (ctx: CommandContext = { actor: finance }) =>
-      allocations.execute(
-        new RecordAllocationCommand(ctx, {
-          documentNo: '川财社〔2024〕2号',
-          title: '关于预拨2024年困难群体养老保险个人缴费省级财政代缴资金的通知',
-          kind: 'pre-allocation',
-          programCode,
-          programName: '困难群体养老保险个人缴费省级财政代缴资金',
-          fiscalYear,
-          issuedOn: '2024-01-18',
-          issuerRegionCode: '510000',
-          incomeSubject: '1100299',
-          expenditureSubject: '2083001',
-          totalFen: '1500000',
-          lines: [
-            { regionCode: '510100', amountFen: '1000000' },
-            { regionCode: '510300', amountFen: '500000' },
-          ],
-        }),
-      ),
-    pay: (id: string, amountFen: string, ctx: CommandContext = { actor: finance }) =>
-      disbursements.execute(new RecordDisbursementCommand(ctx, payment(id, amountFen))),
-  };
-}
-
-function payment(id: string, amountFen: string): RecordDisbursement['data'] {
-  return {
-    disbursementId: id,
-    programCode,
-    fiscalYear,
-    regionCode: '510100',
-    kind: 'beneficiary-payment',
-    amountFen,
-    paidOn: '2024-03-01',
-    voucherNo: `V-${id}`,
-    expenditureSubject: '2083001',
-    beneficiaries: 1,
-  };
-}
-
-const keyed = (key: string, requestHash: string): CommandContext => ({ actor: finance, idempotency: { key, requestHash } });
-
 describe('the command runner', () => {
-  let dir: string;
   let store: SqliteEventStore;
+  let remove: () => Promise<void>;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'earmark-runner-'));
-    store = new SqliteEventStore({ file: join(dir, 'ledger.sqlite') });
-    await store.init();
+    ({ store, remove } = await openTempStore());
   });
 
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => remove());
 
   const typesIn = async (streamName: string) => (await store.readStream(streamName)).map((event) => event.type);
 
   it('records a command and answers with what it recorded and where', async () => {
     const ledger = runnerOver(store, 'a');
     expect(await ledger.allocate()).toEqual({ kind: 'recorded', body: { documentNo: '川财社〔2024〕2号', lines: 2, position: 2, total: '15000.00' } });
-    expect(await ledger.pay('d1', '250000')).toEqual({ kind: 'recorded', body: { available: '7500.00', disbursementId: 'd1', position: 3 } });
+    expect(await ledger.pay('d1', '250000')).toEqual({ kind: 'recorded', body: { available: '7500.00', disbursementId: 'd1', position: 4 } });
   });
 
   it('decides again on the newer state when another process appended to the fund meanwhile', async () => {
@@ -102,7 +35,7 @@ describe('the command runner', () => {
     await first.pay('d1', '100000');
     await second.pay('d2', '200000');
     // The first runner still holds the fund at d1: its append loses the race, then it reloads.
-    expect(await first.pay('d3', '300000')).toEqual({ kind: 'recorded', body: { available: '4000.00', disbursementId: 'd3', position: 5 } });
+    expect(await first.pay('d3', '300000')).toEqual({ kind: 'recorded', body: { available: '4000.00', disbursementId: 'd3', position: 8 } });
     const paid = (await store.readStream(fundStreamName(programCode, fiscalYear))).map((event) => event.data['disbursementId'] ?? null);
     expect(paid).toEqual([null, 'd1', 'd2', 'd3']);
   });
@@ -121,7 +54,7 @@ describe('the command runner', () => {
     const ledger = runnerOver(store, 'a');
     await ledger.allocate();
     const first = await ledger.pay('d1', '100000', keyed('k-1', 'hash-1'));
-    expect(first).toEqual({ kind: 'recorded', body: { available: '9000.00', disbursementId: 'd1', position: 3 } });
+    expect(first).toEqual({ kind: 'recorded', body: { available: '9000.00', disbursementId: 'd1', position: 4 } });
     expect(await ledger.pay('d1', '100000', keyed('k-1', 'hash-1'))).toEqual(first);
     expect(await runnerOver(store, 'b').pay('d1', '100000', keyed('k-1', 'hash-1'))).toEqual(first);
     expect(await typesIn(fundStreamName(programCode, fiscalYear))).toEqual(['AllocationRecorded', 'DisbursementRecorded']);

@@ -29,8 +29,13 @@ export interface FundCommandSpec {
   build(meta: FundCommand['metadata']): FundCommand;
   /** Checks outside the fund's stream (a document number used by another fund). */
   precheck?(commandId: string): Promise<void>;
-  /** Streams appended atomically with the fund's (a document number's reservation). */
+  /** Streams appended atomically with the fund's, after its events (a document number's reservation). */
   extraStreams?(events: readonly FundEvent[], eventIds: (index: number) => string, commandId: string): StreamAppend[];
+  /**
+   * Streams appended atomically with the fund's, before its events (a disbursement's locator), so
+   * that the answer's position is still the place of the fund's last event.
+   */
+  leadingStreams?(eventIds: (index: number) => string, commandId: string): StreamAppend[];
   /** The answer, without `position`, which the store assigns. */
   respond(events: readonly FundEvent[], stateBefore: FundState): JsonObject;
 }
@@ -71,6 +76,8 @@ export class DecideAndAppend {
           const newEvents = events.map((event, index) => toNewEvent(event, eventIds(index), ctx, commandId));
           const append = this.store.append({
             streams: [
+              // Negative indexes: these ids must differ from the fund's events' and the extra streams'.
+              ...(spec.leadingStreams ? spec.leadingStreams((i) => eventIds(-1 - i), commandId) : []),
               { streamName, expectedVersion: version < 0n ? 'no-stream' : version, events: newEvents },
               ...(spec.extraStreams ? spec.extraStreams(events, (i) => eventIds(events.length + i), commandId) : []),
             ],

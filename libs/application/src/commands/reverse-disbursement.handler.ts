@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ReverseDisbursement } from '@earmark/domain';
-import type { ReadModelStore } from '@earmark/event-store';
-import { collections, type DisbursementDoc } from '@earmark/projections';
-import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
-import { ApplicationError } from '../problem';
-import { READ_MODELS } from '../ports';
+import type { EventStore } from '@earmark/event-store';
+import { FundCommandRunner, refused, type CommandContext, type CommandOutcome } from '../command-runner';
+import { EVENT_STORE } from '../ports';
+import { DisbursementLocator } from './disbursement-locator';
 
 export class ReverseDisbursementCommand extends Command<CommandOutcome> {
   constructor(
@@ -17,16 +16,21 @@ export class ReverseDisbursementCommand extends Command<CommandOutcome> {
 }
 
 /**
- * The request names a disbursement, not its fund. The read model answers only which fund's stream
- * to load (an immutable fact of the disbursement); whether it exists, whose region it is, and
- * every rule are then decided on the fund's own events.
+ * The request names a disbursement, not its fund. The write side's locator answers only which
+ * fund's stream to load (an immutable fact of the disbursement); whether it exists, whose region
+ * it is, and every rule are then decided on the fund's own events.
  */
 @CommandHandler(ReverseDisbursementCommand)
 export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbursementCommand> {
-  constructor(private readonly runner: FundCommandRunner, @Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
+  private readonly locator: DisbursementLocator;
+
+  constructor(private readonly runner: FundCommandRunner, @Inject(EVENT_STORE) store: EventStore) {
+    this.locator = new DisbursementLocator(store);
+  }
 
   async execute({ ctx, input }: ReverseDisbursementCommand): Promise<CommandOutcome> {
-    const fund = await this.fundOf(input.disbursementId);
+    const fund = await this.locator.fundOf(input.disbursementId);
+    if (!fund) return refused('not-found', `no disbursement ${input.disbursementId}`);
     const data = { ...input, ...fund };
     return this.runner.run(ctx, {
       ...fund,
@@ -34,12 +38,5 @@ export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbur
       build: (metadata) => ({ type: 'ReverseDisbursement', data, metadata }),
       respond: () => ({ disbursementId: input.disbursementId }),
     });
-  }
-
-  private async fundOf(disbursementId: string): Promise<{ programCode: string; fiscalYear: number }> {
-    const stored = await this.readModels.getDoc(collections.disbursement, disbursementId);
-    if (!stored) throw new ApplicationError('not-found', `no disbursement ${disbursementId}`);
-    const { programCode, fiscalYear } = stored.doc as DisbursementDoc;
-    return { programCode, fiscalYear };
   }
 }

@@ -1,0 +1,58 @@
+import { fundStreamName } from '@earmark/domain';
+import type { SqliteEventStore } from '@earmark/event-store';
+import { disbursementStreamName } from '../src/commands/disbursement-locator';
+import { finance, fiscalYear, openTempStore, payment, programCode, runnerOver } from './support/ledger-over-sqlite';
+
+/**
+ * A reversal finds the disbursement's fund on the write side. The store here runs no
+ * projections at all: a handler that asked a read model would find nothing.
+ */
+describe('reversing a disbursement by its id alone', () => {
+  let store: SqliteEventStore;
+  let remove: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ store, remove } = await openTempStore());
+  });
+
+  afterEach(() => remove());
+
+  it('a payment just recorded reverses at once: its locator was appended just before it', async () => {
+    const ledger = runnerOver(store, 'a');
+    await ledger.allocate();
+    expect(await ledger.pay('d1', '100000')).toEqual({ kind: 'recorded', body: { available: '9000.00', disbursementId: 'd1', position: 4 } });
+    expect((await store.readStream(disbursementStreamName('d1'))).map((event) => [event.type, event.data, event.position])).toEqual([
+      ['DisbursementLocated', { disbursementId: 'd1', programCode, fiscalYear }, 3n],
+    ]);
+    expect(await ledger.reverse('d1')).toEqual({ kind: 'recorded', body: { disbursementId: 'd1', position: 5 } });
+  });
+
+  it('a disbursement recorded before locators existed is found in the log', async () => {
+    const ledger = runnerOver(store, 'a');
+    await ledger.allocate();
+    // Recorded as the handler did before: the fund's events only, no locator stream.
+    await ledger.runner.run(
+      { actor: finance },
+      {
+        programCode,
+        fiscalYear,
+        regionCode: '510100',
+        build: (metadata) => ({ type: 'RecordDisbursement', data: payment('old-1', '100000'), metadata }),
+        respond: () => ({}),
+      },
+    );
+    expect(await store.readStream(disbursementStreamName('old-1'))).toEqual([]);
+    expect(await runnerOver(store, 'b').reverse('old-1')).toEqual({ kind: 'recorded', body: { disbursementId: 'old-1', position: 4 } });
+    const types = (await store.readStream(fundStreamName(programCode, fiscalYear))).map((event) => event.type);
+    expect(types).toEqual(['AllocationRecorded', 'DisbursementRecorded', 'DisbursementReversed']);
+  });
+
+  it('an id no disbursement has is refused as not-found, also after the log was searched once', async () => {
+    const ledger = runnerOver(store, 'a');
+    await ledger.allocate();
+    expect(await ledger.reverse('nobody')).toEqual({ kind: 'refused', code: 'not-found', detail: 'no disbursement nobody' });
+    await ledger.pay('d1', '100000');
+    expect(await ledger.reverse('nobody-else')).toEqual({ kind: 'refused', code: 'not-found', detail: 'no disbursement nobody-else' });
+    expect(await ledger.reverse('d1')).toMatchObject({ kind: 'recorded' });
+  });
+});
