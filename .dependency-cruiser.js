@@ -1,41 +1,86 @@
 /**
- * Boundaries the build enforces (`npm run lint:deps`, part of `npm test`):
- * the domain is pure, libraries never reach into apps, and the layers point inwards.
+ * The architecture as an allow-list (docs/architecture.md draws it): an import passes only when
+ * an `allowed` rule names its arrow; anything else fails as `not-in-allowed`. The `forbidden`
+ * rules name the mistakes worth a message of their own. `npm run lint:deps` checks apps, libs
+ * and tests; tests/architecture/dependency-rules.spec.ts breaks each rule on purpose.
  */
+const src = (...parts) => parts.map((part) => `^libs/${part}/src/`);
+const npm = (...names) => names.map((name) => `^node_modules/${name}/`);
+/** A lib's public entry points: its index, and an index per adapter folder (`@earmark/event-store/sqlite`). */
+const entryPoints = ['^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/src/[^/]+/index\\.ts$'];
+const drivers = npm('pg', 'better-sqlite3', '@kurrent/kurrentdb-client');
+const nest = npm('@nestjs/common', '@nestjs/core', '@nestjs/cqrs');
+const http = npm('@nestjs/platform-fastify', '@nestjs/swagger', '@fastify/static', 'fastify', 'class-validator', 'class-transformer', 'rxjs');
+
 module.exports = {
+  allowed: [
+    {
+      comment: 'A part uses itself: its sources, and its tests their sources and support.',
+      from: { path: '^(apps|libs)/([^/]+)/' },
+      to: { path: '^$1/$2/' },
+    },
+    { comment: 'Node built-ins, everywhere but in the pure domain.', from: { pathNot: '^libs/domain/src/' }, to: { dependencyTypes: ['core'] } },
+    { comment: 'Decorator metadata, loaded once by each program.', from: { path: '^(apps|tests)/' }, to: { path: npm('reflect-metadata') } },
+    // libs/domain: nothing but itself (pure: no Nest, no I/O, no clock).
+    { from: { path: src('notice-import') }, to: { path: src('domain') } },
+    { from: { path: src('event-store') }, to: { path: drivers } },
+    { from: { path: src('projections') }, to: { path: src('domain', 'event-store') } },
+    { from: { path: src('audit') }, to: { path: src('domain', 'event-store') } },
+    { from: { path: src('application') }, to: { path: [...src('domain', 'event-store', 'projections'), ...nest] } },
+    {
+      from: { path: src('runtime') },
+      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'notice-import'), ...nest] },
+    },
+    {
+      from: { path: '^apps/api/src/' },
+      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime'), ...nest, ...http] },
+    },
+    {
+      from: { path: '^apps/cli/src/' },
+      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime', 'notice-import'), ...nest] },
+    },
+    {
+      comment: 'Tests reach what they test: any lib through its entry points, shared test support, the test tools.',
+      from: { path: '^(apps/[^/]+/test|libs/[^/]+/test|tests)/' },
+      to: { path: ['^libs/[^/]+/src/', '^libs/[^/]+/test/support/', ...drivers, ...nest, ...http, ...npm('fast-check', 'typescript')] },
+    },
+    {
+      comment: 'The HTTP, CLI, reliability and benchmark suites drive the apps as their users do.',
+      from: { path: '^tests/' },
+      to: { path: ['^tests/', '^apps/[^/]+/src/'] },
+    },
+  ],
+  allowedSeverity: 'error',
   forbidden: [
     {
-      name: 'domain-is-pure',
-      comment: 'libs/domain imports only itself: no Nest, no Node I/O, no adapters, no other lib.',
+      name: 'no-app-to-app',
+      comment: 'apps/api and apps/cli share what they need through libs/runtime; only bin/earmark.js knows both.',
       severity: 'error',
-      from: { path: '^libs/domain/src' },
-      to: { pathNot: '^libs/domain/src' },
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
-      name: 'libs-never-import-apps',
+      name: 'no-deep-imports',
+      comment:
+        'Another lib is used through its entry points only (@earmark/x, or @earmark/x/<adapter>). ' +
+        'The one exception, the verifier taking the hash chain from event-store, goes once event-store ' +
+        'offers it from an entry point without drivers.',
       severity: 'error',
-      from: { path: '^libs/' },
-      to: { path: '^apps/' },
+      from: { path: '^libs/([^/]+)/', pathNot: '^libs/audit/src/ledger-verifier\\.ts$' },
+      to: { path: '^libs/[^/]+/src/', pathNot: [...entryPoints, '^libs/$1/'] },
     },
     {
-      name: 'notice-import-is-pure',
-      comment: 'the importer parses text; the CLI reads files and records through the command path.',
+      name: 'no-deep-imports-from-apps-and-tests',
+      comment: 'Apps and tests, too, take a lib through its entry points.',
       severity: 'error',
-      from: { path: '^libs/notice-import/src' },
-      to: { pathNot: '^libs/(notice-import|domain)/src' },
+      from: { path: '^(apps|tests)/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: entryPoints },
     },
     {
-      name: 'audit-needs-no-nest-or-database',
-      comment: 'the verifier must run offline with nothing but the export file and the key.',
+      name: 'sources-never-import-tests',
       severity: 'error',
-      from: { path: '^libs/audit/src' },
-      to: { path: '(^node_modules/(@nestjs|better-sqlite3|pg|@kurrent))|^libs/(application|projections)' },
-    },
-    {
-      name: 'event-store-below-application',
-      severity: 'error',
-      from: { path: '^libs/event-store/src' },
-      to: { path: '^libs/(application|projections|audit|notice-import)' },
+      from: { path: '^(apps|libs)/[^/]+/src/' },
+      to: { path: ['^(apps|libs)/[^/]+/test/', '^tests/'] },
     },
     {
       name: 'no-circular',
@@ -46,7 +91,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)test/|\\.spec\\.ts$|-spec\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

@@ -9,6 +9,8 @@ const moduleNameMapper = {
   '^@earmark/(domain|application|event-store|projections|audit|notice-import|runtime)$': '<rootDir>/libs/$1/src/index.ts',
   ...mirrorModuleNameMapper(),
 };
+// Types are checked once for every file, tests included, by `npm run typecheck` (part of npm test);
+// ts-jest only transpiles.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] };
 const common = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
 module.exports = {
