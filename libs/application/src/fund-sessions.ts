@@ -1,8 +1,7 @@
 import { decodeFundEvent, evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
+import { readPageSize } from './ports';
 
-/** Events read per page when a fund's state is loaded from its stream. */
-export const fundLoadPageSize = 5_000;
 
 interface FundSession {
   state: FundState;
@@ -72,13 +71,13 @@ export class FundSessions {
     let state = initialFundState(programCode, fiscalYear);
     let version = -1n;
     for (;;) {
-      const page = await this.store.readStream(streamName, { fromVersion: version + 1n, maxCount: fundLoadPageSize });
+      const page = await this.store.readStream(streamName, { fromVersion: version + 1n, maxCount: readPageSize });
       for (const recorded of page) {
         const event = decodeFundEvent(recorded);
         if (event !== null) state = evolveFund(state, event);
         version = recorded.streamVersion;
       }
-      if (page.length < fundLoadPageSize) break;
+      if (page.length < readPageSize) break;
     }
     session.state = state;
     session.version = version;

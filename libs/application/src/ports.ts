@@ -9,6 +9,9 @@ export const CLOCK = Symbol('Clock');
 export const ID_GENERATOR = Symbol('IdGenerator');
 export const LEDGER_SETTINGS = Symbol('LedgerSettings');
 
+/** Events the application reads from the store at a time: a fund's stream, or the log. */
+export const readPageSize = 5_000;
+
 export interface Clock {
   now(): Date;
 }

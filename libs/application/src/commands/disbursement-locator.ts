@@ -1,6 +1,7 @@
 import { decodeFundEvent, parseFundStreamName } from '@earmark/domain';
 import type { EventStore, StreamAppend } from '@earmark/event-store';
 import type { CommandContext, FundCommandSpec } from '../command-runner';
+import { readPageSize } from '../ports';
 
 /**
  * Which fund's stream holds a disbursement, known on the write side: a reversal names only the
@@ -51,9 +52,6 @@ export function disbursementLocator(
   };
 }
 
-/** Events read per page when the log is searched for disbursements recorded before locators. */
-export const locatorScanPageSize = 5_000;
-
 export class DisbursementLocator {
   /** Disbursements found in the log, by id, and how far the log has been read for them. */
   private readonly earlier = new Map<string, FundOfDisbursement>();
@@ -81,14 +79,14 @@ export class DisbursementLocator {
 
   private async readNewEvents(): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({ afterPosition: this.scannedThrough, maxCount: locatorScanPageSize });
+      const page = await this.store.readAll({ afterPosition: this.scannedThrough, maxCount: readPageSize });
       for (const stored of page) {
         const event = decodeFundEvent(stored);
         const fund = parseFundStreamName(stored.streamName);
         if (event?.type === 'DisbursementRecorded' && fund) this.earlier.set(event.data.disbursementId, fund);
         this.scannedThrough = stored.position;
       }
-      if (page.length < locatorScanPageSize) return;
+      if (page.length < readPageSize) return;
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   type PerformanceRow,
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
-import { CLOCK, EVENT_STORE, REGION_REGISTRY, type Clock } from '../ports';
+import { CLOCK, EVENT_STORE, readPageSize, REGION_REGISTRY, type Clock } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
 
 /**
@@ -19,16 +19,13 @@ import { ReadScope, type Reader } from '../read-scope';
  * models: they depend on the day asked about (a receipt becomes late with time, not with an event).
  */
 
-/** Events read per page. */
-const pageSize = 5_000;
-
 async function readWholeStream(store: EventStore, streamName: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   let fromVersion = 0n;
   for (;;) {
-    const page = await store.readStream(streamName, { fromVersion, maxCount: pageSize });
+    const page = await store.readStream(streamName, { fromVersion, maxCount: readPageSize });
     events.push(...page);
-    if (page.length < pageSize) return events;
+    if (page.length < readPageSize) return events;
     fromVersion = page[page.length - 1].streamVersion + 1n;
   }
 }
