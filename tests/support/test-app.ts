@@ -7,7 +7,17 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CommandBus } from '@nestjs/cqrs';
 import { createEarmarkApp } from '../../apps/api/src/create-app';
 import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
-import { ApiKeyRing, defaultProgramCode, hashToken, importNotice, loadConfig, openInfrastructure, type ApiKey, type Infrastructure, type StoreChoice } from '@earmark/runtime';
+import {
+  ApiKeyRing,
+  defaultProgramCode,
+  hashToken,
+  importNotice,
+  loadConfig,
+  openInfrastructure,
+  type ApiKey,
+  type Infrastructure,
+  type StoreChoice,
+} from '@earmark/runtime';
 
 export const program = 'sc-pension-contribution-subsidy';
 export const year = 2024;

@@ -2,12 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerSettings } from '@earmark/application';
+import type { ApiKeyRing, Infrastructure } from '@earmark/runtime';
 import { AppModule } from './app.module';
 import { answerClientError, answerFrameworkError } from './http/fastify-errors';
 import { useJsonBodyParser } from './http/json-body';
 import { refuseWrongMethods } from './http/method-not-allowed';
 import { createValidationPipe } from './http/validation';
-import { type ApiKeyRing, type Infrastructure } from '@earmark/runtime';
 
 /** Bodies over this are refused with 413 before any work is done. */
 export const maxBodyBytes = 1_048_576;

@@ -2,8 +2,18 @@ import 'reflect-metadata';
 import { readFileSync, existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import {
+  defaultProgramCode,
+  describeNotice,
+  importNotice,
+  loadConfig,
+  loadKeys,
+  loadRegistry,
+  loadSigningKey,
+  openInfrastructure,
+  type EarmarkConfig,
+} from '@earmark/runtime';
 import { createEarmarkApp } from './create-app';
-import { defaultProgramCode, describeNotice, importNotice, loadConfig, loadKeys, loadRegistry, loadSigningKey, openInfrastructure, type EarmarkConfig } from '@earmark/runtime';
 
 /** Starts the service: store, keys, the seed notice on an empty store, then HTTP. */
 export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {

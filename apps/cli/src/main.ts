@@ -15,9 +15,21 @@ import {
   type RegionBalanceDoc,
 } from '@earmark/projections';
 import { Module } from '@nestjs/common';
+import {
+  addKey,
+  defaultProgramCode,
+  describeNotice,
+  importNotice,
+  ledgerModuleFor,
+  loadConfig,
+  loadRegistry,
+  openInfrastructure,
+  roles,
+  type Infrastructure,
+  type Role,
+} from '@earmark/runtime';
 import { option, parseArgs, requiredOption, UsageError } from './args';
 import { auditCommands } from './audit.commands';
-import { addKey, defaultProgramCode, describeNotice, importNotice, ledgerModuleFor, loadConfig, loadRegistry, openInfrastructure, roles, type Infrastructure, type Role } from '@earmark/runtime';
 
 const usage = `earmark <command>
 

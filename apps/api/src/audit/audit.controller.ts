@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApplicationError, EVENT_STORE, LEDGER_SETTINGS, ReadScope, REGION_REGISTRY, type LedgerSettings, type Reader } from '@earmark/application';
+import { checkpointEventData } from '@earmark/audit';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
+import { verifyStore } from '@earmark/runtime';
 import { CurrentReader, Roles } from '../auth/auth.guard';
 import { ValidationFailed } from '../http/problem.filter';
 import { CheckpointService } from './checkpoint.service';
-import { verifyStore } from '@earmark/runtime';
 
 /** Tree sizes and positions are JSON numbers: exact up to 2^53, far beyond any log this serves. */
 const countPattern = /^[0-9]{1,15}$/;
@@ -101,14 +102,7 @@ export class AuditController {
   async latestCheckpoint(@CurrentReader() reader: Reader) {
     this.requireWholeLog(reader);
     const { checkpoint } = await this.checkpoints.latestOrIssue();
-    return {
-      treeSize: checkpoint.treeSize,
-      rootHash: checkpoint.rootHash,
-      signature: checkpoint.signature,
-      keyId: checkpoint.keyId,
-      issuedAt: checkpoint.issuedAt,
-      publicKey: this.checkpoints.publicKeyPem,
-    };
+    return { ...checkpointEventData(checkpoint), publicKey: this.checkpoints.publicKeyPem };
   }
 
   @Get('proofs/inclusion')

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import type { Infrastructure } from '@earmark/runtime';
 import { AUDIT_SETTINGS, auditSettingsFor, CheckpointService } from './checkpoint.service';
-import { type Infrastructure } from '@earmark/runtime';
 
 /** The signing key and checkpoint settings come from the configuration the store was opened with. */
 export function auditProviders(infrastructure: Infrastructure): Provider[] {

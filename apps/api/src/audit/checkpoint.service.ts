@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, ID_GENERATOR, type Clock, type IdGenerator } from '@earmark/application';
 import type { EventStore } from '@earmark/event-store';
-import { checkpointActor, LedgerTree, readLatestCheckpoint, signAndRecordCheckpoint, type StoredCheckpoint } from '@earmark/audit';
+import {
+  checkpointActor,
+  LedgerTree,
+  readLatestCheckpoint,
+  signAndRecordCheckpoint,
+  type StoredCheckpoint,
+} from '@earmark/audit';
 import { loadSigningKey, type EarmarkConfig, type LoadedSigningKey } from '@earmark/runtime';
 
 export const AUDIT_SETTINGS = Symbol('AuditSettings');

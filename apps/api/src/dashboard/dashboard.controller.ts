@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/auth.guard';
 import { findProjectRoot } from '@earmark/runtime';
+import { Public } from '../auth/auth.guard';
 
 /** The operators' dashboard: one static page that reads the API with the operator's own token. */
 @ApiExcludeController()

@@ -1,8 +1,8 @@
 import { writeExport } from '@earmark/audit';
 import { systemClock, uuidGenerator } from '@earmark/application';
+import { findPublicKey, loadConfig, loadSigningKey, openInfrastructure, readLog } from '@earmark/runtime';
 import { parseArgs, requiredOption, UsageError } from '../args';
 import { checkpointActor, LedgerTree, readLatestCheckpoint, signAndRecordCheckpoint } from '@earmark/audit';
-import { findPublicKey, loadConfig, loadSigningKey, openInfrastructure, readLog } from '@earmark/runtime';
 
 /**
  * `earmark export --out FILE`: the whole log, read page by page, with the latest checkpoint and

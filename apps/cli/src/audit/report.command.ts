@@ -6,9 +6,9 @@ import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application'
 import { isCalendarDate, maxFiscalYear, minFiscalYear, programCodePattern, type RegionRegistry } from '@earmark/domain';
 import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
 import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
+import { ledgerModuleFor, loadConfig, openInfrastructure } from '@earmark/runtime';
 import { option, parseArgs, requiredOption, UsageError } from '../args';
 import { buildLedgerReport, renderReport, reportFormats, type ReportFormat, type ReportInput } from './ledger-report';
-import { ledgerModuleFor, loadConfig, openInfrastructure } from '@earmark/runtime';
 
 /**
  * `earmark report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]`:

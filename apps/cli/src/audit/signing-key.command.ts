@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { generateSigningKey } from '@earmark/audit';
-import { parseArgs, requiredOption, UsageError } from '../args';
 import { writeSigningKeyFile } from '@earmark/runtime';
+import { parseArgs, requiredOption, UsageError } from '../args';
 
 /** `earmark keys signing --out FILE`: a new Ed25519 checkpoint key; the public half goes to stdout. */
 export function runSigningKey(argv: string[]): number {

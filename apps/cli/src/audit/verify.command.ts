@@ -11,10 +11,10 @@ import {
 } from '@earmark/audit';
 import { defaultFundPolicy, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
+import { findPublicKey, loadConfig, openInfrastructure, regionsFileOf, verifyStore } from '@earmark/runtime';
 import { option, parseArgs, UsageError } from '../args';
 import { firstFinding, verdictLine, type Finding } from './verdict';
 import { parseCheckpointJson } from '@earmark/audit';
-import { findPublicKey, loadConfig, openInfrastructure, regionsFileOf, verifyStore } from '@earmark/runtime';
 
 /**
  * `earmark verify`: the live store as configured, or with --file an export, offline. Offline it

@@ -1,4 +1,10 @@
-import { MalformedCheckpointError, readLatestCheckpoint, verifyLedgerStream, type StoredCheckpoint, type VerifyReport } from '@earmark/audit';
+import {
+  MalformedCheckpointError,
+  readLatestCheckpoint,
+  verifyLedgerStream,
+  type StoredCheckpoint,
+  type VerifyReport,
+} from '@earmark/audit';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 
