@@ -1,9 +1,10 @@
 import { passDown, payment, startTestApp, type TestApp } from '../support/test-app';
 
+/** Each test starts from the seeded ledger alone and arranges whatever else it needs. */
 describe('Disbursement rules over HTTP', () => {
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
   it('a payment within the balance: 201 with the balance left, and the region shows it', async () => {
     const { status, body } = await app.post('/v1/disbursements', payment('510400', '100.00', 'PZH-1'), 'pzh');
@@ -22,7 +23,7 @@ describe('Disbursement rules over HTTP', () => {
       type: 'https://earmark.dev/problems/insufficient-funds',
       title: 'Insufficient funds',
       status: 422,
-      detail: 'available 204600.00 元',
+      detail: 'available 204700.00 元',
       code: 'insufficient-funds',
     });
     expect((await app.region('510400')).body).toEqual(before.body);
@@ -84,6 +85,16 @@ describe('Disbursement rules over HTTP', () => {
   });
 
   it('each refusal is kept as a refused attempt with who sent it, and moves no money', async () => {
+    const answers = [
+      await app.post('/v1/disbursements', payment('510400', '100.00', 'PZH-1'), 'pzh'),
+      await app.post('/v1/disbursements', payment('510400', '99999999.00', 'PZH-2'), 'pzh'),
+      await app.post('/v1/disbursements', payment('510400', '1.00', 'PZH-3', { expenditureSubject: '2089999' }), 'pzh'),
+      await app.post('/v1/disbursements', passDown('510300', '510321', '1.00', 'ZG-1'), 'zg'),
+      await app.post('/v1/disbursements', passDown('510300', '510104', '1.00', 'ZG-2'), 'zg'),
+      await app.post('/v1/disbursements', payment('510400', '1.00', 'PZH-DUP'), 'pzh'),
+      await app.post('/v1/disbursements', payment('510104', '1.00', 'JJ-1'), 'cd'),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([201, 422, 422, 422, 422, 201, 422]);
     const trail = await app.get('/v1/programs/sc-pension-contribution-subsidy/years/2024/regions/510400/trail');
     expect(trail.body.map((entry: { type: string; amount: string }) => [entry.type, entry.amount])).toEqual([
       ['pre-allocation', '204700.00'],
@@ -108,9 +119,9 @@ describe('Disbursement rules over HTTP', () => {
     expect(reversed.status).toBe(201);
     expect(reversed.body).toEqual({ disbursementId: paid.body.disbursementId, position: expect.any(Number) });
     const after = await app.region('510400');
-    expect(before.body.available).toBe('204549.00');
-    expect(after.body.available).toBe('204599.00');
-    expect(after.body.paid).toBe('101.00');
+    expect(before.body.available).toBe('204650.00');
+    expect(after.body.available).toBe('204700.00');
+    expect(after.body.paid).toBe('0.00');
     const again = await app.post(`/v1/disbursements/${paid.body.disbursementId}/reversal`, reversal, 'pzh');
     expect(again.status).toBe(422);
     expect(again.body.code).toBe('already-reversed');
@@ -123,6 +134,6 @@ describe('Disbursement rules over HTTP', () => {
     const { status, body } = await app.call('POST', '/v1/disbursements', { body: payment('510400', '1.00', 'PZH-K'), token: 'pzh', key: null });
     expect(status).toBe(400);
     expect(body.code).toBe('idempotency-key-missing');
-    expect((await app.region('510400')).body.paid).toBe('101.00');
+    expect((await app.region('510400')).body.paid).toBe('0.00');
   });
 });

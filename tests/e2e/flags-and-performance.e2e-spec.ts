@@ -17,9 +17,10 @@ const enrolmentReport = {
 };
 
 describe("The auditors' flags and the performance view over HTTP, after the seed", () => {
+  // Each test starts from the seeded ledger alone and arranges whatever else it needs.
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
   it('as of 2024-01-31, thirteen days after the notice, nothing is flagged yet', async () => {
     const { status, body } = await app.get(`${flagsPath}?asOf=2024-01-31`, 'aud');
@@ -82,6 +83,7 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
   });
 
   it('lists the 21 市(州), six indicators each, with the targets of the notice', async () => {
+    expect((await app.post('/v1/disbursements', payment('510400', '100.00', 'PZH-PERF-1'), 'pzh')).status).toBe(201);
     const { status, body } = await app.get(performancePath, 'aud');
     expect(status).toBe(200);
     expect(body).toHaveLength(21 * 6);

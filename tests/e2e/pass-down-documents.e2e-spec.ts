@@ -6,9 +6,11 @@ import { passDownDocument, program, startTestApp, year, type TestApp } from '../
  * total and credits each line, so that no document is ever half recorded.
  */
 describe('POST /v1/pass-downs', () => {
+  // Each test starts from the seeded ledger; those about a city that has passed money down
+  // record 成都's document first.
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
   const fundStream = fundStreamName(program, year);
   const fundEvents = () => app.infrastructure.store.readStream(fundStream, { maxCount: 10_000 });
@@ -16,6 +18,10 @@ describe('POST /v1/pass-downs', () => {
     { regionCode: '510104', amount: '100000.00' },
     { regionCode: '510105', amount: '200000.00' },
   ];
+  const recordChengdu = async () => {
+    const recorded = await app.post('/v1/pass-downs', passDownDocument('510100', '成财社〔2024〕15号', chengduLines, '300000.00'), 'cd');
+    expect(recorded.status).toBe(201);
+  };
 
   it('成都 to 锦江区 and 青羊区: 201, one event, the balances moved', async () => {
     const before = (await fundEvents()).length;
@@ -55,6 +61,7 @@ describe('POST /v1/pass-downs', () => {
   });
 
   it('a line to another city’s district, or to 自贡’s own 扩权县 荣县: 422 not-a-child-region, and nothing moved', async () => {
+    await recordChengdu();
     const before = (await fundEvents()).length;
     const acrossCities = passDownDocument(
       '510100',
@@ -82,6 +89,7 @@ describe('POST /v1/pass-downs', () => {
   });
 
   it('lines that do not sum to the total: 422 total-mismatch; a total over the balance: 422 insufficient-funds', async () => {
+    await recordChengdu();
     const mismatch = await app.post('/v1/pass-downs', passDownDocument('510100', '成财社〔2024〕17号', chengduLines, '300000.01'), 'cd');
     expect([mismatch.status, mismatch.body.code]).toEqual([422, 'total-mismatch']);
     expect(mismatch.body.detail).toBe('lines sum to 300,000.00 元, total says 300,000.01 元: differs by 0.01 元');
@@ -91,6 +99,7 @@ describe('POST /v1/pass-downs', () => {
   });
 
   it('the same documentNo again, or the seed notice’s number: 409 duplicate-document', async () => {
+    await recordChengdu();
     const again = passDownDocument('510100', '成财社〔2024〕15号', [{ regionCode: '510106', amount: '1.00' }], '1.00');
     const second = await app.post('/v1/pass-downs', again, 'cd');
     expect([second.status, second.body.code]).toEqual([409, 'duplicate-document']);
@@ -101,6 +110,7 @@ describe('POST /v1/pass-downs', () => {
   });
 
   it('a region listed twice: 400 naming the repeat; a control character in the number: 400; another city’s key: 403', async () => {
+    await recordChengdu();
     const twice = passDownDocument(
       '510100',
       '成财社〔2024〕19号',

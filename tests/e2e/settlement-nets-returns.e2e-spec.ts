@@ -7,32 +7,33 @@ import { payment, program, returned, settlement, startTestApp, year, type TestAp
  * had already been returned: the same money twice.
  */
 describe('A settlement nets what the region returned before it', () => {
+  // Each test starts from the seeded ledger and takes the story as far as it needs.
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
+
+  const returnMidYear = () => app.post('/v1/disbursements', returned('510400', '50000.00', 'PZH-RET-0615', '2024-06-15'), 'pzh');
+  const payTheRest = () =>
+    app.post('/v1/disbursements', payment('510400', '154700.00', 'PZH-PAY-0701', { beneficiaries: 1547, paidOn: '2024-07-01' }), 'pzh');
+  const settle = () =>
+    app.post('/v1/settlements', settlement('510400', [{ category: 'dibao', persons: 1547, perPerson: '100.00' }], '川财社〔2025〕10号'), 'prov');
 
   it('returns 50,000.00 on 2024-06-15: 201, 154,700.00 left', async () => {
-    const { status, body } = await app.post('/v1/disbursements', returned('510400', '50000.00', 'PZH-RET-0615', '2024-06-15'), 'pzh');
+    const { status, body } = await returnMidYear();
     expect(status).toBe(201);
     expect(body.available).toBe('154700.00');
   });
 
   it('pays 154,700.00 for 1,547 persons: 201, nothing left', async () => {
-    const paid = await app.post(
-      '/v1/disbursements',
-      payment('510400', '154700.00', 'PZH-PAY-0701', { beneficiaries: 1547, paidOn: '2024-07-01' }),
-      'pzh',
-    );
+    expect((await returnMidYear()).status).toBe(201);
+    const paid = await payTheRest();
     expect(paid.status).toBe(201);
     expect(paid.body.available).toBe('0.00');
   });
 
   it('settled by the province at 1,547 × 100.00: allocated 154,700.00 net, adjustment 0.00, reconciled', async () => {
-    const { status, body } = await app.post(
-      '/v1/settlements',
-      settlement('510400', [{ category: 'dibao', persons: 1547, perPerson: '100.00' }], '川财社〔2025〕10号'),
-      'prov',
-    );
+    expect([(await returnMidYear()).status, (await payTheRest()).status]).toEqual([201, 201]);
+    const { status, body } = await settle();
     expect(status).toBe(201);
     expect(body).toEqual({
       regionCode: '510400',
@@ -73,6 +74,7 @@ describe('A settlement nets what the region returned before it', () => {
   });
 
   it('no claw-back is owed, so nothing more may be returned: 422 year-settled', async () => {
+    expect([(await returnMidYear()).status, (await payTheRest()).status, (await settle()).status]).toEqual([201, 201, 201]);
     const { status, body } = await app.post('/v1/disbursements', returned('510400', '0.01', 'PZH-RET-AFTER', '2025-04-01'), 'pzh');
     expect([status, body.code]).toEqual([422, 'year-settled']);
     expect((await app.region('510400')).body).toMatchObject({ returned: '50000.00', status: 'reconciled' });

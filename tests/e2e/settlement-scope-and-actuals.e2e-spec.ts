@@ -6,9 +6,10 @@ import { settlement, startTestApp, type TestApp } from '../support/test-app';
  * the same category twice went through.
  */
 describe('Settlements: a key covering the root, real standards, distinct categories', () => {
+  // Each test starts from the seeded ledger alone: the one settlement that passes cannot close 自贡 for the others.
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
   const actuals = [{ category: 'dibao', persons: 14219, perPerson: '100.00' }];
 

@@ -1,12 +1,13 @@
 import { payment, settlement, startTestApp, topUp, type TestApp } from '../support/test-app';
 
+/** Each test starts from the seeded ledger and settles 成都 itself when it is about a settled year. */
 describe('Settling 510100 against actuals, then topping up', () => {
   let app: TestApp;
-  beforeAll(async () => (app = await startTestApp()));
-  afterAll(() => app.close());
+  beforeEach(async () => (app = await startTestApp()));
+  afterEach(() => app.close());
 
-  it('actuals worth 2,600,000.00 元: adjustment 43400.00 and status settled', async () => {
-    const { status, body } = await app.post(
+  const settleChengdu = () =>
+    app.post(
       '/v1/settlements',
       settlement('510100', [
         { category: 'dibao', persons: 20000, perPerson: '100.00' },
@@ -14,6 +15,9 @@ describe('Settling 510100 against actuals, then topping up', () => {
       ]),
       'prov',
     );
+
+  it('actuals worth 2,600,000.00 元: adjustment 43400.00 and status settled', async () => {
+    const { status, body } = await settleChengdu();
     expect(status).toBe(201);
     expect(body).toEqual({
       regionCode: '510100',
@@ -39,18 +43,21 @@ describe('Settling 510100 against actuals, then topping up', () => {
   });
 
   it('a second settlement of the region-year: 422 year-settled', async () => {
+    expect((await settleChengdu()).status).toBe(201);
     const again = await app.post('/v1/settlements', settlement('510100', [{ category: 'dibao', persons: 1, perPerson: '100.00' }]), 'prov');
     expect(again.status).toBe(422);
     expect(again.body.code).toBe('year-settled');
   });
 
   it('a payment from the settled region-year before any top-up: 422 year-settled', async () => {
+    expect((await settleChengdu()).status).toBe(201);
     const paid = await app.post('/v1/disbursements', payment('510100', '1.00', 'CD-S-1', { paidOn: '2025-04-01' }), 'cd');
     expect(paid.status).toBe(422);
     expect(paid.body.code).toBe('year-settled');
   });
 
   it('a top-up over the outstanding amount: 422 adjustment-exceeded', async () => {
+    expect((await settleChengdu()).status).toBe(201);
     const over = await app.post('/v1/allocations', topUp('川财社〔2025〕20号', [{ regionCode: '510100', amount: '43400.01' }], '43400.01'), 'prov');
     expect(over.status).toBe(422);
     expect(over.body.code).toBe('adjustment-exceeded');
@@ -63,6 +70,7 @@ describe('Settling 510100 against actuals, then topping up', () => {
   });
 
   it('a top-up of exactly 43,400.00 元: status reconciled, and the top-up may be paid out', async () => {
+    expect((await settleChengdu()).status).toBe(201);
     const topped = await app.post('/v1/allocations', topUp('川财社〔2025〕22号', [{ regionCode: '510100', amount: '43400.00' }], '43400.00'), 'prov');
     expect(topped.status).toBe(201);
     expect(topped.body).toEqual({ documentNo: '川财社〔2025〕22号', lines: 1, total: '43400.00', position: expect.any(Number) });
@@ -82,6 +90,7 @@ describe('Settling 510100 against actuals, then topping up', () => {
   });
 
   it('a claw-back is repaid by a return, up to what is outstanding', async () => {
+    expect((await settleChengdu()).status).toBe(201);
     const settled = await app.post('/v1/settlements', settlement('510400', [{ category: 'dibao', persons: 2000, perPerson: '100.00' }]), 'prov');
     expect(settled.body).toMatchObject({ preAllocated: '204700.00', returnedBefore: '0.00', allocated: '204700.00', adjustment: '-4700.00' });
     const returnBody = { programCode: 'sc-pension-contribution-subsidy', fiscalYear: 2024, regionCode: '510400', kind: 'return', paidOn: '2025-04-01' };
