@@ -4,7 +4,7 @@ import { FundCommandRunner, maxCommandAttempts, type CommandOutcome } from '../s
 import { RecordDisbursementCommand, RecordDisbursementHandler } from '../src/commands/record-disbursement.handler';
 import { defaultLedgerSettings } from '../src/ports';
 import { ApplicationError } from '../src/problem';
-import { clock, countingIds, finance, fiscalYear, keyed, openTempStore, payment, programCode, registry, runnerOver } from './support/ledger-over-sqlite';
+import { clock, countingIds, finance, fiscalYear, keyed, freshStoreEachTest, payment, programCode, registry, runnerOver } from './support/ledger-over-sqlite';
 
 /**
  * The command runner over a real SQLite file: its idempotency gate, its decide-and-append loop
@@ -12,13 +12,7 @@ import { clock, countingIds, finance, fiscalYear, keyed, openTempStore, payment,
  */
 describe('the command runner', () => {
   let store: SqliteEventStore;
-  let remove: () => Promise<void>;
-
-  beforeEach(async () => {
-    ({ store, remove } = await openTempStore());
-  });
-
-  afterEach(() => remove());
+  freshStoreEachTest((opened) => (store = opened));
 
   const typesIn = async (streamName: string) => (await store.readStream(streamName)).map((event) => event.type);
 

@@ -1,7 +1,7 @@
 import { fundStreamName } from '@earmark/domain';
 import type { SqliteEventStore } from '@earmark/event-store';
 import { disbursementStreamName } from '../src/commands/disbursement-locator';
-import { finance, fiscalYear, openTempStore, payment, programCode, runnerOver } from './support/ledger-over-sqlite';
+import { finance, fiscalYear, freshStoreEachTest, payment, programCode, runnerOver } from './support/ledger-over-sqlite';
 
 /**
  * A reversal finds the disbursement's fund on the write side. The store here runs no
@@ -9,13 +9,7 @@ import { finance, fiscalYear, openTempStore, payment, programCode, runnerOver } 
  */
 describe('reversing a disbursement by its id alone', () => {
   let store: SqliteEventStore;
-  let remove: () => Promise<void>;
-
-  beforeEach(async () => {
-    ({ store, remove } = await openTempStore());
-  });
-
-  afterEach(() => remove());
+  freshStoreEachTest((opened) => (store = opened));
 
   it('a payment just recorded reverses at once: its locator was appended just before it', async () => {
     const ledger = runnerOver(store, 'a');

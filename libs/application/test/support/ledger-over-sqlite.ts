@@ -59,3 +59,14 @@ export async function openTempStore(): Promise<{ store: SqliteEventStore; remove
     },
   };
 }
+
+/** A fresh store for each test of the calling describe block, handed to `use`, closed and removed after. */
+export function freshStoreEachTest(use: (store: SqliteEventStore) => void): void {
+  let remove: () => Promise<void>;
+  beforeEach(async () => {
+    const opened = await openTempStore();
+    remove = opened.remove;
+    use(opened.store);
+  });
+  afterEach(() => remove());
+}
