@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedPath } from '../support/test-app';
-import { builtCli, projectRoot } from '../support/server-process';
+import { runCli } from '../support/server-process';
 
 /** `earmark import` as an operator runs it, on a data folder of its own. */
 describe('earmark import', () => {
@@ -11,12 +10,7 @@ describe('earmark import', () => {
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'earmark-cli-'))));
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const earmark = (...args: string[]) =>
-    spawnSync(process.execPath, [builtCli, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, EARMARK_DATA_DIR: dataDir, EARMARK_STORE: 'sqlite' },
-      encoding: 'utf8',
-    });
+  const earmark = (...args: string[]) => runCli({ ...process.env, EARMARK_DATA_DIR: dataDir, EARMARK_STORE: 'sqlite' }, ...args);
   const eventCount = () => {
     const replayed = earmark('replay');
     return /from (\d+) events/.exec(replayed.stdout)?.[1];

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { defaultFlagThresholds } from '@earmark/projections';
 import { buildLedgerReport, renderReport } from '../../apps/cli/src/audit/ledger-report';
 import { loadReportInput } from '../../apps/cli/src/audit/report.command';
-import { builtCli, projectRoot } from '../support/server-process';
+import { runCli } from '../support/server-process';
 import { passDown, payment, program, seedPath, startTestApp, year, type TestApp } from '../support/test-app';
 
 /** Each CLI run loads the whole application (about two seconds). */
@@ -24,12 +23,7 @@ describe('earmark report: totals equal the program-year totals to the 分', () =
     beforeAll(() => (dataDir = mkdtempSync(join(tmpdir(), 'earmark-report-'))));
     afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-    const earmark = (...args: string[]) =>
-      spawnSync(process.execPath, [builtCli, ...args], {
-        cwd: projectRoot,
-        env: { ...process.env, EARMARK_DATA_DIR: dataDir, EARMARK_STORE: 'sqlite' },
-        encoding: 'utf8',
-      });
+    const earmark = (...args: string[]) => runCli({ ...process.env, EARMARK_DATA_DIR: dataDir, EARMARK_STORE: 'sqlite' }, ...args);
 
     it('csv: 93 region rows and a totals row of 135000000.00 allocated and available', () => {
       expect(earmark('import', seedPath).status).toBe(0);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { createTestDatabase } from '../../libs/event-store/test/support/postgres-test-db';
 import { seedPath } from '../support/test-app';
-import { builtCli, projectRoot } from '../support/server-process';
+import { runCli } from '../support/server-process';
 
 /**
  * An attacker with write access to the database edits or removes events; `earmark verify` must
@@ -31,7 +30,7 @@ function cleanEnv(extra: Env): Env {
 }
 
 function earmark(env: Env, ...args: string[]) {
-  return spawnSync(process.execPath, [builtCli, ...args], { cwd: projectRoot, env: env as NodeJS.ProcessEnv, encoding: 'utf8' });
+  return runCli(env as NodeJS.ProcessEnv, ...args);
 }
 
 /** One byte of the allocation's total: "1…" becomes "2…", so the JSON still parses. */

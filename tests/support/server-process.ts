@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +11,11 @@ export const projectRoot = join(__dirname, '..', '..');
 export const builtCli = join(projectRoot, 'dist', 'apps', 'cli', 'src', 'main.js');
 /** `earmark serve`: the service's own program, which the launcher starts for `serve`. */
 export const builtServer = join(projectRoot, 'dist', 'apps', 'api', 'src', 'main.js');
+
+/** `earmark <args>` as an operator runs it: the built CLI in a process of its own, waited for. */
+export function runCli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return spawnSync(process.execPath, [builtCli, ...args], { cwd: projectRoot, env, encoding: 'utf8' });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
