@@ -9,11 +9,14 @@ import { loadKeys } from './bootstrap/keys';
 import { loadSigningKey } from './bootstrap/signing-key';
 import { defaultProgramCode, describeNotice, importNotice } from './bootstrap/notice-importer';
 import { createEarmarkApp } from './create-app';
+import { writeDevelopmentTokens } from './auth/development-tokens';
+import { KeysFileWatcher } from './auth/keys-file-watcher';
 
 /** Starts the service: store, keys, the seed notice on an empty store, then HTTP. */
 export async function serve(config: EarmarkConfig = loadConfig()): Promise<void> {
   const logger = new Logger('Earmark');
-  const keys = loadKeys(config, loadRegistry(config));
+  const registry = loadRegistry(config);
+  const keys = loadKeys(config, registry);
   // Before the store opens: a production service without its key must not start at all.
   const signingKey = loadSigningKey(config);
   const infrastructure = await openInfrastructure(config);
@@ -31,6 +34,7 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
       logger.log('seed notice already recorded by another process');
     }
   }
+  const keysWatcher = new KeysFileWatcher(keys.path, keys.ring, registry, new Logger('Keys')).start();
   await app.listen({ port: config.port, host: config.host });
   const base = `http://127.0.0.1:${config.port}`;
   const lines = [
@@ -38,15 +42,16 @@ export async function serve(config: EarmarkConfig = loadConfig()): Promise<void>
     `  API        ${base}/v1/health`,
     `  OpenAPI    ${base}/docs`,
     `  Dashboard  ${base}/dashboard`,
-    `  Keys file  ${keys.path}`,
+    `  Keys file  ${keys.path} (changes are picked up while running)`,
     `  Checkpoints signed with key ${signingKey.keyId} (${signingKey.created ? 'created now: ' : ''}${signingKey.path})`,
   ];
   if (keys.developmentTokens) {
-    lines.push('  LOCAL DEVELOPMENT KEYS (shown once; every region; do not use in production):');
-    for (const { name, role, token } of keys.developmentTokens) lines.push(`    ${role.padEnd(8)} ${name.padEnd(14)} ${token}`);
+    const tokensFile = writeDevelopmentTokens(keys.path, keys.developmentTokens);
+    lines.push(`  LOCAL DEVELOPMENT KEYS created, one per role over every region: their tokens are in ${tokensFile} (mode 0600)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const shutdown = async () => {
+    keysWatcher.stop();
     await app.close();
     await infrastructure.close();
     process.exit(0);
