@@ -21,6 +21,9 @@ import type { Infrastructure } from './bootstrap/infrastructure';
 import { CommandsController } from './commands/commands.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
+import { UnknownQueryInterceptor } from './http/unknown-query.interceptor';
+import { OPS_SETTINGS, opsSettingsOf } from './ops/ops-settings';
+import { RateLimitGuard } from './ops/rate-limit.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { AuditViewsController } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
@@ -54,8 +57,12 @@ export class AppModule {
       controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
+        { provide: OPS_SETTINGS, useValue: opsSettingsOf(infrastructure.config) },
+        // In this order: the rate limit counts only keys the AuthGuard accepted.
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: UnknownQueryInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
         ...auditProviders(infrastructure),
       ],
