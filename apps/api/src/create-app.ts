@@ -12,7 +12,7 @@ import { refuseWrongMethods } from './http/method-not-allowed';
 import { createValidationPipe } from './http/validation';
 import { protectOpenApiDocument, openApiUiOptions } from './ops/openapi-access';
 import { refuseRequestsWhileClosing } from './ops/graceful-shutdown';
-import { requestIdOf, useRequestLog } from './ops/request-log';
+import { bufferedStdout, requestIdOf, useRequestLog } from './ops/request-log';
 
 /** Bodies over this are refused with 413 before any work is done. */
 export const maxBodyBytes = 1_048_576;
@@ -49,7 +49,7 @@ export async function createEarmarkApp(
   );
   // Before any route is registered, so that every route, the 404 handler's included, has only it.
   const fastify = app.getHttpAdapter().getInstance();
-  useRequestLog(fastify, options.requestLog === undefined ? (text) => process.stdout.write(text) : options.requestLog, format);
+  useRequestLog(fastify, options.requestLog === undefined ? bufferedStdout() : options.requestLog, format);
   refuseRequestsWhileClosing(fastify);
   useJsonBodyParser(fastify, maxBodyBytes);
   refuseWrongMethods(fastify);

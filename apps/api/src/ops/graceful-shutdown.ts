@@ -21,7 +21,7 @@ export function stopGracefullyOnSignals(
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: no new connections; finishing the requests in flight`);
+    log(`${signal}: new requests are refused with 503; finishing the requests in flight`);
     const limit = setTimeout(() => {
       log(`shutdown did not finish within ${shutdownWaitMs} ms; exiting`);
       process.exit(1);

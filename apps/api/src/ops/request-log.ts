@@ -79,3 +79,35 @@ export function useRequestLog(fastify: FastifyInstance, write: ((text: string) =
     done();
   });
 }
+
+/** Lines held before a write is forced, whatever the event loop is doing. */
+const maxBufferedBytes = 65_536;
+
+/**
+ * Standard output, written once per turn of the event loop rather than once per line: a write to a
+ * pipe is synchronous on Linux, and one per request would be a system call per request under
+ * load. What is buffered is written on exit too (a SIGKILL loses at most one turn's lines).
+ */
+export function bufferedStdout(): (text: string) => void {
+  let buffered: string[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (buffered.length === 0) return;
+    const text = buffered.join('');
+    buffered = [];
+    bytes = 0;
+    process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (text) => {
+    buffered.push(text);
+    bytes += text.length;
+    if (bytes >= maxBufferedBytes) return flush();
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
