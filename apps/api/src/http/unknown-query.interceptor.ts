@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { ValidationFailed } from './problem.filter';
 
-/** Every GET takes ?minPosition= (API.md: consistency), read by the MinPositionInterceptor. */
+/** Every GET (and so HEAD) takes ?minPosition= (API.md: consistency), read by the MinPositionInterceptor. */
 const everyGetTakes = ['minPosition'];
 
 /**
@@ -36,7 +36,7 @@ export class UnknownQueryInterceptor implements NestInterceptor {
     const cached = this.known.get(handler);
     if (cached) return cached;
     const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, { data?: unknown }>;
-    const names = new Set<string>(method === 'GET' ? everyGetTakes : []);
+    const names = new Set<string>(method === 'GET' || method === 'HEAD' ? everyGetTakes : []);
     let any = false;
     for (const [key, { data }] of Object.entries(args)) {
       if (Number(key.split(':')[0]) !== RouteParamtypes.QUERY) continue;
