@@ -41,4 +41,20 @@ describe('liveness and readiness', () => {
       readModels.checkpoint = real;
     }
   });
+
+  it('ready: 503 when the store does not answer, naming the error type only; live stays 200', async () => {
+    // A test double again: a store whose connection is gone, without stopping the test's store.
+    const store = app.infrastructure.store;
+    const real = store.headPosition.bind(store);
+    store.headPosition = async () => {
+      throw new TypeError('connect ECONNREFUSED postgres://secret@db/earmark');
+    };
+    try {
+      const ready = await app.call('GET', '/v1/health/ready', { token: null });
+      expect([ready.status, ready.body.code, ready.body.detail]).toEqual([503, 'unavailable', 'the store does not answer (TypeError)']);
+      expect((await app.call('GET', '/v1/health/live', { token: null })).status).toBe(200);
+    } finally {
+      store.headPosition = real;
+    }
+  });
 });
