@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCli, builtServer, freePort, projectRoot } from '../support/server-process';
@@ -79,19 +79,24 @@ describe('API keys', () => {
     expect(run.stderr).toContain('NODE_ENV=production needs a keys file');
   });
 
-  it('a development start without a keys file creates one key per role and prints the tokens', async () => {
+  it('a development start without a keys file creates one key per role, its tokens in a 0600 file, none in the output', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [builtServer], { cwd: projectRoot, env: env({ EARMARK_PORT: String(port), EARMARK_HOST: '127.0.0.1' }) });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       for (let i = 0; i < 600 && !output.includes('LOCAL DEVELOPMENT KEYS'); i += 1) await new Promise((r) => setTimeout(r, 100));
-      const tokens = [...output.matchAll(/^\s+(finance|operator|auditor)\s+(dev-\S+)\s+(em_\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+      const tokensFile = join(dataDir, 'development-tokens.txt');
+      expect(output).toContain(`their tokens are in ${tokensFile} (mode 0600)`);
+      expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+      const tokens = [...readFileSync(tokensFile, 'utf8').matchAll(/^(finance|operator|auditor)\s+(dev-\S+)\s+(em_\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
       expect(tokens.map(([role, name]) => [role, name])).toEqual([
         ['finance', 'dev-finance'],
         ['operator', 'dev-operator'],
         ['auditor', 'dev-auditor'],
       ]);
+      for (const [, , token] of tokens) expect(output).not.toContain(token);
       const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
       expect(keys.map((k: { tokenSha256: string }) => k.tokenSha256)).toEqual(tokens.map(([, , token]) => hashToken(token)));
       const response = await fetch(`http://127.0.0.1:${port}/v1/programs`, { headers: { authorization: `Bearer ${tokens[1][2]}` } });
@@ -100,4 +105,12 @@ describe('API keys', () => {
       child.kill('SIGKILL');
     }
   }, 90_000);
+
+  it('`earmark` with no command prints the usage on stderr and exits 2', () => {
+    const run = spawnSync(process.execPath, [builtCli], { cwd: projectRoot, env: env(), encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('earmark <command>');
+    expect(run.stderr).toContain('keys revoke NAME');
+  });
 });

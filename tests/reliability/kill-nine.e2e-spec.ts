@@ -6,7 +6,8 @@ import { createTestDatabase } from '../../libs/event-store/test/support/postgres
 
 /**
  * A 2xx means the events are durable: the server is killed with SIGKILL right after answering,
- * and in the middle of a burst, then started again on the same data folder.
+ * and in the middle of a burst (after a number of acknowledgements, with payments still
+ * unanswered), then started again on the same data folder.
  */
 describe.each(['sqlite', 'postgres'])('kill -9 of the server (%s store)', (store) => {
   let server: ServerProcess;
@@ -36,18 +37,34 @@ describe.each(['sqlite', 'postgres'])('kill -9 of the server (%s store)', (store
   }, 120_000);
 
   it('in the middle of a burst: every acknowledged command survives, and projections equal a rebuild', async () => {
+    const total = 200;
+    const killAfterAcknowledged = 20;
     const acknowledged: string[] = [];
-    const burst = Array.from({ length: 200 }, (_, i) =>
+    let settled = 0;
+    let unansweredAtKill = -1;
+    let killed: Promise<void> | null = null;
+    const burst = Array.from({ length: total }, (_, i) =>
       server
         .call('POST', '/v1/disbursements', payment('510100', '1.00', `BURST-${i}`, { beneficiaries: 1 }), 'cd', newKey())
         .then((answer) => {
           if (answer.status === 201) acknowledged.push(`BURST-${i}`);
         })
-        .catch(() => undefined),
+        .catch(() => undefined)
+        .finally(() => {
+          settled += 1;
+          // Killed once enough are acknowledged, while others are still unanswered: in flight.
+          if (killed === null && acknowledged.length >= killAfterAcknowledged) {
+            unansweredAtKill = total - settled;
+            killed = server.kill();
+          }
+        }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await server.kill();
     await Promise.all(burst);
+    expect(killed).not.toBeNull();
+    await killed;
+    expect(unansweredAtKill).toBeGreaterThan(0);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(killAfterAcknowledged);
+    process.stdout.write(`kill -9 (${store}) with ${unansweredAtKill} of ${total} payments unanswered; ${acknowledged.length} acknowledged in all\n`);
     await server.start();
 
     const trail = await server.call('GET', `/v1/programs/${program}/years/${year}/regions/510100/trail`);

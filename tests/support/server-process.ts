@@ -38,7 +38,9 @@ export class ServerProcess {
   constructor(readonly dataDir: string, readonly port: number, readonly extraEnv: Record<string, string> = {}) {
     if (!existsSync(builtServer)) throw new Error(`${builtServer} is missing: run \`npm run build\` first (npm test does)`);
     this.tokens = Object.fromEntries(Object.keys(testKeys).map((n) => [n, `tok-${n}-${randomBytes(12).toString('hex')}`]));
-    this.keysFile = join(dataDir, 'test-keys.json');
+    // One file per process: a running service reloads its keys file, and a second process on the
+    // same data folder has tokens of its own.
+    this.keysFile = join(dataDir, `test-keys-${port}.json`);
     writeFileSync(
       this.keysFile,
       JSON.stringify(
@@ -89,6 +91,17 @@ export class ServerProcess {
     child.kill('SIGKILL');
     await exited;
     this.child = null;
+  }
+
+  /** SIGTERM, as a service manager stops it; resolves with the exit code. */
+  async terminate(): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    this.child = null;
+    return code;
   }
 
   async call(method: string, path: string, body?: unknown, token: string | null = 'op', key?: string) {

@@ -84,6 +84,8 @@ export interface TestAppOptions {
   seed?: boolean;
   /** Further configuration, as the service reads it from its environment. */
   env?: Record<string, string>;
+  /** Receives the one log line per request; none are written unless given. */
+  requestLog?: (text: string) => void;
 }
 
 /** The store the HTTP suite runs on: SQLite, or PostgreSQL in the `e2e-postgres` Jest project. */
@@ -109,7 +111,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const infrastructure = await openInfrastructure(config);
-  const app = await createEarmarkApp(infrastructure, ring, { logger: false });
+  const app = await createEarmarkApp(infrastructure, ring, { logger: false, requestLog: options.requestLog ?? null });
   if (options.seed ?? true) {
     await importNotice(app.get(CommandBus), infrastructure.registry, readFileSync(seedPath, 'utf8'), {
       programCode: defaultProgramCode,

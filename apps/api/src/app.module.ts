@@ -8,6 +8,9 @@ import { AuthGuard } from './auth/auth.guard';
 import { CommandsController } from './commands/commands.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
+import { UnknownQueryInterceptor } from './http/unknown-query.interceptor';
+import { OPS_SETTINGS, opsSettingsOf } from './ops/ops-settings';
+import { RateLimitGuard } from './ops/rate-limit.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { AuditViewsController, FLAG_THRESHOLDS } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
@@ -23,8 +26,12 @@ export class AppModule {
       providers: [
         { provide: ApiKeyRing, useValue: keys },
         { provide: FLAG_THRESHOLDS, useValue: infrastructure.config.flagThresholds },
+        { provide: OPS_SETTINGS, useValue: opsSettingsOf(infrastructure.config) },
+        // In this order: the rate limit counts only keys the AuthGuard accepted.
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: UnknownQueryInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
         ...auditProviders(infrastructure),
       ],

@@ -16,20 +16,17 @@ import {
 } from '@earmark/projections';
 import { Module } from '@nestjs/common';
 import {
-  addKey,
   defaultProgramCode,
   describeNotice,
   importNotice,
   ledgerModuleFor,
   loadConfig,
-  loadRegistry,
   openInfrastructure,
-  roles,
   type Infrastructure,
-  type Role,
 } from '@earmark/runtime';
-import { option, parseArgs, requiredOption, UsageError } from './args';
+import { option, parseArgs, UsageError } from './args';
 import { auditCommands } from './audit.commands';
+import { keysCommands } from './keys.commands';
 
 const usage = `earmark <command>
 
@@ -38,9 +35,7 @@ const usage = `earmark <command>
                                           record an allocation notice (the seed's text form)
   replay [--as-of YYYY-MM-DD]             rebuild the projections from zero; with --as-of,
                                           print the books as they stood on that date
-  keys add --name N --role finance|operator|auditor --regions 510100,510300|*
-                                          add an API key; prints its token once
-${auditCommands.usage}
+${keysCommands.usage}${auditCommands.usage}
 Configuration comes from the environment: EARMARK_STORE, EARMARK_DATA_DIR, EARMARK_DATABASE_URL,
 KURRENTDB_URL, EARMARK_KEYS_FILE, EARMARK_SIGNING_KEY_FILE, EARMARK_CHECKPOINT_EVERY,
 EARMARK_CHECKPOINT_SECONDS (see the README).`;
@@ -60,10 +55,13 @@ async function main(argv: string[]): Promise<number> {
     case 'keys':
       return runKeys(rest);
     case undefined:
+      // No command is wrong usage: the usage goes to stderr and the exit code says so.
+      process.stderr.write(`${usage}\n`);
+      return 2;
     case 'help':
     case '--help':
       process.stdout.write(`${usage}\n`);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
       if (auditCommands.names.includes(command)) return auditCommands.run(command, rest);
       throw new UsageError(`unknown command "${command}"`);
@@ -154,20 +152,7 @@ async function runReplay(argv: string[]): Promise<number> {
 async function runKeys(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'signing') return auditCommands.run('keys', argv);
-  if (sub !== 'add') throw new UsageError('keys takes: add --name N --role R --regions 510100,510300, or signing --out FILE');
-  const args = parseArgs(rest);
-  const role = requiredOption(args, 'role') as Role;
-  if (!roles.includes(role)) throw new UsageError('--role must be finance, operator or auditor');
-  const regions = requiredOption(args, 'regions').split(',').map((r) => r.trim()).filter(Boolean);
-  if (regions.length === 0 || regions.some((r) => r !== '*' && !/^[0-9]{6}$/.test(r))) {
-    throw new UsageError('--regions takes 6-digit codes separated by commas, or *');
-  }
-  const config = loadConfig();
-  const path = config.keysFile ?? `${config.dataDir}/keys.json`;
-  const token = addKey(path, requiredOption(args, 'name'), role, regions, loadRegistry(config));
-  process.stdout.write(`${token}\n`);
-  process.stderr.write(`added to ${path}; the token is shown once and stored only as its SHA-256\n`);
-  return 0;
+  return keysCommands.run(sub, rest);
 }
 
 /** Runs the CLI and exits with its code. */

@@ -27,12 +27,13 @@ export class AuthGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new ApplicationError('unauthenticated', 'send Authorization: Bearer <token>');
     const key = this.keys.find(match[1]);
-    if (!key) throw new ApplicationError('unauthenticated', 'unknown token');
+    if (!key) throw new ApplicationError('unauthenticated', 'unknown, expired or revoked token');
+    // Known from here on, refused or not: the request log names the key.
+    request.apiKey = key;
     const allowed = this.reflector.getAllAndOverride<Role[]>(rolesKey, targets) ?? [];
     if (!allowed.includes(key.role)) {
       throw new ApplicationError('forbidden', `role ${key.role} may not call ${request.method} ${request.routeOptions?.url ?? request.url}`);
     }
-    request.apiKey = key;
     return true;
   }
 }

@@ -3,6 +3,7 @@ import { ApplicationError, type ProblemCode } from '@earmark/application';
 import { RuleError } from '@earmark/domain';
 import { EventStoreUnavailableError } from '@earmark/event-store';
 import type { FastifyReply } from 'fastify';
+import { RateLimited } from '../ops/rate-limit.guard';
 import { MethodNotAllowed } from './method-not-allowed';
 import { problemBody, type ProblemBody } from './problems';
 
@@ -31,7 +32,11 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toProblem(exception);
+    // For the request log: the code, never the detail (a detail may quote what the client sent).
+    const request = (reply as { request?: { problemCode?: string } }).request;
+    if (request) request.problemCode = body.code;
     if (exception instanceof MethodNotAllowed) void reply.header('allow', exception.allowed.join(', '));
+    if (exception instanceof RateLimited) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 

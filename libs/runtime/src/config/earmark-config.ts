@@ -28,6 +28,12 @@ export interface EarmarkConfig {
   readonly regionsFile: string;
   /** What the flags are measured against (EARMARK_FLAG_*). */
   readonly flagThresholds: FlagThresholds;
+  /** Requests a minute each key may make; null: no limit. */
+  readonly rateLimitPerMinute: number | null;
+  /** Readiness fails while the projections trail the log by more events than this. */
+  readonly readyMaxLagEvents: number;
+  /** Request and service logs: JSON lines, or readable lines for a developer (NODE_ENV=development). */
+  readonly logFormat: 'json' | 'pretty';
 }
 
 export class ConfigError extends Error {
@@ -64,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
   const seed = env.EARMARK_SEED_NOTICE ?? join(projectRoot, 'seeds', 'sichuan-2024-pension-contribution-preallocation.txt');
   return {
     port,
-    host: env.EARMARK_HOST ?? '0.0.0.0',
+    host: env.EARMARK_HOST || '127.0.0.1',
     dataDir,
     keysFile: env.EARMARK_KEYS_FILE ? resolve(env.EARMARK_KEYS_FILE) : null,
     store,
@@ -85,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     ),
     regionsFile: regionsFileOf(env, projectRoot),
     flagThresholds: flagThresholdsFromEnv(env),
+    rateLimitPerMinute: env.EARMARK_RATE_LIMIT_PER_MINUTE ? wholeNumber(env, 'EARMARK_RATE_LIMIT_PER_MINUTE', 0, 1, maxRateLimitPerMinute) : null,
+    readyMaxLagEvents: wholeNumber(env, 'EARMARK_READY_MAX_LAG_EVENTS', 1_000, 0, maxCheckpointEveryEvents),
+    logFormat: env.NODE_ENV === 'development' ? 'pretty' : 'json',
   };
 }
 
@@ -97,6 +106,7 @@ export function regionsFileOf(env: NodeJS.ProcessEnv = process.env, projectRoot:
 }
 
 const maxCheckpointEveryEvents = 1_000_000_000;
+const maxRateLimitPerMinute = 1_000_000_000;
 /** Node fires a timer longer than 2^31 − 1 ms at once, which would checkpoint continuously. */
 const maxCheckpointSeconds = 2_147_483;
 /** Ten years: a grace period longer than that is a typo, not a policy. */
