@@ -5,6 +5,7 @@ import type { LedgerSettings } from '@earmark/application';
 import { AppModule } from './app.module';
 import type { ApiKeyRing } from './auth/api-keys';
 import type { Infrastructure } from './bootstrap/infrastructure';
+import { serveDashboardAssets } from './dashboard/dashboard-assets';
 import { answerClientError, answerFrameworkError } from './http/fastify-errors';
 import { useJsonBodyParser } from './http/json-body';
 import { refuseWrongMethods } from './http/method-not-allowed';
@@ -42,6 +43,7 @@ export async function createEarmarkApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  serveDashboardAssets(app);
   await app.init();
   await fastify.ready();
   return app;

@@ -1,0 +1,72 @@
+import { asOfQuery, fundPath, getJson, type PerformanceRow, type ProgramYear, type Region } from '../api';
+import { Amount, ErrorNote, Loading } from '../components';
+import { useDesk } from '../desk-context';
+import { formatCount } from '../money';
+import { useLoad } from '../use-api';
+import { PerformanceTable } from './region-page';
+
+/** The allocation documents as the notice gives them, and the Annex 2 targets per 市(州). */
+export function DocumentsPage() {
+  const { t, programCode, fiscalYear, asOf } = useDesk();
+  const loaded = useLoad(
+    () =>
+      Promise.all([
+        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
+        getJson<PerformanceRow[]>(`${fundPath(programCode, fiscalYear)}/performance`),
+        getJson<Region[]>('/v1/regions'),
+      ]),
+    [programCode, fiscalYear, asOf],
+  );
+  if (loaded.state === 'loading') return <Loading />;
+  if (loaded.state === 'failed') return <ErrorNote error={loaded.error} />;
+  const [programYear, performance, regions] = loaded.value;
+  const nameOf = new Map(regions.map((region) => [region.code, region.name]));
+  const targetRegions = [...new Set(performance.map((row) => row.regionCode))];
+  return (
+    <section aria-labelledby="documents-heading">
+      <h1 id="documents-heading">{t('documents.heading')}</h1>
+      <p>{t('documents.subjects', { income: programYear.incomeSubject, expenditure: programYear.expenditureSubject })}</p>
+      <table data-testid="documents">
+        <thead>
+          <tr>
+            <th scope="col">{t('documents.documentNo')}</th>
+            <th scope="col">{t('documents.issuedOn')}</th>
+            <th scope="col">{t('documents.kind')}</th>
+            <th scope="col">{t('documents.title')}</th>
+            <th scope="col">{t('documents.issuer')}</th>
+            <th scope="col" class="num">
+              {t('documents.lines')}
+            </th>
+            <th scope="col" class="num">
+              {t('documents.total')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {programYear.documents.map((document) => (
+            <tr key={document.documentNo}>
+              <th scope="row">{document.documentNo}</th>
+              <td>{document.issuedOn}</td>
+              <td>{t(`kind.${document.kind}`)}</td>
+              <td>{document.title}</td>
+              <td>{nameOf.get(document.issuerRegionCode) ?? document.issuerRegionCode}</td>
+              <td class="num">{formatCount(document.lines)}</td>
+              <td class="num">
+                <Amount value={document.total} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{t('documents.targets')}</h2>
+      {targetRegions.map((code) => (
+        <section key={code} aria-labelledby={`targets-${code}`}>
+          <h3 id={`targets-${code}`}>
+            <a href={`#/region/${code}`}>{nameOf.get(code) ?? code}</a> ({code})
+          </h3>
+          <PerformanceTable rows={performance.filter((row) => row.regionCode === code)} />
+        </section>
+      ))}
+    </section>
+  );
+}
