@@ -6,7 +6,7 @@
 const { mirrorModuleNameMapper } = require('./tests/jest/esm-cjs-mirror');
 
 const moduleNameMapper = {
-  '^@earmark/(domain|application|event-store|projections|audit|notice-import)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@earmark/(domain|application|event-store|projections|audit|notice-import|reports)$': '<rootDir>/libs/$1/src/index.ts',
   ...mirrorModuleNameMapper(),
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] };

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryBus } from '@nestjs/cqrs';
 import { defaultFlagThresholds } from '@earmark/projections';
-import { buildLedgerReport, renderReport } from '../../apps/cli/src/audit/ledger-report';
-import { loadReportInput } from '../../apps/cli/src/audit/report.command';
+import { buildLedgerReport, loadReportInput, renderReport } from '@earmark/reports';
 import { builtCli, projectRoot } from '../support/server-process';
 import { passDown, payment, program, seedPath, startTestApp, year, type TestApp } from '../support/test-app';
 

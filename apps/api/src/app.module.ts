@@ -25,6 +25,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { AuditViewsController } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
 import { QueriesController } from './queries/queries.controller';
+import { ReportsModule } from './reports/reports.module';
 
 /** The application's settings from the service's configuration. */
 export function ledgerSettingsOf(config: Infrastructure['config']): LedgerSettings {
@@ -50,7 +51,7 @@ export class AppModule {
   static register(infrastructure: Infrastructure, keys: ApiKeyRing, settings?: LedgerSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ledgerModuleFor(infrastructure, settings)],
+      imports: [ledgerModuleFor(infrastructure, settings), ReportsModule],
       controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },

@@ -2,17 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
-import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
-import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
-import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
+import { buildLedgerReport, loadReportInput, renderReport, reportFormats, type ReportFormat } from '@earmark/reports';
 import { ledgerModuleFor } from '../../../api/src/app.module';
 import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
 import { loadConfig } from '../../../api/src/config/earmark-config';
 import { isCalendarDate, programCodePattern } from '../../../api/src/http/validation';
 import { flagThresholdsFromEnv } from '../../../api/src/queries/audit-views.controller';
 import { option, parseArgs, requiredOption, UsageError } from '../args';
-import { buildLedgerReport, renderReport, reportFormats, type ReportFormat, type ReportInput } from './ledger-report';
 
 /**
  * `earmark report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]`:
@@ -52,43 +48,4 @@ export async function runReport(argv: string[]): Promise<number> {
     await context.close();
     await infrastructure.close();
   }
-}
-
-export interface ReportRequest {
-  readonly programCode: string;
-  readonly fiscalYear: number;
-  /** YYYY-MM-DD: balances and flags as they stood at the end of that day; null for now. */
-  readonly asOf: string | null;
-  readonly thresholds: FlagThresholds;
-}
-
-/** The balances (live, or replayed to a date) and the flags of one program-year. */
-export async function loadReportInput(
-  source: { readonly store: EventStore; readonly readModels: ReadModelStore; readonly registry: RegionRegistry },
-  queryBus: QueryBus,
-  request: ReportRequest,
-): Promise<ReportInput> {
-  const { programCode, fiscalYear, asOf } = request;
-  const fund = fundKey(programCode, fiscalYear);
-  let programYear: StoredDoc | null;
-  let regions: StoredDoc[];
-  if (asOf === null) {
-    programYear = await source.readModels.getDoc(collections.programYear, fund);
-    regions = await source.readModels.listDocs(collections.regionBalance, fund);
-  } else {
-    const docs = await booksAt(source.store, programCode, fiscalYear, { asOf });
-    programYear = docs.get(collections.programYear, fund);
-    regions = docs.list(collections.regionBalance, fund);
-  }
-  if (programYear === null) throw new Error(`nothing recorded for ${programCode} in ${fiscalYear}${asOf === null ? '' : ` by ${asOf}`}`);
-  const flags = await queryBus.execute(
-    new GetFlagsQuery(programCode, fiscalYear, everyRegionReader, asOf ?? undefined, request.thresholds),
-  );
-  return {
-    programYear: programYear.doc as ProgramYearDoc,
-    regions: docsOf<RegionBalanceDoc>(regions),
-    flags,
-    registry: source.registry,
-    asOf,
-  };
 }
