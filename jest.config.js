@@ -24,5 +24,17 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', 'cli-import'],
       setupFiles: ['<rootDir>/tests/jest/use-postgres.js'],
     },
+    // The desk's components in a DOM (jsdom), compiled with Preact's JSX.
+    {
+      rootDir: __dirname,
+      displayName: 'dashboard',
+      testMatch: ['<rootDir>/apps/dashboard/test/**/*.spec.tsx'],
+      testEnvironment: 'jsdom',
+      // Preact's CommonJS build: jsdom would otherwise pick its browser (ES module) files.
+      testEnvironmentOptions: { customExportConditions: ['node', 'require', 'default'] },
+      moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+      moduleNameMapper: { '\\.css$': '<rootDir>/apps/dashboard/test/no-style.js' },
+      transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/apps/dashboard/tsconfig.test.json', diagnostics: false }] },
+    },
   ],
 };

@@ -62,7 +62,7 @@ export function App() {
   }, [language]);
   const switchLanguage = () => setLanguage(language === 'en' ? 'zh-CN' : 'en');
   const languageButton = (
-    <button type="button" class="lang" lang={language === 'en' ? 'zh-CN' : 'en'} aria-label={t('lang.switchLabel')} onClick={switchLanguage}>
+    <button type="button" class="lang" lang={language === 'en' ? 'zh-CN' : 'en'} title={t('lang.switchLabel')} onClick={switchLanguage}>
       {t('lang.switch')}
     </button>
   );
