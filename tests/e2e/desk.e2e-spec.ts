@@ -133,6 +133,19 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
+  it('shows the allocation documents with their lines and the Annex 2 targets per 市(州)', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: '分配文件' }).click();
+    await page.getByRole('heading', { name: '分配文件' }).waitFor();
+    await expectText(page.getByTestId('documents').locator('tbody th'), '川财社〔2024〕2号');
+    await page.getByText('川财社〔2024〕2号 分配明细（93 个地区）').click();
+    const lines = page.locator('details.document-lines tbody tr');
+    expect(await lines.count()).toBe(93);
+    await expectText(lines.first(), '510100成都市2,556,600.00 元');
+    expect(await page.locator('h3', { hasText: '成都市' }).count()).toBe(1);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('downloads the xlsx whose totals equal the API’s to the 分', async () => {
     const { page } = browser;
     await page.goto(`${app.baseUrl}/dashboard#/`);

@@ -95,3 +95,38 @@ describe('GET /v1/programs/{p}/years/{y}/report: the reconciliation report as a 
     expect((await app.call('GET', `/v1/programs/no-such/years/${year}/report?format=csv`)).status).toBe(404);
   });
 });
+
+describe('GET /v1/programs/{p}/years/{y}/documents/{documentNo}: an allocation document with its lines', () => {
+  let app: TestApp;
+  beforeAll(async () => (app = await startTestApp()));
+  afterAll(() => app.close());
+
+  const documentPath = (documentNo: string) => `/v1/programs/${program}/years/${year}/documents/${encodeURIComponent(documentNo)}`;
+
+  it('gives the notice’s 93 lines, its subjects and its total', async () => {
+    const { status, body } = await app.get(documentPath('川财社〔2024〕2号'), 'aud');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      documentNo: '川财社〔2024〕2号',
+      kind: 'pre-allocation',
+      issuedOn: '2024-01-18',
+      issuerRegionCode: '510000',
+      incomeSubject: '1100299',
+      expenditureSubject: '2083001',
+      total: '135000000.00',
+      position: 1,
+    });
+    expect(body.lines).toHaveLength(93);
+    expect(body.lines[0]).toEqual({ regionCode: '510100', regionName: '成都市', amount: '2556600.00' });
+    expect(body.lines.find((line: { regionCode: string }) => line.regionCode === '513400')).toEqual({
+      regionCode: '513400',
+      regionName: '凉山彝族自治州',
+      amount: '26157200.00',
+    });
+  });
+
+  it('404 for an unknown document, 403 for a key not covering the root', async () => {
+    expect((await app.get(documentPath('川财社〔2024〕99号'))).body.code).toBe('not-found');
+    expect((await app.get(documentPath('川财社〔2024〕2号'), 'op-cd')).status).toBe(403);
+  });
+});

@@ -20,6 +20,7 @@ import { AuthGuard } from './auth/auth.guard';
 import type { Infrastructure } from './bootstrap/infrastructure';
 import { CommandsController } from './commands/commands.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { DocumentsModule } from './documents/documents.module';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { ProblemFilter } from './http/problem.filter';
 import { AuditViewsController } from './queries/audit-views.controller';
@@ -51,7 +52,7 @@ export class AppModule {
   static register(infrastructure: Infrastructure, keys: ApiKeyRing, settings?: LedgerSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ledgerModuleFor(infrastructure, settings), ReportsModule],
+      imports: [ledgerModuleFor(infrastructure, settings), ReportsModule, DocumentsModule],
       controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },

@@ -41,6 +41,13 @@ export interface AllocationDocument {
   readonly position: number;
 }
 
+/** GET …/documents/{documentNo}: the document with its lines. */
+export interface AllocationDocumentDetail extends Omit<AllocationDocument, 'lines'> {
+  readonly incomeSubject: string;
+  readonly expenditureSubject: string;
+  readonly lines: readonly { readonly regionCode: string; readonly regionName: string; readonly amount: string }[];
+}
+
 export interface ProgramYear {
   readonly programCode: string;
   readonly programName: string;
