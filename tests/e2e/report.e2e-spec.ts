@@ -51,6 +51,17 @@ describe('earmark report: totals equal the program-year totals to the 分', () =
       });
     }, cliTimeoutMs);
 
+    it('--lang zh-CN: the API’s Chinese csv with its byte-order mark; --format xlsx writes the workbook', () => {
+      const csv = earmark('report', '--program', program, '--year', String(year), '--format', 'csv', '--lang', 'zh-CN');
+      expect(csv.status).toBe(0);
+      expect(csv.stdout.startsWith('\uFEFF地区代码,地区名称,分配,')).toBe(true);
+      expect(csv.stdout).toContain('\n合计,,135000000.00,');
+      const xlsx = join(dataDir, 'report.xlsx');
+      expect(earmark('report', '--program', program, '--year', String(year), '--format', 'xlsx').status).toBe(2);
+      expect(earmark('report', '--program', program, '--year', String(year), '--format', 'xlsx', '--out', xlsx).status).toBe(0);
+      expect(readFileSync(xlsx).subarray(0, 2).toString('latin1')).toBe('PK');
+    }, cliTimeoutMs);
+
     it('a wrong format is a usage error (exit 2); an unknown program-year exits 1', () => {
       expect(earmark('report', '--program', program, '--year', String(year), '--format', 'pdf').status).toBe(2);
       const unknown = earmark('report', '--program', 'no-such-program', '--year', String(year), '--format', 'md');

@@ -42,6 +42,7 @@ export async function openBrowser(): Promise<Browser> {
       '--no-first-run',
       '--disable-component-update',
       '--disable-sync',
+      '--lang=zh-CN',
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
-import { buildLedgerReport, loadReportInput, renderReport, reportFormats, type ReportFormat } from '@earmark/reports';
+import { buildLedgerReport, loadReportInput, renderReport, renderReportXlsx, reportFormats, type ReportFormat, type ReportLanguage } from '@earmark/reports';
 import { ledgerModuleFor } from '../../../api/src/app.module';
 import { openInfrastructure } from '../../../api/src/bootstrap/infrastructure';
 import { loadConfig } from '../../../api/src/config/earmark-config';
@@ -11,8 +11,9 @@ import { flagThresholdsFromEnv } from '../../../api/src/queries/audit-views.cont
 import { option, parseArgs, requiredOption, UsageError } from '../args';
 
 /**
- * `earmark report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]`:
- * the program-year per region, with its flags, from the same read models and flag query as HTTP.
+ * `earmark report --program P --year Y --format md|csv|html|xlsx [--as-of YYYY-MM-DD] [--lang en|zh-CN] [--out FILE]`:
+ * the program-year per region, with its flags, from the same read models, flag query and report
+ * builder as HTTP. English unless `--lang zh-CN`; xlsx (always with --out) is the API's workbook.
  */
 export async function runReport(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -22,11 +23,14 @@ export async function runReport(argv: string[]): Promise<number> {
   const yearText = requiredOption(args, 'year');
   const fiscalYear = /^[0-9]{4}$/.test(yearText) ? Number.parseInt(yearText, 10) : NaN;
   if (!(fiscalYear >= 2000 && fiscalYear <= 2100)) throw new UsageError('--year must be a year from 2000 to 2100');
-  const format = requiredOption(args, 'format') as ReportFormat;
-  if (!reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}`);
+  const format = requiredOption(args, 'format') as ReportFormat | 'xlsx';
+  if (format !== 'xlsx' && !reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}, xlsx`);
+  const language = (option(args, 'lang') ?? 'en') as ReportLanguage;
+  if (language !== 'en' && language !== 'zh-CN') throw new UsageError('--lang must be en or zh-CN');
   const asOf = option(args, 'as-of') ?? null;
   if (asOf !== null && !isCalendarDate(asOf)) throw new UsageError('--as-of takes a real date written YYYY-MM-DD');
   const out = option(args, 'out');
+  if (format === 'xlsx' && out === undefined) throw new UsageError('--format xlsx needs --out FILE');
   // Read before the store opens: a malformed threshold is a usage error, not a half-made report.
   const thresholds = flagThresholdsFromEnv(process.env);
 
@@ -36,11 +40,12 @@ export async function runReport(argv: string[]): Promise<number> {
   const context = await NestFactory.createApplicationContext(ReportModule, { logger: ['error', 'warn'] });
   try {
     const input = await loadReportInput(infrastructure, context.get(QueryBus), { programCode, fiscalYear, asOf, thresholds });
-    const text = renderReport(buildLedgerReport(input), format);
+    const report = buildLedgerReport(input);
+    const body = format === 'xlsx' ? await renderReportXlsx(report, language) : renderReport(report, format, language);
     if (out === undefined) {
-      process.stdout.write(text);
+      process.stdout.write(body);
     } else {
-      writeFileSync(out, text, 'utf8');
+      writeFileSync(out, body);
       process.stderr.write(`report written to ${out}\n`);
     }
     return 0;

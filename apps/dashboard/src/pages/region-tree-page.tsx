@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getJson, type Region, type RegionBalance } from '../api';
+import { asOfQuery, fundPath, getJson, type ProgramYear, type Region, type RegionBalance } from '../api';
 import { Amount, ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { buildRegionTree, searchTree, type RegionNode } from '../region-tree';
@@ -12,6 +12,7 @@ export function RegionTreePage() {
       Promise.all([
         getJson<Region[]>('/v1/regions'),
         getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
       ]),
     [programCode, fiscalYear, asOf],
   );
@@ -20,12 +21,15 @@ export function RegionTreePage() {
       <h1 id="tree-heading">{t('tree.heading')}</h1>
       {loaded.state === 'loading' && <Loading />}
       {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
-      {loaded.state === 'ready' && <RegionTree regions={loaded.value[0]} balances={loaded.value[1]} />}
+      {loaded.state === 'ready' && <RegionTree regions={loaded.value[0]} balances={loaded.value[1]} totals={loaded.value[2]} />}
     </section>
   );
 }
 
-export function RegionTree({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
+/** The program-year's totals: the figures of the whole tree, shown on the province's row. */
+type Totals = Pick<ProgramYear, 'allocated' | 'paid' | 'available'>;
+
+export function RegionTree({ regions, balances, totals }: { regions: readonly Region[]; balances: readonly RegionBalance[]; totals?: Totals }) {
   const { t } = useDesk();
   const [query, setQuery] = useState('');
   const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
@@ -68,7 +72,7 @@ export function RegionTree({ regions, balances }: { regions: readonly Region[]; 
             </tr>
           </thead>
           <tbody>
-            <TreeRows node={searched.tree} depth={0} isOpen={isOpen} toggle={toggle} />
+            <TreeRows node={searched.tree} depth={0} isOpen={isOpen} toggle={toggle} totals={totals} />
           </tbody>
         </table>
       )}
@@ -81,11 +85,13 @@ function TreeRows({
   depth,
   isOpen,
   toggle,
+  totals,
 }: {
   node: RegionNode;
   depth: number;
   isOpen: (code: string) => boolean;
   toggle: (code: string) => void;
+  totals?: Totals;
 }) {
   const { t } = useDesk();
   const { region, balance } = node;
@@ -130,6 +136,20 @@ function TreeRows({
             </td>
             <td class="num">{balance.children.regions > 0 ? <Amount value={balance.children.available} /> : '—'}</td>
             <td>{t(`status.${balance.status}`)}</td>
+          </>
+        ) : depth === 0 && totals ? (
+          <>
+            <td class="num">
+              <Amount value={totals.allocated} />
+            </td>
+            <td class="num">
+              <Amount value={totals.paid} />
+            </td>
+            <td class="num">—</td>
+            <td class="num">
+              <Amount value={totals.available} />
+            </td>
+            <td />
           </>
         ) : (
           <td colSpan={5} class="muted">
