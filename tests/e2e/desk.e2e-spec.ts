@@ -74,6 +74,12 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await expectText(allocated, '13,500.00 万元');
     await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '2.50 万元');
     await page.getByLabel('元', { exact: true }).check();
+    // The books as they stood before the payments of 2024-03-01.
+    await page.getByLabel('账面截至日期').fill('2024-02-01');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '0.00 元');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已清算地区' }).locator('dd'), '0');
+    await page.getByRole('button', { name: '当前账面' }).click();
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '25,000.00 元');
   });
 
   it('opens 成都 in the tree by keyboard and sees its districts', async () => {
