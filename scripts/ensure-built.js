@@ -2,7 +2,7 @@
 // Builds what `npm start` serves when its output is missing or older than any of its sources:
 // the TypeScript service (dist/apps/cli) and the desk's front end (dist/dashboard).
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -39,6 +39,9 @@ function ensureBuilt() {
   const service = Math.max(newestSource(join(root, 'apps'), ['.ts'], dashboardSources), newestSource(join(root, 'libs'), ['.ts']));
   if (isStale(entry, service)) {
     run('build'); // builds the dashboard too
+    // An incremental compile leaves unchanged outputs untouched: mark the entry as built now.
+    const now = new Date();
+    utimesSync(entry, now, now);
     return entry;
   }
   const dashboard = Math.max(
