@@ -48,6 +48,7 @@ describe('The desk at /dashboard, driven by Chromium', () => {
   it('a finance token is told why it cannot read the books, not shown a raw 403', async () => {
     const { page } = browser;
     await page.goto(`${app.baseUrl}/dashboard`);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByLabel('访问令牌').fill(app.token('prov'));
     await page.getByRole('button', { name: '登录' }).click();
     await expectText(page.getByTestId('login-problem'), '这是财政（记账）令牌：它只能提交拨付、下达和清算指令，不能查看台账。请改用经办或审计令牌登录。');
