@@ -69,6 +69,8 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await expectText(allocated, '135,000,000.00 元');
     expect(await page.evaluate(() => sessionStorage.getItem('earmark.token'))).toBe(app.token('aud'));
     await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '25,000.00 元');
+    expect(await page.getByTestId('cities').locator('tbody tr').count()).toBe(21);
+    await expectText(page.getByTestId('cities').locator('tr[data-region="510100"] td').nth(2), '25,000.00 元');
     await shoot('overview');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByLabel('万元').check();
@@ -108,6 +110,7 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await expectText(page.getByTestId('settlement').locator('.figure', { hasText: '应得' }).locator('dd'), '2,600,000.00 元');
     await expectText(page.getByTestId('settlement').locator('.figure', { hasText: '调整' }).locator('dd'), '43,400.00 元');
     await expectText(page.getByTestId('balance').locator('.figure', { hasText: '结余' }).locator('dd'), '2,531,600.00 元');
+    expect(await page.getByTestId('sub-regions').locator('tbody tr').count()).toBe(20);
     await page.locator('table.trail tbody tr').first().waitFor();
     expect(await page.locator('table.trail tbody tr').count()).toBe(20);
     await shoot('region');

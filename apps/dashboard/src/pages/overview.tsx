@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getBlob, getJson, type Flag, type ProgramYear } from '../api';
+import { asOfQuery, fundPath, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
 import { Amount, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount, formatPerMille, perMille } from '../money';
@@ -14,6 +14,8 @@ export function Overview() {
       Promise.all([
         getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
         getJson<Flag[]>(`${fundPath(programCode, fiscalYear)}/flags${asOfQuery(asOf)}`),
+        getJson<Region[]>('/v1/regions'),
+        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
       ]),
     [programCode, fiscalYear, asOf],
   );
@@ -24,6 +26,7 @@ export function Overview() {
       {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
       {loaded.state === 'ready' && <Totals programYear={loaded.value[0]} flags={loaded.value[1]} />}
       <ReportDownloads />
+      {loaded.state === 'ready' && <Cities regions={loaded.value[2]} balances={loaded.value[3]} />}
     </section>
   );
 }
@@ -117,6 +120,86 @@ function ReportDownloads() {
         ))}
       </div>
       {failed !== null && <ErrorNote error={failed} />}
+    </section>
+  );
+}
+
+/** The 市(州) the province funds, each with its own figures and its counties' sum as the API gives them. */
+function Cities({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
+  const { t } = useDesk();
+  const root = regions.find((region) => region.level === 'province');
+  const cities = regions.filter((region) => region.parentCode === root?.code && region.level === 'prefecture');
+  const balanceOf = new Map(balances.map((balance) => [balance.regionCode, balance]));
+  return (
+    <section aria-labelledby="cities-heading">
+      <h2 id="cities-heading">{t('overview.cities')}</h2>
+      <div class="scroll">
+        <table data-testid="cities">
+          <thead>
+            <tr>
+              <th scope="col">{t('col.region')}</th>
+              <th scope="col" class="num">
+                {t('col.allocated')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.passedDown')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.available')}
+              </th>
+              <th scope="col" class="num">
+                {t('tree.subtree')}: {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('tree.subtree')}: {t('col.available')}
+              </th>
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cities.map((city) => {
+              const balance = balanceOf.get(city.code);
+              return (
+                <tr key={city.code} data-region={city.code}>
+                  <th scope="row">
+                    <a href={`#/region/${city.code}`}>{city.name}</a>
+                  </th>
+                  {balance ? (
+                    <>
+                      <td class="num">
+                        <Amount value={balance.allocated} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.passedDown} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.paid} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.available} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.children.paid} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.children.available} />
+                      </td>
+                      <td>{t(`status.${balance.status}`)}</td>
+                    </>
+                  ) : (
+                    <td colSpan={7} class="muted">
+                      {t('tree.noBalance')}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type RegionBalance, type TrailEntry } from '../api';
+import { asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type Region, type RegionBalance, type TrailEntry } from '../api';
 import { Amount, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
@@ -14,6 +14,8 @@ export function RegionPage({ code }: { code: string }) {
       Promise.all([
         getJson<RegionBalance>(`${fundPath(programCode, fiscalYear)}/regions/${code}${asOfQuery(asOf)}`),
         getJson<PerformanceRow[]>(`${fundPath(programCode, fiscalYear)}/performance`).catch(() => [] as PerformanceRow[]),
+        getJson<Region[]>('/v1/regions'),
+        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
       ]),
     [programCode, fiscalYear, asOf, code],
   );
@@ -33,6 +35,7 @@ export function RegionPage({ code }: { code: string }) {
         <>
           <h1 id="region-heading">{t('region.heading', { name: loaded.value[0].regionName ?? code, code })}</h1>
           <Balance balance={loaded.value[0]} />
+          <SubRegions regions={loaded.value[2].filter((region) => region.parentCode === code)} balances={loaded.value[3]} />
           <SettlementView balance={loaded.value[0]} />
           <Performance rows={loaded.value[1].filter((row) => row.regionCode === code)} />
         </>
@@ -91,6 +94,82 @@ function Balance({ balance }: { balance: RegionBalance }) {
         </>
       )}
     </section>
+  );
+}
+
+/** The 区/县 under a 市(州), with their figures as the API gives them; 扩权县 marked. */
+function SubRegions({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
+  const { t } = useDesk();
+  if (regions.length === 0) return null;
+  const balanceOf = new Map(balances.map((balance) => [balance.regionCode, balance]));
+  return (
+    <details class="sub-regions">
+      <summary>
+        <h2>{t('region.subRegions', { count: regions.length })}</h2>
+      </summary>
+      <div class="scroll">
+        <table data-testid="sub-regions">
+          <thead>
+            <tr>
+              <th scope="col">{t('col.region')}</th>
+              <th scope="col">{t('col.code')}</th>
+              <th scope="col" class="num">
+                {t('col.allocated')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.received')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.available')}
+              </th>
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {regions.map((region) => {
+              const balance = balanceOf.get(region.code);
+              return (
+                <tr key={region.code} data-region={region.code}>
+                  <th scope="row">
+                    <a href={`#/region/${region.code}`}>{region.name}</a>
+                    {region.directFromProvince && (
+                      <span class="badge" title={t('tree.directTitle')}>
+                        {t('tree.direct')}
+                      </span>
+                    )}
+                  </th>
+                  <td>{region.code}</td>
+                  {balance ? (
+                    <>
+                      <td class="num">
+                        <Amount value={balance.allocated} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.received} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.paid} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.available} />
+                      </td>
+                      <td>{t(`status.${balance.status}`)}</td>
+                    </>
+                  ) : (
+                    <td colSpan={5} class="muted">
+                      {t('tree.noBalance')}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }
 
