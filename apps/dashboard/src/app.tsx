@@ -28,7 +28,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'region' && /^[0-9]{6}$/.test(parts[1] ?? '')) return { page: 'region', code: parts[1] };
   if (parts[0] === 'proof' && /^[0-9]{1,15}$/.test(parts[1] ?? '')) return { page: 'proof', position: Number(parts[1]) };
   if (parts[0] === 'flags') {
-    return { page: 'flags', filter: { rule: params.get('rule') ?? '', severity: params.get('severity') ?? '', region: params.get('region') ?? '' } };
+    const filter = { rule: params.get('rule') ?? '', severity: params.get('severity') ?? '', region: params.get('region') ?? '', state: params.get('state') ?? '' };
+    return { page: 'flags', filter };
   }
   return { page: 'overview' };
 }

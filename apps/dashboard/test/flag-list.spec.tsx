@@ -13,9 +13,9 @@ const flags: Flag[] = [
   { rule: 'refused-attempt', regionCode: '510100', severity: 'critical', detail: 'refused', since: '2024-03-01', evidence: [40, 41] },
 ];
 
-function Harness() {
-  const [filter, setFilter] = useState<FlagFilter>({ rule: '', severity: '', region: '' });
-  return <FlagList flags={flags} regions={regions} filter={filter} onFilter={setFilter} />;
+function Harness({ list = flags }: { list?: Flag[] }) {
+  const [filter, setFilter] = useState<FlagFilter>({ rule: '', severity: '', region: '', state: '' });
+  return <FlagList flags={list} regions={regions} filter={filter} onFilter={setFilter} />;
 }
 
 const shown = (container: HTMLElement) => [...container.querySelectorAll('tbody tr')].map((row) => row.textContent);
@@ -30,6 +30,15 @@ describe('the flag list: read-only, filtered by rule, severity and region', () =
       '严重被拒绝的操作成都市2024-03-01refused40, 41',
     ]);
     expect(container.querySelectorAll('button')).toHaveLength(0);
+    expect(container.querySelector('#flag-state')).toBeNull();
+  });
+
+  it('filters by handling state once the API gives flags one', () => {
+    const container = mount(<Harness list={[{ ...flags[0], state: 'raised' }, { ...flags[1], state: 'archived' }]} />);
+    const options = [...container.querySelectorAll('#flag-state option')].map((option) => option.textContent);
+    expect(options).toEqual(['全部', '预警', '归档']);
+    input(container.querySelector<HTMLSelectElement>('#flag-state')!, 'archived', 'change');
+    expect(shown(container)).toEqual(['警告资金滞留自贡市2024-02-1830 daysheld1归档']);
   });
 
   it('narrows by each filter, and by all of them together', () => {

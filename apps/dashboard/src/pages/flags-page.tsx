@@ -10,7 +10,11 @@ export interface FlagFilter {
   readonly rule: string;
   readonly severity: string;
   readonly region: string;
+  /** The handling state, once the API gives flags one (预警 → 处理 → 反馈 → 归档). */
+  readonly state: string;
 }
+
+export const flagStates = ['raised', 'acknowledged', 'responded', 'archived'] as const;
 
 /** The flags of the day, read-only, filtered by rule, severity and region (name or code). */
 export function FlagsPage({ filter, onFilter }: { filter: FlagFilter; onFilter: (filter: FlagFilter) => void }) {
@@ -44,9 +48,11 @@ export function FlagList({
   const { t } = useDesk();
   const regionOf = useMemo(() => new Map(regions.map((region) => [region.code, region])), [regions]);
   const rules = [...new Set(flags.map((flag) => flag.rule))].sort();
+  const states = flagStates.filter((state) => flags.some((flag) => flag.state === state));
   const shown = flags.filter((flag) => {
     if (filter.rule && flag.rule !== filter.rule) return false;
     if (filter.severity && flag.severity !== filter.severity) return false;
+    if (filter.state && flag.state !== filter.state) return false;
     if (filter.region) {
       const region = regionOf.get(flag.regionCode);
       if (!region || !matchesSearch(region, filter.region)) return false;
@@ -82,6 +88,19 @@ export function FlagList({
             ))}
           </select>
         </div>
+        {states.length > 0 && (
+          <div>
+            <label for="flag-state">{t('flags.state')}</label>
+            <select id="flag-state" value={filter.state} onChange={(event) => onFilter({ ...filter, state: event.currentTarget.value })}>
+              <option value="">{t('flags.all')}</option>
+              {states.map((state) => (
+                <option key={state} value={state}>
+                  {t(`state.${state}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div>
           <label for="flag-region">{t('flags.regionFilter')}</label>
           <input
@@ -109,6 +128,7 @@ export function FlagList({
                 <th scope="col">{t('flags.threshold')}</th>
                 <th scope="col">{t('flags.detail')}</th>
                 <th scope="col">{t('flags.evidence')}</th>
+                {states.length > 0 && <th scope="col">{t('flags.state')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -125,6 +145,7 @@ export function FlagList({
                   <td>{flag.threshold ?? ''}</td>
                   <td>{flag.detail}</td>
                   <td>{(flag.evidence ?? []).join(', ')}</td>
+                  {states.length > 0 && <td>{flag.state ? t(`state.${flag.state}`) : ''}</td>}
                 </tr>
               ))}
             </tbody>
