@@ -38,6 +38,20 @@ module.exports = {
       to: { path: '^libs/(application|projections|audit|notice-import)' },
     },
     {
+      name: 'dashboard-talks-http-only',
+      comment: 'the desk is a browser app: it reaches the ledger through the HTTP API, never by importing it.',
+      severity: 'error',
+      from: { path: '^apps/dashboard' },
+      to: { path: '^(apps/(api|cli)|libs)/' },
+    },
+    {
+      name: 'api-never-imports-cli',
+      comment: 'what the CLI and the API share lives in a library (the report builder in libs/reports).',
+      severity: 'error',
+      from: { path: '^apps/api' },
+      to: { path: '^apps/(cli|dashboard)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
