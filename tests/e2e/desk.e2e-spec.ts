@@ -115,7 +115,8 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     expect(await page.locator('table.trail tbody tr').count()).toBe(20);
     await shoot('region');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.getByRole('button', { name: '下一页' }).click();
+    await tabTo(page, 'nav.pager button:not([disabled])', 200);
+    await page.keyboard.press('Enter');
     await expectText(page.getByTestId('trail-page'), '第 2 页');
     await page.waitForFunction(() => document.querySelectorAll('table.trail tbody tr').length === 7);
     const api = await app.get(`/v1/programs/${program}/years/${year}/regions/510100/trail`, 'aud');
