@@ -28,21 +28,31 @@ module.exports = {
     { from: { path: src('audit') }, to: { path: src('domain', 'event-store') } },
     { from: { path: src('application') }, to: { path: [...src('domain', 'event-store', 'projections'), ...nest] } },
     {
+      comment: 'The reconciliation report: one builder for the CLI and HTTP, from the query side.',
+      from: { path: src('reports') },
+      to: { path: [...src('domain', 'event-store', 'projections', 'application'), ...nest, ...npm('exceljs')] },
+    },
+    {
       from: { path: src('runtime') },
       to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'notice-import'), ...nest] },
     },
     {
       from: { path: '^apps/api/src/' },
-      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime'), ...nest, ...http] },
+      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime', 'reports'), ...nest, ...http] },
     },
     {
       from: { path: '^apps/cli/src/' },
-      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime', 'notice-import'), ...nest] },
+      to: { path: [...src('domain', 'event-store', 'projections', 'audit', 'application', 'runtime', 'notice-import', 'reports'), ...nest] },
+    },
+    {
+      comment: 'The desk is a browser app: Preact, and Vite to build it; the ledger only through HTTP.',
+      from: { path: '^apps/dashboard/' },
+      to: { path: [...npm('preact', 'vite'), '^vite/client$'] },
     },
     {
       comment: 'Tests reach what they test: any lib through its entry points, shared test support, the test tools.',
       from: { path: '^(apps/[^/]+/test|libs/[^/]+/test|tests)/' },
-      to: { path: ['^libs/[^/]+/src/', '^libs/[^/]+/test/support/', ...drivers, ...nest, ...http, ...npm('fast-check', 'typescript')] },
+      to: { path: ['^libs/[^/]+/src/', '^libs/[^/]+/test/support/', ...drivers, ...nest, ...http, ...npm('fast-check', 'typescript', 'exceljs', 'playwright-core')] },
     },
     {
       comment: 'The HTTP, CLI, reliability and benchmark suites drive the apps as their users do.',
@@ -81,6 +91,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^(apps|libs)/[^/]+/src/' },
       to: { path: ['^(apps|libs)/[^/]+/test/', '^tests/'] },
+    },
+    {
+      name: 'dashboard-talks-http-only',
+      comment: 'the desk is a browser app: it reaches the ledger through the HTTP API, never by importing it.',
+      severity: 'error',
+      from: { path: '^apps/dashboard' },
+      to: { path: '^(apps/(api|cli)|libs)/' },
     },
     {
       name: 'no-circular',

@@ -6,7 +6,7 @@
 const { mirrorModuleNameMapper } = require('./tests/jest/esm-cjs-mirror');
 
 const moduleNameMapper = {
-  '^@earmark/(domain|application|event-store|projections|audit|notice-import|runtime)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@earmark/(domain|application|event-store|projections|audit|notice-import|runtime|reports)$': '<rootDir>/libs/$1/src/index.ts',
   ...mirrorModuleNameMapper(),
 };
 // Types are checked once for every file, tests included, by `npm run typecheck` (part of npm test);
@@ -25,6 +25,18 @@ module.exports = {
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', 'cli-import'],
       setupFiles: ['<rootDir>/tests/jest/use-postgres.js'],
+    },
+    // The desk's components in a DOM (jsdom), compiled with Preact's JSX.
+    {
+      rootDir: __dirname,
+      displayName: 'dashboard',
+      testMatch: ['<rootDir>/apps/dashboard/test/**/*.spec.tsx'],
+      testEnvironment: 'jsdom',
+      // Preact's CommonJS build: jsdom would otherwise pick its browser (ES module) files.
+      testEnvironmentOptions: { customExportConditions: ['node', 'require', 'default'] },
+      moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+      moduleNameMapper: { '\\.css$': '<rootDir>/apps/dashboard/test/no-style.js' },
+      transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/apps/dashboard/tsconfig.test.json', diagnostics: false }] },
     },
   ],
 };

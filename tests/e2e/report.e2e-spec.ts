@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryBus } from '@nestjs/cqrs';
 import { defaultFlagThresholds } from '@earmark/projections';
-import { buildLedgerReport, renderReport } from '../../apps/cli/src/audit/ledger-report';
-import { loadReportInput } from '../../apps/cli/src/audit/report.command';
+import { buildLedgerReport, loadReportInput, renderReport } from '@earmark/reports';
 import { runCli } from '../support/server-process';
 import { passDown, payment, program, seedPath, startTestApp, year, type TestApp } from '../support/test-app';
 
@@ -44,6 +43,17 @@ describe('earmark report: totals equal the program-year totals to the 分', () =
         returned: '0.00',
         available: '135000000.00',
       });
+    }, cliTimeoutMs);
+
+    it('--lang zh-CN: the API’s Chinese csv with its byte-order mark; --format xlsx writes the workbook', () => {
+      const csv = earmark('report', '--program', program, '--year', String(year), '--format', 'csv', '--lang', 'zh-CN');
+      expect(csv.status).toBe(0);
+      expect(csv.stdout.startsWith('\uFEFF地区代码,地区名称,分配,')).toBe(true);
+      expect(csv.stdout).toContain('\n合计,,135000000.00,');
+      const xlsx = join(dataDir, 'report.xlsx');
+      expect(earmark('report', '--program', program, '--year', String(year), '--format', 'xlsx').status).toBe(2);
+      expect(earmark('report', '--program', program, '--year', String(year), '--format', 'xlsx', '--out', xlsx).status).toBe(0);
+      expect(readFileSync(xlsx).subarray(0, 2).toString('latin1')).toBe('PK');
     }, cliTimeoutMs);
 
     it('a wrong format is a usage error (exit 2); an unknown program-year exits 1', () => {

@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { LedgerSettings } from '@earmark/application';
+import { GetReportHandler } from '@earmark/reports';
 import { ApiKeyRing, ledgerModuleFor, type Infrastructure } from '@earmark/runtime';
 import { AuditController } from './audit/audit.controller';
 import { auditProviders } from './audit/audit.providers';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandsController } from './commands/commands.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { DocumentsModule } from './documents/documents.module';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { UnknownQueryInterceptor } from './http/unknown-query.interceptor';
 import { OPS_SETTINGS, opsSettingsOf } from './ops/ops-settings';
@@ -15,16 +17,18 @@ import { ProblemFilter } from './http/problem.filter';
 import { AuditViewsController, FLAG_THRESHOLDS } from './queries/audit-views.controller';
 import { HealthController } from './queries/health.controller';
 import { QueriesController } from './queries/queries.controller';
+import { ReportController } from './reports/report.controller';
 
 @Module({})
 export class AppModule {
   static register(infrastructure: Infrastructure, keys: ApiKeyRing, settings?: LedgerSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ledgerModuleFor(infrastructure, settings)],
-      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController],
+      imports: [ledgerModuleFor(infrastructure, settings), DocumentsModule],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController, ReportController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
+        GetReportHandler,
         { provide: FLAG_THRESHOLDS, useValue: infrastructure.config.flagThresholds },
         { provide: OPS_SETTINGS, useValue: opsSettingsOf(infrastructure.config) },
         // In this order: the rate limit counts only keys the AuthGuard accepted.

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerSettings } from '@earmark/application';
 import type { ApiKeyRing, Infrastructure } from '@earmark/runtime';
 import { AppModule } from './app.module';
+import { serveDashboardAssets } from './dashboard/dashboard-assets';
 import { answerClientError, answerFrameworkError } from './http/fastify-errors';
 import { useJsonBodyParser } from './http/json-body';
 import { refuseWrongMethods } from './http/method-not-allowed';
@@ -72,6 +73,7 @@ export async function createEarmarkApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, openApiUiOptions);
+  serveDashboardAssets(app);
   await app.init();
   await fastify.ready();
   return app;

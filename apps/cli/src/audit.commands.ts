@@ -15,7 +15,7 @@ export const auditCommands = {
   verify --file FILE --public-key KEY.pem [--checkpoint SAVED.json]
                                           the same, offline, on an export: no store, no server
                                           (--checkpoint: one saved earlier, which the log must extend)
-  report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]
+  report --program P --year Y --format md|csv|html|xlsx [--as-of YYYY-MM-DD] [--lang en|zh-CN] [--out FILE]
                                           per region: allocated, received, passed down, paid, persons,
                                           returned, available, settlement and flags, with totals
   keys signing --out FILE                 a new checkpoint signing key (Ed25519, written 0600);

@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Controller, Get, Header, Redirect } from '@nestjs/common';
+import { Controller, Get, Header, Redirect, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { findProjectRoot } from '@earmark/runtime';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guard';
+import { dashboardContentSecurityPolicy, dashboardPage } from './dashboard-assets';
 
-/** The operators' dashboard: one static page that reads the API with the operator's own token. */
+/** The operators' and auditors' desk: a front end that reads the API with the user's own token. */
 @ApiExcludeController()
 @Controller()
 export class DashboardController {
-  private readonly page = readFileSync(join(findProjectRoot(), 'apps', 'api', 'src', 'dashboard', 'dashboard.html'), 'utf8');
-
   @Get()
   @Public()
   @Redirect('/dashboard', 302)
@@ -20,9 +17,16 @@ export class DashboardController {
 
   @Get('dashboard')
   @Public()
-  @Header('content-type', 'text/html; charset=utf-8')
-  @Header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'")
-  dashboard() {
-    return this.page;
+  @Header('content-security-policy', dashboardContentSecurityPolicy)
+  @Header('x-content-type-options', 'nosniff')
+  @Header('referrer-policy', 'no-referrer')
+  dashboard(@Res({ passthrough: true }) reply: FastifyReply) {
+    const page = dashboardPage();
+    if (page === null) {
+      reply.status(503).header('content-type', 'text/plain; charset=utf-8');
+      return 'The dashboard is not built: run `npm run build` (npm start builds it when missing).\n';
+    }
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache');
+    return page;
   }
 }

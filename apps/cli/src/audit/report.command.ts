@@ -2,17 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
-import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
-import { isCalendarDate, maxFiscalYear, minFiscalYear, programCodePattern, type RegionRegistry } from '@earmark/domain';
-import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
-import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
+import { isCalendarDate, maxFiscalYear, minFiscalYear, programCodePattern } from '@earmark/domain';
+import { buildLedgerReport, loadReportInput, renderReport, renderReportXlsx, reportFormats, type ReportFormat, type ReportLanguage } from '@earmark/reports';
 import { ledgerModuleFor, loadConfig, openInfrastructure } from '@earmark/runtime';
 import { option, parseArgs, requiredOption, UsageError } from '../args';
-import { buildLedgerReport, renderReport, reportFormats, type ReportFormat, type ReportInput } from './ledger-report';
 
 /**
- * `earmark report --program P --year Y --format md|csv|html [--as-of YYYY-MM-DD] [--out FILE]`:
- * the program-year per region, with its flags, from the same read models and flag query as HTTP.
+ * `earmark report --program P --year Y --format md|csv|html|xlsx [--as-of YYYY-MM-DD] [--lang en|zh-CN] [--out FILE]`:
+ * the program-year per region, with its flags, from the same read models, flag query and report
+ * builder as HTTP. English unless `--lang zh-CN`; xlsx (always with --out) is the API's workbook.
  */
 export async function runReport(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -24,11 +22,14 @@ export async function runReport(argv: string[]): Promise<number> {
   if (!(fiscalYear >= minFiscalYear && fiscalYear <= maxFiscalYear)) {
     throw new UsageError(`--year must be a year from ${minFiscalYear} to ${maxFiscalYear}`);
   }
-  const format = requiredOption(args, 'format') as ReportFormat;
-  if (!reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}`);
+  const format = requiredOption(args, 'format') as ReportFormat | 'xlsx';
+  if (format !== 'xlsx' && !reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}, xlsx`);
+  const language = (option(args, 'lang') ?? 'en') as ReportLanguage;
+  if (language !== 'en' && language !== 'zh-CN') throw new UsageError('--lang must be en or zh-CN');
   const asOf = option(args, 'as-of') ?? null;
   if (asOf !== null && !isCalendarDate(asOf)) throw new UsageError('--as-of takes a real date written YYYY-MM-DD');
   const out = option(args, 'out');
+  if (format === 'xlsx' && out === undefined) throw new UsageError('--format xlsx needs --out FILE');
   // Read before the store opens: a malformed threshold is a usage error, not a half-made report.
   const config = loadConfig();
   const thresholds = config.flagThresholds;
@@ -39,11 +40,12 @@ export async function runReport(argv: string[]): Promise<number> {
   const context = await NestFactory.createApplicationContext(ReportModule, { logger: ['error', 'warn'] });
   try {
     const input = await loadReportInput(infrastructure, context.get(QueryBus), { programCode, fiscalYear, asOf, thresholds });
-    const text = renderReport(buildLedgerReport(input), format);
+    const report = buildLedgerReport(input);
+    const body = format === 'xlsx' ? await renderReportXlsx(report, language) : renderReport(report, format, language);
     if (out === undefined) {
-      process.stdout.write(text);
+      process.stdout.write(body);
     } else {
-      writeFileSync(out, text, 'utf8');
+      writeFileSync(out, body);
       process.stderr.write(`report written to ${out}\n`);
     }
     return 0;
@@ -51,43 +53,4 @@ export async function runReport(argv: string[]): Promise<number> {
     await context.close();
     await infrastructure.close();
   }
-}
-
-export interface ReportRequest {
-  readonly programCode: string;
-  readonly fiscalYear: number;
-  /** YYYY-MM-DD: balances and flags as they stood at the end of that day; null for now. */
-  readonly asOf: string | null;
-  readonly thresholds: FlagThresholds;
-}
-
-/** The balances (live, or replayed to a date) and the flags of one program-year. */
-export async function loadReportInput(
-  source: { readonly store: EventStore; readonly readModels: ReadModelStore; readonly registry: RegionRegistry },
-  queryBus: QueryBus,
-  request: ReportRequest,
-): Promise<ReportInput> {
-  const { programCode, fiscalYear, asOf } = request;
-  const fund = fundKey(programCode, fiscalYear);
-  let programYear: StoredDoc | null;
-  let regions: StoredDoc[];
-  if (asOf === null) {
-    programYear = await source.readModels.getDoc(collections.programYear, fund);
-    regions = await source.readModels.listDocs(collections.regionBalance, fund);
-  } else {
-    const docs = await booksAt(source.store, programCode, fiscalYear, { asOf });
-    programYear = docs.get(collections.programYear, fund);
-    regions = docs.list(collections.regionBalance, fund);
-  }
-  if (programYear === null) throw new Error(`nothing recorded for ${programCode} in ${fiscalYear}${asOf === null ? '' : ` by ${asOf}`}`);
-  const flags = await queryBus.execute(
-    new GetFlagsQuery(programCode, fiscalYear, everyRegionReader, asOf ?? undefined, request.thresholds),
-  );
-  return {
-    programYear: programYear.doc as ProgramYearDoc,
-    regions: docsOf<RegionBalanceDoc>(regions),
-    flags,
-    registry: source.registry,
-    asOf,
-  };
 }

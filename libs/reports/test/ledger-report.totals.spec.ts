@@ -2,7 +2,7 @@ import { parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { ProgramYearDoc, RegionBalanceDoc } from '@earmark/projections';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLedgerReport, renderReport, ReportTotalsMismatch } from '../src/audit/ledger-report';
+import { buildLedgerReport, renderReport, ReportTotalsMismatch } from '../src/ledger-report';
 
 const registry = new RegionRegistry(parseRegionsTsv(readFileSync(join(__dirname, '..', '..', '..', 'seeds', 'sichuan-regions.tsv'), 'utf8')));
 

@@ -8,6 +8,8 @@ import { countersOf, regionStatus, type Flag, type ProgramYearDoc, type RegionBa
  */
 export type ReportFormat = 'md' | 'csv' | 'html';
 export const reportFormats: readonly ReportFormat[] = ['md', 'csv', 'html'];
+/** Column titles and captions: English (the CLI's default) or Simplified Chinese (the API's downloads). */
+export type ReportLanguage = 'en' | 'zh-CN';
 
 export interface ReportFigures {
   readonly allocatedFen: bigint;
@@ -184,8 +186,10 @@ function assertTotalsMatchProgramYear(totals: ReportFigures, returnedToIssuerFen
 // ------------------------------------------------------------------------------------------------
 // Rendering
 
-interface Column {
+export interface Column {
   readonly title: string;
+  /** The figure's 分 for money columns (null where none), for spreadsheets that need numbers. */
+  readonly fen?: (figures: ReportFigures) => bigint | null;
   /** Right-aligned in Markdown and HTML. */
   readonly numeric: boolean;
   readonly row: (row: ReportRow) => string;
@@ -194,36 +198,70 @@ interface Column {
 
 const money = (fen: bigint | null): string => (fen === null ? '' : formatYuan(fen));
 
-function columns(report: LedgerReport): Column[] {
-  const figure = (title: string, pick: (figures: ReportFigures) => bigint | null): Column => ({
-    title,
+const zhTitles: Record<string, string> = {
+  region: '地区代码',
+  name: '地区名称',
+  allocated: '分配',
+  received: '收到下达',
+  'received from returns': '下级缴回',
+  'passed down': '下达',
+  paid: '支付',
+  persons: '人数',
+  returned: '缴回',
+  available: '结余',
+  status: '状态',
+  'settlement adjustment': '清算调整',
+  'settlement outstanding': '清算未结',
+  flags: '预警',
+  total: '合计',
+};
+const zhStatus: Record<string, string> = { open: '执行中', settled: '已清算', reconciled: '已结清' };
+
+export function columns(report: LedgerReport, language: ReportLanguage = 'en'): Column[] {
+  const title = (english: string) => (language === 'zh-CN' ? zhTitles[english] : english);
+  const figure = (english: string, pick: (figures: ReportFigures) => bigint | null): Column => ({
+    title: title(english),
     numeric: true,
+    fen: pick,
     row: (row) => money(pick(row)),
     total: (r) => money(pick(r.totals)),
   });
+  const status = (value: string) => (language === 'zh-CN' ? (zhStatus[value] ?? value) : value);
   return [
-    { title: 'region', numeric: false, row: (row) => row.regionCode, total: () => 'total' },
-    { title: 'name', numeric: false, row: (row) => row.regionName, total: () => '' },
+    { title: title('region'), numeric: false, row: (row) => row.regionCode, total: () => title('total') },
+    { title: title('name'), numeric: false, row: (row) => row.regionName, total: () => '' },
     figure('allocated', (f) => f.allocatedFen),
     figure('received', (f) => f.receivedFen),
     figure('received from returns', (f) => f.receivedFromReturnsFen),
     figure('passed down', (f) => f.passedDownFen),
     figure('paid', (f) => f.paidFen),
-    { title: 'persons', numeric: true, row: (row) => String(row.persons), total: (r) => String(r.totals.persons) },
+    { title: title('persons'), numeric: true, row: (row) => String(row.persons), total: (r) => String(r.totals.persons) },
     figure('returned', (f) => f.returnedFen),
     figure('available', (f) => f.availableFen),
-    { title: 'status', numeric: false, row: (row) => row.status, total: () => '' },
+    { title: title('status'), numeric: false, row: (row) => status(row.status), total: () => '' },
     figure('settlement adjustment', (f) => f.adjustmentFen),
     figure('settlement outstanding', (f) => f.outstandingFen),
-    ...(report.withFlags ? [{ title: 'flags', numeric: false, row: (row: ReportRow) => row.flags, total: (r: LedgerReport) => r.totals.flags }] : []),
+    ...(report.withFlags
+      ? [{ title: title('flags'), numeric: false, row: (row: ReportRow) => row.flags, total: (r: LedgerReport) => r.totals.flags }]
+      : []),
   ];
 }
 
-function caption(report: LedgerReport): string {
+export function caption(report: LedgerReport, language: ReportLanguage = 'en'): string {
+  if (language === 'zh-CN') {
+    return `${report.programName}（${report.programCode}）${report.fiscalYear} 年度清算报表，${report.asOf === null ? '当前账面' : `截至 ${report.asOf} 的账面`}`;
+  }
   return `${report.programName} (${report.programCode}), fiscal year ${report.fiscalYear}, ${report.asOf === null ? 'as recorded now' : `as of ${report.asOf}`}`;
 }
 
-function notes(report: LedgerReport): string[] {
+export function notes(report: LedgerReport, language: ReportLanguage = 'en'): string[] {
+  if (language === 'zh-CN') {
+    return [
+      `金额单位：元。合计行与项目年度总数逐分相符；缴回省级 ${formatYuan(report.returnedToIssuerFen)} 元` +
+        `（缴回 ${formatYuan(report.totals.returnedFen)} 元，减去区县缴回所属市的 ${formatYuan(report.totals.receivedFromReturnsFen)} 元）。`,
+      ...(report.withFlags ? [] : ['本报表未计算预警。']),
+    ];
+  }
   const lines = [
     `Money in 元. The totals equal the program-year's totals to the 分; returned to the issuer: ${formatYuan(report.returnedToIssuerFen)} ` +
       `(returned ${formatYuan(report.totals.returnedFen)} less ${formatYuan(report.totals.receivedFromReturnsFen)} that counties returned to their cities).`,
@@ -232,14 +270,14 @@ function notes(report: LedgerReport): string[] {
   return lines;
 }
 
-export function renderReport(report: LedgerReport, format: ReportFormat): string {
+export function renderReport(report: LedgerReport, format: ReportFormat, language: ReportLanguage = 'en'): string {
   switch (format) {
     case 'csv':
-      return renderCsv(report);
+      return renderCsv(report, language);
     case 'md':
-      return renderMarkdown(report);
+      return renderMarkdown(report, language);
     case 'html':
-      return renderHtml(report);
+      return renderHtml(report, language);
     default: {
       const unknown: never = format;
       throw new Error(`unknown report format ${String(unknown)}`);
@@ -247,12 +285,16 @@ export function renderReport(report: LedgerReport, format: ReportFormat): string
   }
 }
 
-/** Fields quoted only where RFC 4180 requires it; lines end in LF, as in every file the CLI writes. */
-function renderCsv(report: LedgerReport): string {
-  const cols = columns(report);
+/**
+ * Fields quoted only where RFC 4180 requires it; lines end in LF, as in every file the CLI writes.
+ * In Chinese the file starts with a UTF-8 byte-order mark, which Excel needs to read it as UTF-8.
+ */
+function renderCsv(report: LedgerReport, language: ReportLanguage): string {
+  const cols = columns(report, language);
   const field = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const line = (values: string[]) => values.map(field).join(',');
-  return [
+  const byteOrderMark = language === 'zh-CN' ? '\uFEFF' : '';
+  return byteOrderMark + [
     line(cols.map((col) => col.title.replace(/ /g, '_'))),
     ...report.rows.map((row) => line(cols.map((col) => col.row(row)))),
     line(cols.map((col) => col.total(report))),
@@ -261,40 +303,40 @@ function renderCsv(report: LedgerReport): string {
     .join('');
 }
 
-function renderMarkdown(report: LedgerReport): string {
-  const cols = columns(report);
+function renderMarkdown(report: LedgerReport, language: ReportLanguage): string {
+  const cols = columns(report, language);
   const cell = (value: string) => value.replace(/\|/g, '\\|');
   const line = (values: string[]) => `| ${values.map(cell).join(' | ')} |`;
   return [
-    `# ${cell(caption(report))}`,
+    `# ${cell(caption(report, language))}`,
     '',
     line(cols.map((col) => col.title)),
     `|${cols.map((col) => (col.numeric ? '---:' : '---')).join('|')}|`,
     ...report.rows.map((row) => line(cols.map((col) => col.row(row)))),
-    line(cols.map((col, i) => (i === 0 ? '**total**' : col.total(report) === '' ? '' : `**${col.total(report)}**`))),
+    line(cols.map((col) => (col.total(report) === '' ? '' : `**${col.total(report)}**`))),
     '',
-    ...notes(report),
+    ...notes(report, language),
     '',
   ].join('\n');
 }
 
-function renderHtml(report: LedgerReport): string {
-  const cols = columns(report);
+function renderHtml(report: LedgerReport, language: ReportLanguage): string {
+  const cols = columns(report, language);
   const escape = (value: string) =>
     value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   const cells = (tag: 'td' | 'th', values: string[]) =>
     values.map((value, i) => `<${tag}${cols[i].numeric ? ' class="num"' : ''}>${escape(value)}</${tag}>`).join('');
   return [
     '<!doctype html>',
-    '<html lang="zh-CN">',
+    `<html lang="${language}">`,
     '<head>',
     '<meta charset="utf-8">',
-    `<title>${escape(caption(report))}</title>`,
+    `<title>${escape(caption(report, language))}</title>`,
     '<style>body{font-family:sans-serif}table{border-collapse:collapse}th,td{border:1px solid #999;padding:2px 6px}' +
       '.num{text-align:right;font-variant-numeric:tabular-nums}tfoot{font-weight:bold}</style>',
     '</head>',
     '<body>',
-    `<h1>${escape(caption(report))}</h1>`,
+    `<h1>${escape(caption(report, language))}</h1>`,
     '<table>',
     `<thead><tr>${cells('th', cols.map((col) => col.title))}</tr></thead>`,
     '<tbody>',
@@ -302,7 +344,7 @@ function renderHtml(report: LedgerReport): string {
     '</tbody>',
     `<tfoot><tr>${cells('td', cols.map((col) => col.total(report)))}</tr></tfoot>`,
     '</table>',
-    ...notes(report).map((text) => `<p>${escape(text)}</p>`),
+    ...notes(report, language).map((text) => `<p>${escape(text)}</p>`),
     '</body>',
     '</html>',
     '',

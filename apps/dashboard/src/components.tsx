@@ -1,0 +1,43 @@
+import type { ComponentChildren } from 'preact';
+import { ApiError } from './api';
+import { useDesk } from './desk-context';
+
+/** An amount from the API in the chosen unit, with the unit after it. */
+export function Amount({ value }: { value: string }) {
+  const { money, unitLabel } = useDesk();
+  return (
+    <span class={`amount${value.startsWith('-') ? ' negative' : ''}`} data-amount={value}>
+      {money(value)}
+      <span class="unit"> {unitLabel}</span>
+    </span>
+  );
+}
+
+export function Loading() {
+  const { t } = useDesk();
+  return (
+    <p class="loading" role="status">
+      {t('loading')}
+    </p>
+  );
+}
+
+export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useDesk();
+  let text = t('error.generic');
+  if (error instanceof ApiError) text = error.status === 403 ? t('error.forbidden') : `${t('error.generic')}: ${error.detail}`;
+  return (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  );
+}
+
+export function Figure({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="figure">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+import { useState } from 'preact/hooks';
+import { asOfQuery, fundPath, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
+import { Amount, ErrorNote, Figure, Loading } from '../components';
+import { useDesk } from '../desk-context';
+import { formatCount, formatPerMille, perMille } from '../money';
+import { useLoad } from '../use-api';
+
+export const reportFormats = ['xlsx', 'csv', 'md', 'html'] as const;
+
+export function Overview() {
+  const { t, programCode, fiscalYear, asOf } = useDesk();
+  const loaded = useLoad(
+    () =>
+      Promise.all([
+        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
+        getJson<Flag[]>(`${fundPath(programCode, fiscalYear)}/flags${asOfQuery(asOf)}`),
+        getJson<Region[]>('/v1/regions'),
+        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+      ]),
+    [programCode, fiscalYear, asOf],
+  );
+  return (
+    <section aria-labelledby="overview-heading">
+      <h1 id="overview-heading">{t('overview.heading')}</h1>
+      {loaded.state === 'loading' && <Loading />}
+      {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
+      {loaded.state === 'ready' && <Totals programYear={loaded.value[0]} flags={loaded.value[1]} />}
+      <ReportDownloads />
+      {loaded.state === 'ready' && <Cities regions={loaded.value[2]} balances={loaded.value[3]} />}
+    </section>
+  );
+}
+
+function Progress({ id, label, part, whole }: { id: string; label: string; part: string; whole: string }) {
+  const value = perMille(part, whole);
+  return (
+    <div class="progress">
+      <label for={id}>{label}</label>
+      <progress id={id} max={1000} value={value} />
+      <span>{formatPerMille(value)}</span>
+    </div>
+  );
+}
+
+function Totals({ programYear, flags }: { programYear: ProgramYear; flags: readonly Flag[] }) {
+  const { t } = useDesk();
+  const open = flags.filter((flag) => flag.state === undefined || flag.state !== 'archived');
+  const bySeverity = (['critical', 'warning', 'info'] as const).map((severity) => ({
+    severity,
+    count: open.filter((flag) => flag.severity === severity).length,
+  }));
+  return (
+    <>
+      <p class="program-name">
+        {programYear.programName} · {programYear.fiscalYear}
+      </p>
+      <dl class="figures" data-testid="totals">
+        <Figure label={t('overview.allocated')}>
+          <Amount value={programYear.allocated} />
+        </Figure>
+        <Figure label={t('overview.passedDown')}>
+          <Amount value={programYear.passedDown} />
+        </Figure>
+        <Figure label={t('overview.paid')}>
+          <Amount value={programYear.paid} />
+        </Figure>
+        <Figure label={t('overview.returned')}>
+          <Amount value={programYear.returned} />
+        </Figure>
+        <Figure label={t('overview.available')}>
+          <Amount value={programYear.available} />
+        </Figure>
+        <Figure label={t('overview.persons')}>{formatCount(programYear.beneficiaries)}</Figure>
+        <Figure label={t('overview.regions')}>{formatCount(programYear.regions)}</Figure>
+        <Figure label={t('overview.settled')}>{formatCount(programYear.settledRegions)}</Figure>
+      </dl>
+      <Progress id="paid-progress" label={t('overview.paidProgress')} part={programYear.paid} whole={programYear.allocated} />
+      <Progress id="passed-progress" label={t('overview.passedProgress')} part={programYear.passedDown} whole={programYear.allocated} />
+      <h2>{t('overview.flagsBySeverity')}</h2>
+      <ul class="severity-counts">
+        {bySeverity.map(({ severity, count }) => (
+          <li key={severity} class={`severity ${severity}`}>
+            <a href={`#/flags?severity=${severity}`}>
+              {t(`severity.${severity}`)}: <strong>{formatCount(count)}</strong>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function ReportDownloads() {
+  const { t, programCode, fiscalYear, asOf } = useDesk();
+  const [failed, setFailed] = useState<unknown>(null);
+  const download = async (format: (typeof reportFormats)[number]) => {
+    setFailed(null);
+    try {
+      const { blob, filename } = await getBlob(`${fundPath(programCode, fiscalYear)}/report?format=${format}${asOfQuery(asOf, false)}`);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = filename ?? `report-${programCode}-${fiscalYear}.${format}`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      setFailed(error);
+    }
+  };
+  return (
+    <section aria-labelledby="report-heading" class="reports">
+      <h2 id="report-heading">{t('report.heading')}</h2>
+      <div class="buttons">
+        {reportFormats.map((format) => (
+          <button type="button" key={format} onClick={() => void download(format)}>
+            {t('report.download', { format: format.toUpperCase() })}
+          </button>
+        ))}
+      </div>
+      {failed !== null && <ErrorNote error={failed} />}
+    </section>
+  );
+}
+
+/** The 市(州) the province funds, each with its own figures and its counties' sum as the API gives them. */
+function Cities({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
+  const { t } = useDesk();
+  const root = regions.find((region) => region.level === 'province');
+  const cities = regions.filter((region) => region.parentCode === root?.code && region.level === 'prefecture');
+  const balanceOf = new Map(balances.map((balance) => [balance.regionCode, balance]));
+  return (
+    <section aria-labelledby="cities-heading">
+      <h2 id="cities-heading">{t('overview.cities')}</h2>
+      <div class="scroll">
+        <table data-testid="cities">
+          <thead>
+            <tr>
+              <th scope="col">{t('col.region')}</th>
+              <th scope="col" class="num">
+                {t('col.allocated')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.passedDown')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.available')}
+              </th>
+              <th scope="col" class="num">
+                {t('tree.subtree')}: {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('tree.subtree')}: {t('col.available')}
+              </th>
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cities.map((city) => {
+              const balance = balanceOf.get(city.code);
+              return (
+                <tr key={city.code} data-region={city.code}>
+                  <th scope="row">
+                    <a href={`#/region/${city.code}`}>{city.name}</a>
+                  </th>
+                  {balance ? (
+                    <>
+                      <td class="num">
+                        <Amount value={balance.allocated} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.passedDown} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.paid} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.available} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.children.paid} />
+                      </td>
+                      <td class="num">
+                        <Amount value={balance.children.available} />
+                      </td>
+                      <td>{t(`status.${balance.status}`)}</td>
+                    </>
+                  ) : (
+                    <td colSpan={7} class="muted">
+                      {t('tree.noBalance')}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

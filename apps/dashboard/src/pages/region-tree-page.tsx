@@ -1,0 +1,163 @@
+import { useMemo, useState } from 'preact/hooks';
+import { asOfQuery, fundPath, getJson, type ProgramYear, type Region, type RegionBalance } from '../api';
+import { Amount, ErrorNote, Loading } from '../components';
+import { useDesk } from '../desk-context';
+import { buildRegionTree, searchTree, type RegionNode } from '../region-tree';
+import { useLoad } from '../use-api';
+
+export function RegionTreePage() {
+  const { t, programCode, fiscalYear, asOf } = useDesk();
+  const loaded = useLoad(
+    () =>
+      Promise.all([
+        getJson<Region[]>('/v1/regions'),
+        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
+      ]),
+    [programCode, fiscalYear, asOf],
+  );
+  return (
+    <section aria-labelledby="tree-heading">
+      <h1 id="tree-heading">{t('tree.heading')}</h1>
+      {loaded.state === 'loading' && <Loading />}
+      {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
+      {loaded.state === 'ready' && <RegionTree regions={loaded.value[0]} balances={loaded.value[1]} totals={loaded.value[2]} />}
+    </section>
+  );
+}
+
+/** The program-year's totals: the figures of the whole tree, shown on the province's row. */
+type Totals = Pick<ProgramYear, 'allocated' | 'paid' | 'available'>;
+
+export function RegionTree({ regions, balances, totals }: { regions: readonly Region[]; balances: readonly RegionBalance[]; totals?: Totals }) {
+  const { t } = useDesk();
+  const [query, setQuery] = useState('');
+  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
+  const root = useMemo(() => buildRegionTree(regions, balances), [regions, balances]);
+  const searched = useMemo(() => (root ? searchTree(root, query) : { tree: null, open: new Set<string>() }), [root, query]);
+  const toggle = (code: string) => {
+    const next = new Set(opened);
+    if (next.has(code)) next.delete(code);
+    else next.add(code);
+    setOpened(next);
+  };
+  const isOpen = (code: string) => opened.has(code) || searched.open.has(code);
+  return (
+    <>
+      <div class="search">
+        <label for="tree-search">{t('tree.search')}</label>
+        <input id="tree-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+      </div>
+      {searched.tree === null ? (
+        <p>{t('tree.noMatch')}</p>
+      ) : (
+        <table class="tree">
+          <thead>
+            <tr>
+              <th scope="col">{t('col.region')}</th>
+              <th scope="col">{t('col.code')}</th>
+              <th scope="col" class="num">
+                {t('col.allocated')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.paid')}
+              </th>
+              <th scope="col" class="num">
+                {t('col.available')}
+              </th>
+              <th scope="col" class="num">
+                {t('tree.subtree')}: {t('col.available')}
+              </th>
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            <TreeRows node={searched.tree} depth={0} isOpen={isOpen} toggle={toggle} totals={totals} />
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function TreeRows({
+  node,
+  depth,
+  isOpen,
+  toggle,
+  totals,
+}: {
+  node: RegionNode;
+  depth: number;
+  isOpen: (code: string) => boolean;
+  toggle: (code: string) => void;
+  totals?: Totals;
+}) {
+  const { t } = useDesk();
+  const { region, balance } = node;
+  // The province's own row stays open: its 市(州) are the tree's first level.
+  const open = depth === 0 || isOpen(region.code);
+  const direct = region.level === 'county' && region.directFromProvince;
+  return (
+    <>
+      <tr class={`level-${depth}${direct ? ' direct' : ''}`} data-region={region.code}>
+        <th scope="row" class={`indent-${depth}`}>
+          {node.children.length > 0 && depth > 0 ? (
+            <button
+              type="button"
+              class="toggle"
+              aria-expanded={open}
+              aria-label={t(open ? 'tree.collapse' : 'tree.expand', { name: region.name })}
+              onClick={() => toggle(region.code)}
+            >
+              {open ? '▾' : '▸'}
+            </button>
+          ) : (
+            <span class="toggle-space" aria-hidden="true" />
+          )}
+          {depth === 0 ? region.name : <a href={`#/region/${region.code}`}>{region.name}</a>}
+          {direct && (
+            <span class="badge" title={t('tree.directTitle')}>
+              {t('tree.direct')}
+            </span>
+          )}
+        </th>
+        <td>{region.code}</td>
+        {balance ? (
+          <>
+            <td class="num">
+              <Amount value={balance.allocated} />
+            </td>
+            <td class="num">
+              <Amount value={balance.paid} />
+            </td>
+            <td class="num">
+              <Amount value={balance.available} />
+            </td>
+            <td class="num">{balance.children.regions > 0 ? <Amount value={balance.children.available} /> : '—'}</td>
+            <td>{t(`status.${balance.status}`)}</td>
+          </>
+        ) : depth === 0 && totals ? (
+          <>
+            <td class="num">
+              <Amount value={totals.allocated} />
+            </td>
+            <td class="num">
+              <Amount value={totals.paid} />
+            </td>
+            <td class="num">—</td>
+            <td class="num">
+              <Amount value={totals.available} />
+            </td>
+            <td />
+          </>
+        ) : (
+          <td colSpan={5} class="muted">
+            {depth === 0 ? '' : t('tree.noBalance')}
+          </td>
+        )}
+      </tr>
+      {open && node.children.map((child) => <TreeRows key={child.region.code} node={child} depth={depth + 1} isOpen={isOpen} toggle={toggle} />)}
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, GetProgramYearQuery, READ_MODELS, REGION_REGISTRY, type Reader } from '@earmark/application';
+import type { RegionRegistry } from '@earmark/domain';
+import type { EventStore, ReadModelStore } from '@earmark/event-store';
+import type { FlagThresholds } from '@earmark/projections';
+import { buildLedgerReport, renderReport } from './ledger-report';
+import { loadReportInput } from './report-input';
+import { renderReportXlsx } from './report-xlsx';
+
+export type DownloadFormat = 'xlsx' | 'csv' | 'md' | 'html';
+export const downloadFormats: readonly DownloadFormat[] = ['xlsx', 'csv', 'md', 'html'];
+
+const mediaTypes: Record<DownloadFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+};
+
+export interface ReportDownload {
+  readonly body: Buffer;
+  readonly mediaType: string;
+  readonly filename: string;
+}
+
+/** The reconciliation report of a program-year as a file, in Chinese, for a key covering its root. */
+export class GetReportQuery extends Query<ReportDownload> {
+  constructor(
+    readonly programCode: string,
+    readonly fiscalYear: number,
+    readonly reader: Reader,
+    readonly format: DownloadFormat,
+    readonly asOf: string | null,
+    readonly thresholds: FlagThresholds,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetReportQuery)
+export class GetReportHandler implements IQueryHandler<GetReportQuery> {
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+  ) {}
+
+  async execute({ programCode, fiscalYear, reader, format, asOf, thresholds }: GetReportQuery): Promise<ReportDownload> {
+    // The same answer as the program-year's totals: 404 for none, 403 for a key not covering the root.
+    await this.queryBus.execute(new GetProgramYearQuery(programCode, fiscalYear, reader, asOf === null ? undefined : { asOf }));
+    const source = { store: this.store, readModels: this.readModels, registry: this.registry };
+    const input = await loadReportInput(source, this.queryBus, { programCode, fiscalYear, asOf, thresholds });
+    const report = buildLedgerReport(input);
+    const body = format === 'xlsx' ? await renderReportXlsx(report, 'zh-CN') : Buffer.from(renderReport(report, format, 'zh-CN'), 'utf8');
+    return {
+      body,
+      mediaType: mediaTypes[format],
+      filename: `report-${programCode}-${fiscalYear}${asOf === null ? '' : `-as-of-${asOf}`}.${format}`,
+    };
+  }
+}

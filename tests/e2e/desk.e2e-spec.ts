@@ -1,0 +1,202 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, with its globals.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { ensureDashboardBuilt, openBrowser, seriousAxeViolations, tabTo, type Browser } from '../support/browser';
+import { payment, program, settlement, startTestApp, year, type TestApp } from '../support/test-app';
+
+/**
+ * The desk in a real browser against the real service: what an operator does in a day. With
+ * EARMARK_SCREENSHOTS=<folder> (npm run screenshots) it also leaves the README's pictures there.
+ */
+const screenshots = process.env.EARMARK_SCREENSHOTS ?? null;
+const paymentsToChengdu = 25;
+
+jest.setTimeout(120_000);
+
+describe('The desk at /dashboard, driven by Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    app = await startTestApp();
+    for (let i = 1; i <= paymentsToChengdu; i++) {
+      const answer = await app.post('/v1/disbursements', payment('510100', '1000.00', `CD-DESK-${i}`, { paidOn: '2024-03-01' }), 'prov');
+      expect(answer.status).toBe(201);
+    }
+    const settled = await app.post(
+      '/v1/settlements',
+      settlement('510100', [
+        { category: 'dibao', persons: 20000, perPerson: '100.00' },
+        { category: 'tekun', persons: 6000, perPerson: '100.00' },
+      ]),
+      'prov',
+    );
+    expect(settled.status).toBe(201);
+    browser = await openBrowser();
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const shoot = async (name: string) => {
+    if (screenshots) await browser.page.screenshot({ path: join(screenshots, `${name}.png`) });
+  };
+
+  it('a finance token is told why it cannot read the books, not shown a raw 403', async () => {
+    const { page } = browser;
+    await page.goto(`${app.baseUrl}/dashboard`);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel('访问令牌').fill(app.token('prov'));
+    await page.getByRole('button', { name: '登录' }).click();
+    await expectText(page.getByTestId('login-problem'), '这是财政（记账）令牌：它只能提交拨付、下达和清算指令，不能查看台账。请改用经办或审计令牌登录。');
+    expect(await page.evaluate(() => sessionStorage.getItem('earmark.token'))).toBeNull();
+    // The refused sign-in is the one failed request the browser logs; nothing else may fail.
+    expect(browser.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
+    browser.consoleErrors.length = 0;
+  });
+
+  it('signs in by keyboard alone and shows the seed totals in 元 and in 万元', async () => {
+    const { page } = browser;
+    await page.goto(`${app.baseUrl}/dashboard`);
+    await page.getByLabel('访问令牌').fill('');
+    await tabTo(page, '#token');
+    await page.keyboard.type(app.token('aud'));
+    await page.keyboard.press('Enter');
+    const allocated = page.getByTestId('totals').locator('.figure', { hasText: '已分配' }).locator('dd');
+    await expectText(allocated, '135,000,000.00 元');
+    expect(await page.evaluate(() => sessionStorage.getItem('earmark.token'))).toBe(app.token('aud'));
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '25,000.00 元');
+    expect(await page.getByTestId('cities').locator('tbody tr').count()).toBe(21);
+    await expectText(page.getByTestId('cities').locator('tr[data-region="510100"] td').nth(2), '25,000.00 元');
+    await shoot('overview');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel('万元').check();
+    await expectText(allocated, '13,500.00 万元');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '2.50 万元');
+    await page.getByLabel('元', { exact: true }).check();
+    // The books as they stood before the payments of 2024-03-01.
+    await page.getByLabel('账面截至日期').fill('2024-02-01');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '0.00 元');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已清算地区' }).locator('dd'), '0');
+    await page.getByRole('button', { name: '当前账面' }).click();
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '25,000.00 元');
+  });
+
+  it('opens 成都 in the tree by keyboard and sees its districts', async () => {
+    const { page } = browser;
+    await tabTo(page, 'nav a[href="#/tree"]');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '地区树' }).waitFor();
+    expect(await page.locator('tr[data-region="510104"]').count()).toBe(0);
+    await tabTo(page, 'button[aria-label="展开 成都市"]', 80);
+    await page.keyboard.press('Enter');
+    await expectText(page.locator('tr[data-region="510104"] th'), '锦江区');
+    await expectText(page.locator('tr[data-region="510185"] th'), '简阳市');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // 扩权县 sit under their 市 but are marked as funded by the province: 简阳 no, 仁寿 (511421, under 眉山) yes.
+    await page.getByLabel('按名称或代码搜索').fill('仁寿');
+    await expectText(page.locator('tr[data-region="511421"] th'), '仁寿县省直管（扩权县）');
+    await page.getByLabel('按名称或代码搜索').fill('');
+  });
+
+  it('opens 成都市 by keyboard: balance, settlement, targets, and the trail page 2 through Link rel=next', async () => {
+    const { page } = browser;
+    await page.locator('tr[data-region="510100"] th a').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '成都市（510100）' }).waitFor();
+    await expectText(page.getByTestId('settlement').locator('.figure', { hasText: '应得' }).locator('dd'), '2,600,000.00 元');
+    await expectText(page.getByTestId('settlement').locator('.figure', { hasText: '调整' }).locator('dd'), '43,400.00 元');
+    await expectText(page.getByTestId('balance').locator('.figure', { hasText: '结余' }).locator('dd'), '2,531,600.00 元');
+    expect(await page.getByTestId('sub-regions').locator('tbody tr').count()).toBe(20);
+    await page.locator('table.trail tbody tr').first().waitFor();
+    expect(await page.locator('table.trail tbody tr').count()).toBe(20);
+    await shoot('region');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await tabTo(page, 'nav.pager button:not([disabled])', 200);
+    await page.keyboard.press('Enter');
+    await expectText(page.getByTestId('trail-page'), '第 2 页');
+    await page.waitForFunction(() => document.querySelectorAll('table.trail tbody tr').length === 7);
+    const api = await app.get(`/v1/programs/${program}/years/${year}/regions/510100/trail`, 'aud');
+    const lastPage = api.body.slice(20) as { position: number; hash: string }[];
+    expect(await page.locator('table.trail tbody tr').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-position'))))).toEqual(
+      lastPage.map((entry) => entry.position),
+    );
+    await expectText(page.locator('table.trail tbody tr').last().locator('td.hash code'), lastPage[6].hash);
+    await page.locator('table.trail tbody tr').last().getByRole('link').click();
+    await page.getByRole('heading', { name: `事件 ${lastPage[6].position} 的包含性证明` }).waitFor();
+  });
+
+  it('lists the flags read-only and filters them by rule, severity and region', async () => {
+    const { page } = browser;
+    await page.goto(`${app.baseUrl}/dashboard#/flags`);
+    const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags`, 'aud')).body as { rule: string; regionCode: string }[];
+    await expectText(page.getByTestId('flag-count'), `共 ${flags.length.toLocaleString('en-US')} 条`);
+    await page.getByLabel('地区（名称或代码）').fill('成都');
+    const chengdu = flags.filter((flag) => flag.regionCode === '510100');
+    await expectText(page.getByTestId('flag-count'), `共 ${chengdu.length} 条`);
+    await page.getByLabel('地区（名称或代码）').fill('');
+    await page.getByLabel('规则').selectOption('late-pass-down');
+    await expectText(page.getByTestId('flag-count'), `共 ${flags.filter((flag) => flag.rule === 'late-pass-down').length} 条`);
+    await shoot('flags');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('shows the allocation documents with their lines and the Annex 2 targets per 市(州)', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: '分配文件' }).click();
+    await page.getByRole('heading', { name: '分配文件' }).waitFor();
+    await expectText(page.getByTestId('documents').locator('tbody th'), '川财社〔2024〕2号');
+    await page.getByText('川财社〔2024〕2号 分配明细（93 个地区）').click();
+    const lines = page.locator('details.document-lines tbody tr');
+    expect(await lines.count()).toBe(93);
+    await expectText(lines.first(), '510100成都市2,556,600.00 元');
+    expect(await page.locator('h3', { hasText: '成都市' }).count()).toBe(1);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('downloads the xlsx whose totals equal the API’s to the 分', async () => {
+    const { page } = browser;
+    await page.goto(`${app.baseUrl}/dashboard#/`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 XLSX' }).click()]);
+    expect(download.suggestedFilename()).toBe(`report-${program}-${year}.xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await download.path());
+    const sheet = workbook.getWorksheet('元')!;
+    const header = (sheet.getRow(1).values as unknown[]).map(String);
+    const totals = sheet.getRow(sheet.rowCount);
+    const total = (title: string) => (totals.getCell(header.indexOf(title)).value as { result: number }).result.toFixed(2);
+    const programYear = (await app.get(`/v1/programs/${program}/years/${year}`, 'aud')).body;
+    expect(total('分配（元）')).toBe(programYear.allocated);
+    expect(total('支付（元）')).toBe(programYear.paid);
+    expect(total('结余（元）')).toBe(programYear.available);
+    expect(programYear.paid).toBe('25000.00');
+  });
+
+  it('switches to English, every label from the catalogue', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Program-year overview' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expectText(page.getByTestId('totals').locator('.figure', { hasText: 'Allocated' }).locator('dd'), '135,000,000.00 yuan');
+    await page.getByRole('link', { name: 'Regions' }).click();
+    await page.getByRole('heading', { name: 'Region tree' }).waitFor();
+    expect(browser.consoleErrors).toEqual([]);
+  });
+});
+
+async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+  await locator.first().waitFor();
+  const deadline = Date.now() + 5_000;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = ((await locator.first().textContent()) ?? '').trim();
+    if (seen === text) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(seen).toBe(text);
+}
