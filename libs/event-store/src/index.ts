@@ -1,4 +1,5 @@
 export * from './event-store.port';
+export * from './ledger-tables.port';
 export * from './event-hash';
 export * from './postgres';
 export * from './sqlite';

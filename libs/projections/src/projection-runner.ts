@@ -1,10 +1,10 @@
-import type { DocumentProjection, EventStore, RecordedEvent, Subscription } from '@earmark/event-store';
+import type { EventStore, RecordedEvent, StoreProjection, Subscription } from '@earmark/event-store';
 
 /** Where a projection's documents and checkpoint are written, in one transaction per batch. */
 export interface ProjectionSink {
-  applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<unknown>;
+  applyProjectionBatch(projection: StoreProjection, events: readonly RecordedEvent[]): Promise<unknown>;
   checkpoint(projection: string): Promise<bigint>;
-  resetProjections(names: readonly string[]): Promise<void>;
+  resetProjections(projections: readonly StoreProjection[]): Promise<void>;
   /** Events per rebuild page the sink works best with, when it differs from `rebuildPageSize`. */
   readonly rebuildPageSize?: number;
 }
@@ -28,7 +28,7 @@ export interface RebuildReport {
 export async function rebuildProjections(
   store: EventStore,
   sink: ProjectionSink,
-  projections: readonly DocumentProjection[],
+  projections: readonly StoreProjection[],
   onProgress?: (position: bigint) => void,
 ): Promise<RebuildReport> {
   const pageSize = sink.rebuildPageSize ?? rebuildPageSize;
@@ -36,7 +36,7 @@ export async function rebuildProjections(
     throw new RangeError(`a rebuild page holds 1..${maxRebuildPageSize} events, not ${pageSize}`);
   }
   const started = Date.now();
-  await sink.resetProjections(projections.map((p) => p.name));
+  await sink.resetProjections(projections);
   let after = 0n;
   let events = 0;
   for (;;) {
@@ -61,7 +61,7 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     private readonly sink: ProjectionSink,
-    private readonly projections: readonly DocumentProjection[],
+    private readonly projections: readonly StoreProjection[],
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -5,9 +5,10 @@ import {
   KurrentDbEventStore,
   PostgresEventStore,
   SqliteEventStore,
-  type DocumentProjection,
   type EventStore,
+  type LedgerReadModels,
   type ReadModelStore,
+  type StoreProjection,
 } from '@earmark/event-store';
 import { createLedgerProjection, ProjectionRunner, type ProjectionSink } from '@earmark/projections';
 import { Logger } from '@nestjs/common';
@@ -16,9 +17,9 @@ import type { EarmarkConfig } from '../config/earmark-config';
 /** The store, its read models and the registry, chosen by configuration alone. */
 export interface Infrastructure {
   readonly store: EventStore;
-  readonly readModels: ReadModelStore & ProjectionSink;
+  readonly readModels: ReadModelStore & LedgerReadModels & ProjectionSink;
   readonly registry: RegionRegistry;
-  readonly projections: readonly DocumentProjection[];
+  readonly projections: readonly StoreProjection[];
   /** What it was opened with: the service also needs the signing key and checkpoint settings. */
   readonly config: EarmarkConfig;
   close(): Promise<void>;
@@ -33,7 +34,7 @@ export const sqliteFileName = 'earmark.sqlite';
 
 export async function openInfrastructure(config: EarmarkConfig): Promise<Infrastructure> {
   const registry = loadRegistry(config);
-  const projections = [createLedgerProjection()];
+  const projections: StoreProjection[] = [createLedgerProjection()];
   switch (config.store) {
     case 'sqlite': {
       mkdirSync(config.dataDir, { recursive: true });

@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ReverseDisbursement } from '@earmark/domain';
-import type { ReadModelStore } from '@earmark/event-store';
-import { collections, type DisbursementDoc } from '@earmark/projections';
+import type { LedgerReadModels } from '@earmark/event-store';
 import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
 import { ApplicationError } from '../problem';
 import { READ_MODELS } from '../ports';
@@ -23,7 +22,7 @@ export class ReverseDisbursementCommand extends Command<CommandOutcome> {
  */
 @CommandHandler(ReverseDisbursementCommand)
 export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbursementCommand> {
-  constructor(private readonly runner: FundCommandRunner, @Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
+  constructor(private readonly runner: FundCommandRunner, @Inject(READ_MODELS) private readonly readModels: LedgerReadModels) {}
 
   async execute({ ctx, input }: ReverseDisbursementCommand): Promise<CommandOutcome> {
     const fund = await this.fundOf(input.disbursementId);
@@ -37,9 +36,8 @@ export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbur
   }
 
   private async fundOf(disbursementId: string): Promise<{ programCode: string; fiscalYear: number }> {
-    const stored = await this.readModels.getDoc(collections.disbursement, disbursementId);
-    if (!stored) throw new ApplicationError('not-found', `no disbursement ${disbursementId}`);
-    const { programCode, fiscalYear } = stored.doc as DisbursementDoc;
-    return { programCode, fiscalYear };
+    const row = await this.readModels.disbursement(disbursementId);
+    if (!row) throw new ApplicationError('not-found', `no disbursement ${disbursementId}`);
+    return { programCode: row.programCode, fiscalYear: row.fiscalYear };
   }
 }

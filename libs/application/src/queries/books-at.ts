@@ -1,6 +1,6 @@
 import { fundStreamName } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
-import { createLedgerProjection, effectiveDateOf, InMemoryDocs } from '@earmark/projections';
+import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
 export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint };
@@ -9,8 +9,8 @@ export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint 
 const pageSize = 5_000;
 
 /** Replays one fund's events, up to the point asked for, through the ledger projection in memory. */
-export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryDocs> {
-  const docs = new InMemoryDocs(createLedgerProjection());
+export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
+  const docs = new InMemoryLedgerTables();
   const streamName = fundStreamName(programCode, fiscalYear);
   let fromVersion = 0n;
   for (;;) {
