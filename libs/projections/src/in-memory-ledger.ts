@@ -12,6 +12,7 @@ import {
   type RecordedEvent,
   type RefusalRow,
   type RegionBalanceRow,
+  type StoreProjection,
   type TrailPageRequest,
   type TrailRow,
 } from '@earmark/event-store';
@@ -71,7 +72,8 @@ export class InMemoryLedgerTables implements LedgerReadModels {
     return fresh[fresh.length - 1]!.position;
   }
 
-  async resetProjections(names: readonly string[]): Promise<void> {
+  async resetProjections(projections: readonly (string | StoreProjection)[]): Promise<void> {
+    const names = projections.map((projection) => (typeof projection === 'string' ? projection : projection.name));
     if (!names.includes(this.projection.name)) return;
     this.programYears.clear();
     this.funds.clear();
