@@ -38,6 +38,30 @@ module.exports = {
       to: { path: '^libs/(application|projections|audit|notice-import)' },
     },
     {
+      name: 'event-store-port-loads-no-driver',
+      comment: 'the port, its errors and contract types are @earmark/event-store; each adapter is its own entry point.',
+      severity: 'error',
+      from: { path: '^libs/event-store/src/[^/]+\\.ts$' },
+      to: { path: '^node_modules/(better-sqlite3|pg|@kurrent)|^libs/event-store/src/(sqlite|postgres|kurrentdb)/' },
+    },
+    {
+      name: 'event-store-adapters-stand-alone',
+      comment: 'an adapter loads its own driver only.',
+      severity: 'error',
+      from: { path: '^libs/event-store/src/(sqlite|postgres|kurrentdb)/' },
+      to: { path: '^libs/event-store/src/(sqlite|postgres|kurrentdb)/', pathNot: '^libs/event-store/src/$1/' },
+    },
+    ...[
+      ['sqlite', 'pg|@kurrent'],
+      ['postgres', 'better-sqlite3|@kurrent'],
+      ['kurrentdb', 'better-sqlite3|pg'],
+    ].map(([adapter, drivers]) => ({
+      name: `event-store-${adapter}-loads-no-other-driver`,
+      severity: 'error',
+      from: { path: `^libs/event-store/src/${adapter}/` },
+      to: { path: `^node_modules/(${drivers})/` },
+    })),
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -2,11 +2,10 @@ import { Client } from 'pg';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
-  PostgresEventStore,
   type DocumentProjection,
-  type PostgresEventStoreOptions,
   type RecordedEvent,
 } from '../src';
+import { PostgresEventStore, type PostgresEventStoreOptions } from '../src/postgres';
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, waitUntil } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents, versionsOf } from './support/events';

@@ -1,15 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRegionsTsv, RegionRegistry } from '@earmark/domain';
-import {
-  KurrentDbEventStore,
-  PostgresEventStore,
-  SqliteEventStore,
-  type EventStore,
-  type LedgerReadModels,
-  type ReadModelStore,
-  type StoreProjection,
-} from '@earmark/event-store';
+import type { EventStore, LedgerReadModels, ReadModelStore, StoreProjection } from '@earmark/event-store';
 import { createLedgerProjection, ProjectionRunner, type ProjectionSink } from '@earmark/projections';
 import { Logger } from '@nestjs/common';
 import type { EarmarkConfig } from '../config/earmark-config';
@@ -36,13 +28,16 @@ export async function openInfrastructure(config: EarmarkConfig): Promise<Infrast
   const registry = loadRegistry(config);
   const projections: StoreProjection[] = [createLedgerProjection()];
   switch (config.store) {
+    // Each adapter is loaded only when chosen, so that a service on one store loads no other driver.
     case 'sqlite': {
+      const { SqliteEventStore } = await import('@earmark/event-store/sqlite');
       mkdirSync(config.dataDir, { recursive: true });
       const store = new SqliteEventStore({ file: join(config.dataDir, sqliteFileName), projections });
       await store.init();
       return { store, readModels: store, registry, projections, config, close: () => store.close() };
     }
     case 'postgres': {
+      const { PostgresEventStore } = await import('@earmark/event-store/postgres');
       const store = new PostgresEventStore({ connectionString: required(config.databaseUrl), projections });
       await store.init();
       return { store, readModels: store, registry, projections, config, close: () => store.close() };
@@ -51,9 +46,11 @@ export async function openInfrastructure(config: EarmarkConfig): Promise<Infrast
       // KurrentDB keeps the events; the read models live in PostgreSQL when configured, else in
       // the local SQLite file, fed by a catch-up subscription from their checkpoint.
       const readModels = config.databaseUrl
-        ? new PostgresEventStore({ connectionString: config.databaseUrl })
-        : (mkdirSync(config.dataDir, { recursive: true }), new SqliteEventStore({ file: join(config.dataDir, 'read-models.sqlite') }));
+        ? new (await import('@earmark/event-store/postgres')).PostgresEventStore({ connectionString: config.databaseUrl })
+        : (mkdirSync(config.dataDir, { recursive: true }),
+          new (await import('@earmark/event-store/sqlite')).SqliteEventStore({ file: join(config.dataDir, 'read-models.sqlite') }));
       await readModels.init();
+      const { KurrentDbEventStore } = await import('@earmark/event-store/kurrentdb');
       const store = new KurrentDbEventStore({ connectionString: required(config.kurrentDbUrl), readModels });
       await store.init();
       const logger = new Logger('Projections');

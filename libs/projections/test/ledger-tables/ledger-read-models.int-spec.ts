@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresEventStore, SqliteEventStore } from '@earmark/event-store';
+import { PostgresEventStore } from '@earmark/event-store/postgres';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { createTestDatabase } from '../../../event-store/test/support/postgres-test-db';
 import { InMemoryLedgerTables } from '../../src';
 import { describeLedgerReadModels } from './ledger-read-models.contract';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore, sqliteMigrations } from '@earmark/event-store';
+import { SqliteEventStore, sqliteMigrations } from '@earmark/event-store/sqlite';
 import { createLedgerProjection, InMemoryLedgerTables } from '../../src';
 import { ledgerScenario } from './ledger-scenario';
 
