@@ -15,6 +15,7 @@ import { loadConfig } from '../../api/src/config/earmark-config';
 import { serve } from '../../api/src/main';
 import { option, parseArgs, requiredOption, UsageError } from './args';
 import { auditCommands } from './audit.commands';
+import { replayProgress } from './replay-progress';
 
 const usage = `earmark <command>
 
@@ -109,7 +110,11 @@ async function runReplay(argv: string[]): Promise<number> {
   const infrastructure = await openInfrastructure(loadConfig());
   try {
     if (asOf === undefined) {
-      const report = await rebuildProjections(infrastructure.store, infrastructure.readModels, infrastructure.projections);
+      const progress = replayProgress(process.stderr, await infrastructure.store.headPosition());
+      const report = await rebuildProjections(infrastructure.store, infrastructure.readModels, infrastructure.projections, (position) =>
+        progress.update(position),
+      );
+      progress.done();
       const perSecond = report.elapsedMs > 0 ? Math.round((report.events * 1000) / report.elapsedMs) : report.events;
       process.stdout.write(`rebuilt projections from ${report.events} events through position ${report.lastPosition} in ${report.elapsedMs} ms (${perSecond} events/s)\n`);
       return 0;

@@ -249,3 +249,37 @@ export function emptyLedgerDelta(): LedgerDelta {
 
 /** What an adapter runs over its events: document projections, the ledger tables, or both. */
 export type StoreProjection = DocumentProjection | LedgerTablesProjection;
+
+/** The aggregate rows a streamed rebuild keeps in memory and writes once, at the end. */
+export interface LedgerAggregates {
+  readonly programYears: readonly ProgramYearRow[];
+  readonly regionBalances: readonly RegionBalanceRow[];
+  readonly performanceTargets: readonly PerformanceTargetsRow[];
+  readonly performanceActuals: readonly PerformanceActualRow[];
+}
+
+/**
+ * Fresh ledger tables beside the live ones, filled by a streamed rebuild while the live ones keep
+ * answering, then swapped in whole in one transaction.
+ */
+export interface LedgerRebuildTarget {
+  /** The appended rows of a delta (documents, trail, disbursements and their reversals, refusals), in log order. */
+  appendRows(delta: LedgerDelta): Promise<void>;
+  /**
+   * Under the store's write lock: hands `catchUp` the events appended after `position` (none when
+   * nothing was appended meanwhile), writes the rows of its delta and the final aggregates, swaps
+   * the fresh tables in for the live ones and sets the projection's checkpoint; returns it.
+   */
+  swapIn(
+    projectionName: string,
+    position: bigint,
+    catchUp: (events: readonly RecordedEvent[]) => { readonly delta: LedgerDelta; readonly aggregates: LedgerAggregates },
+  ): Promise<bigint>;
+  /** Drops the fresh tables, leaving the live ones as they were. */
+  abandon(): Promise<void>;
+}
+
+/** A store whose ledger tables can be rebuilt beside the live ones. */
+export interface LedgerRebuildSink {
+  beginLedgerRebuild(): Promise<LedgerRebuildTarget>;
+}

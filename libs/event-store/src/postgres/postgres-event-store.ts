@@ -34,6 +34,8 @@ import {
 import {
   isLedgerTablesProjection,
   type DisbursementRow,
+  type LedgerRebuildSink,
+  type LedgerRebuildTarget,
   type LedgerReadModels,
   type PerformanceActualRow,
   type PerformanceTargetsRow,
@@ -46,6 +48,7 @@ import {
   type TrailRow,
 } from '../ledger-tables.port';
 import { describeConnection, isConnectionLoss, toStoreError } from './postgres-errors';
+import { PostgresLedgerRebuild } from './postgres-ledger-rebuild';
 import { clearLedgerTables, PostgresLedgerQueries } from './postgres-ledger-tables';
 import { PostgresNotifier } from './postgres-notifier';
 import { ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
@@ -117,7 +120,7 @@ interface PendingLookup {
  * rejected alone. Every append transaction holds the event_log_head row lock from its first
  * statement to its commit, which hands out positions gapless and in commit order.
  */
-export class PostgresEventStore implements EventStore, ReadModelStore, LedgerReadModels {
+export class PostgresEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'postgres' as const;
 
   private readonly pool: Pool;
@@ -615,6 +618,11 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       await projectInTransaction(client, projection, fresh);
       return fresh.length === 0 ? checkpoint : fresh[fresh.length - 1].position;
     });
+  }
+
+  /** Fresh ledger tables beside the live ones, for a streamed rebuild; see PostgresLedgerRebuild. */
+  async beginLedgerRebuild(): Promise<LedgerRebuildTarget> {
+    return PostgresLedgerRebuild.begin((work) => this.inTransaction(work));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -75,41 +75,53 @@ const documentTypes = ['text', 'int', 'bigint', 'text', 'text', 'text', 'text', 
 const trailTypes = ['text', 'int', 'text', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text'];
 const disbursementTypes = ['bigint', 'text', 'text', 'int', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'int', 'bool', 'bool'];
 
-const sql = {
-  upsertProgramYears: unnestInsert('rm_program_year', programYearColumns, programYearTypes, updateAll(programYearColumns, ['program_code', 'fiscal_year'])),
-  upsertRegionBalances: unnestInsert(
-    'rm_region_balance',
-    regionBalanceColumns,
-    regionBalanceTypes,
-    updateAll(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code']),
-  ),
-  insertDocuments: unnestInsert('rm_program_document', documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
-  insertTrail: unnestInsert('rm_trail', trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
-  insertDisbursements: unnestInsert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
-  insertRefusals: unnestInsert(
-    'rm_refusal',
-    'position, program_code, fiscal_year, region_code, code, recorded_at, data',
-    ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'],
-    'ON CONFLICT DO NOTHING',
-  ),
-  upsertTargets: unnestInsert(
-    'rm_performance_target',
-    'program_code, fiscal_year, region_code, position, data',
-    ['text', 'int', 'text', 'bigint', 'text'],
-    updateAll('program_code, fiscal_year, region_code, position, data', ['program_code', 'fiscal_year', 'region_code']),
-  ),
-  upsertActuals: unnestInsert(
-    'rm_performance_actual',
-    'program_code, fiscal_year, region_code, indicator, position, actor, data',
-    ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'],
-    updateAll('program_code, fiscal_year, region_code, indicator, position, actor, data', [
-      'program_code',
-      'fiscal_year',
-      'region_code',
-      'indicator',
-    ]),
-  ),
-};
+function ledgerWriteSql(suffix: string) {
+  const t = (table: string): string => `${table}${suffix}`;
+  const upsert = (columns: string, key: readonly string[]): string => updateAll(columns, key);
+  const targetColumns = 'program_code, fiscal_year, region_code, position, data';
+  const actualColumns = 'program_code, fiscal_year, region_code, indicator, position, actor, data';
+  return {
+    upsertProgramYears: unnestInsert(t('rm_program_year'), programYearColumns, programYearTypes, upsert(programYearColumns, ['program_code', 'fiscal_year'])),
+    upsertRegionBalances: unnestInsert(
+      t('rm_region_balance'),
+      regionBalanceColumns,
+      regionBalanceTypes,
+      upsert(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code']),
+    ),
+    insertDocuments: unnestInsert(t('rm_program_document'), documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
+    insertTrail: unnestInsert(t('rm_trail'), trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
+    insertDisbursements: unnestInsert(t('rm_disbursement'), disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
+    insertRefusals: unnestInsert(
+      t('rm_refusal'),
+      'position, program_code, fiscal_year, region_code, code, recorded_at, data',
+      ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'],
+      'ON CONFLICT DO NOTHING',
+    ),
+    upsertTargets: unnestInsert(
+      t('rm_performance_target'),
+      targetColumns,
+      ['text', 'int', 'text', 'bigint', 'text'],
+      upsert(targetColumns, ['program_code', 'fiscal_year', 'region_code']),
+    ),
+    upsertActuals: unnestInsert(
+      t('rm_performance_actual'),
+      actualColumns,
+      ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'],
+      upsert(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator']),
+    ),
+  };
+}
+
+const writeSqlBySuffix = new Map<string, ReturnType<typeof ledgerWriteSql>>();
+
+function writeSqlFor(suffix: string): ReturnType<typeof ledgerWriteSql> {
+  let found = writeSqlBySuffix.get(suffix);
+  if (!found) {
+    found = ledgerWriteSql(suffix);
+    writeSqlBySuffix.set(suffix, found);
+  }
+  return found;
+}
 
 /** Column-major parameters for `unnest`: one array per column. */
 function columnsOf<T>(rows: readonly T[], values: (row: T) => unknown[]): unknown[][] {
@@ -311,9 +323,11 @@ export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys)
 }
 
 /** Writes a batch's delta inside the caller's transaction: one statement per table that changed. */
-export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta): Promise<void> {
+export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = ''): Promise<void> {
+  const sql = writeSqlFor(suffix);
+  // A named statement is prepared once per connection, for one text: the fresh tables' get their own names.
   const run = async (name: string, text: string, values: unknown[][]): Promise<void> => {
-    await client.query({ name, text, values });
+    await client.query({ name: `${name}${suffix}`, text, values });
   };
   if (delta.programYears.length > 0) await run('earmark-upsert-program-years', sql.upsertProgramYears, columnsOf(delta.programYears, programYearValues));
   if (delta.regionBalances.length > 0) {
@@ -381,8 +395,8 @@ export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta): 
   }
   if (delta.reversedDisbursementIds.length > 0) {
     await client.query({
-      name: 'earmark-mark-reversed',
-      text: 'UPDATE rm_disbursement SET reversed = TRUE WHERE disbursement_id = ANY($1::text[])',
+      name: `earmark-mark-reversed${suffix}`,
+      text: `UPDATE rm_disbursement${suffix} SET reversed = TRUE WHERE disbursement_id = ANY($1::text[])`,
       values: [delta.reversedDisbursementIds],
     });
   }

@@ -28,6 +28,8 @@ import {
 import {
   isLedgerTablesProjection,
   type DisbursementRow,
+  type LedgerRebuildSink,
+  type LedgerRebuildTarget,
   type LedgerReadModels,
   type LedgerTablesProjection,
   type PerformanceActualRow,
@@ -40,6 +42,7 @@ import {
   type TrailPageRequest,
   type TrailRow,
 } from '../ledger-tables.port';
+import { SqliteLedgerRebuild } from './sqlite-ledger-rebuild';
 import { SqliteLedgerTables } from './sqlite-ledger-tables';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
 
@@ -248,7 +251,7 @@ function assertCount(name: string, value: number | undefined, limit: number): vo
  * Appends queued in the same tick share one transaction (one fsync); each runs in its own
  * savepoint so that its failure is its own.
  */
-export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadModels {
+export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'sqlite' as const;
   readonly rebuildPageSize = rebuildPageSizeEvents;
 
@@ -437,6 +440,20 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   async checkpoint(projection: string): Promise<bigint> {
     return this.run((s) => s.checkpoint.get(projection) ?? 0n);
+  }
+
+  /** Fresh ledger tables beside the live ones, for a streamed rebuild; see SqliteLedgerRebuild. */
+  async beginLedgerRebuild(): Promise<LedgerRebuildTarget> {
+    const db = this.database();
+    try {
+      return new SqliteLedgerRebuild(
+        db,
+        (position) => this.statements!.readAll.all(position, -1).map(toRecordedEvent),
+        (name, position) => this.statements!.setCheckpoint.run(name, position),
+      );
+    } catch (error: unknown) {
+      throw asStoreError(error);
+    }
   }
 
   // --------------------------------------------------------------------------------------------

@@ -238,63 +238,64 @@ function actualOf(r: Row): PerformanceActualRow {
   };
 }
 
-function prepare(db: Database.Database) {
+function prepare(db: Database.Database, suffix: string) {
+  const t = (table: string): string => `${table}${suffix}`;
   return {
-    programYear: db.prepare<unknown[], Row>(`SELECT ${programYearColumns} FROM rm_program_year WHERE program_code = ? AND fiscal_year = ?`),
+    programYear: db.prepare<unknown[], Row>(`SELECT ${programYearColumns} FROM ${t('rm_program_year')} WHERE program_code = ? AND fiscal_year = ?`),
     // Ordered as `code/year` text, the order the program-years have always been listed in.
     listProgramYears: db.prepare<unknown[], Row>(
-      `SELECT ${programYearColumns} FROM rm_program_year ORDER BY program_code || '/' || fiscal_year`,
+      `SELECT ${programYearColumns} FROM ${t('rm_program_year')} ORDER BY program_code || '/' || fiscal_year`,
     ),
     upsertProgramYear: db.prepare(
-      `INSERT OR REPLACE INTO rm_program_year (${programYearColumns}) VALUES (${placeholders(programYearColumns)})`,
+      `INSERT OR REPLACE INTO ${t('rm_program_year')} (${programYearColumns}) VALUES (${placeholders(programYearColumns)})`,
     ),
     documents: db.prepare<unknown[], Row>(
-      `SELECT ${documentColumns} FROM rm_program_document WHERE program_code = ? AND fiscal_year = ? ORDER BY position`,
+      `SELECT ${documentColumns} FROM ${t('rm_program_document')} WHERE program_code = ? AND fiscal_year = ? ORDER BY position`,
     ),
-    insertDocument: db.prepare(`INSERT OR IGNORE INTO rm_program_document (${documentColumns}) VALUES (${placeholders(documentColumns)})`),
+    insertDocument: db.prepare(`INSERT OR IGNORE INTO ${t('rm_program_document')} (${documentColumns}) VALUES (${placeholders(documentColumns)})`),
     regionBalance: db.prepare<unknown[], Row>(
-      `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = ? AND fiscal_year = ? AND region_code = ?`,
+      `SELECT ${regionBalanceColumns} FROM ${t('rm_region_balance')} WHERE program_code = ? AND fiscal_year = ? AND region_code = ?`,
     ),
     regionBalances: db.prepare<unknown[], Row>(
-      `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = ? AND fiscal_year = ? ORDER BY region_code`,
+      `SELECT ${regionBalanceColumns} FROM ${t('rm_region_balance')} WHERE program_code = ? AND fiscal_year = ? ORDER BY region_code`,
     ),
     upsertRegionBalance: db.prepare(
-      `INSERT OR REPLACE INTO rm_region_balance (${regionBalanceColumns}) VALUES (${placeholders(regionBalanceColumns)})`,
+      `INSERT OR REPLACE INTO ${t('rm_region_balance')} (${regionBalanceColumns}) VALUES (${placeholders(regionBalanceColumns)})`,
     ),
     trailPage: db.prepare<unknown[], Row>(
-      `SELECT ${trailColumns} FROM rm_trail WHERE program_code = ? AND fiscal_year = ? AND region_code = ? AND position > ?
+      `SELECT ${trailColumns} FROM ${t('rm_trail')} WHERE program_code = ? AND fiscal_year = ? AND region_code = ? AND position > ?
        ORDER BY position LIMIT ?`,
     ),
-    insertTrail: db.prepare(`INSERT OR IGNORE INTO rm_trail (${trailColumns}) VALUES (${placeholders(trailColumns)})`),
-    disbursement: db.prepare<unknown[], Row>(`SELECT ${disbursementColumns} FROM rm_disbursement WHERE disbursement_id = ?`),
+    insertTrail: db.prepare(`INSERT OR IGNORE INTO ${t('rm_trail')} (${trailColumns}) VALUES (${placeholders(trailColumns)})`),
+    disbursement: db.prepare<unknown[], Row>(`SELECT ${disbursementColumns} FROM ${t('rm_disbursement')} WHERE disbursement_id = ?`),
     insertDisbursement: db.prepare(
-      `INSERT OR IGNORE INTO rm_disbursement (${disbursementColumns}) VALUES (${placeholders(disbursementColumns)})`,
+      `INSERT OR IGNORE INTO ${t('rm_disbursement')} (${disbursementColumns}) VALUES (${placeholders(disbursementColumns)})`,
     ),
-    markReversed: db.prepare('UPDATE rm_disbursement SET reversed = 1 WHERE disbursement_id = ?'),
+    markReversed: db.prepare(`UPDATE ${t('rm_disbursement')} SET reversed = 1 WHERE disbursement_id = ?`),
     refusals: db.prepare<unknown[], Row>(
-      `SELECT position, program_code, fiscal_year, region_code, code, recorded_at, data FROM rm_refusal
+      `SELECT position, program_code, fiscal_year, region_code, code, recorded_at, data FROM ${t('rm_refusal')}
        WHERE program_code = ? AND fiscal_year = ? ORDER BY position`,
     ),
     insertRefusal: db.prepare(
-      `INSERT OR IGNORE INTO rm_refusal (position, program_code, fiscal_year, region_code, code, recorded_at, data)
+      `INSERT OR IGNORE INTO ${t('rm_refusal')} (position, program_code, fiscal_year, region_code, code, recorded_at, data)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     targets: db.prepare<unknown[], Row>(
-      `SELECT program_code, fiscal_year, region_code, position, data FROM rm_performance_target
+      `SELECT program_code, fiscal_year, region_code, position, data FROM ${t('rm_performance_target')}
        WHERE program_code = ? AND fiscal_year = ? ORDER BY region_code`,
     ),
     upsertTargets: db.prepare(
-      'INSERT OR REPLACE INTO rm_performance_target (program_code, fiscal_year, region_code, position, data) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR REPLACE INTO ${t('rm_performance_target')} (program_code, fiscal_year, region_code, position, data) VALUES (?, ?, ?, ?, ?)`,
     ),
     actuals: db.prepare<unknown[], Row>(
-      `SELECT program_code, fiscal_year, region_code, indicator, position, actor, data FROM rm_performance_actual
+      `SELECT program_code, fiscal_year, region_code, indicator, position, actor, data FROM ${t('rm_performance_actual')}
        WHERE program_code = ? AND fiscal_year = ? ORDER BY region_code, indicator`,
     ),
     upsertActual: db.prepare(
-      `INSERT OR REPLACE INTO rm_performance_actual (program_code, fiscal_year, region_code, indicator, position, actor, data)
+      `INSERT OR REPLACE INTO ${t('rm_performance_actual')} (program_code, fiscal_year, region_code, indicator, position, actor, data)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    clear: sqliteLedgerTables.map((table) => db.prepare(`DELETE FROM ${table}`)),
+    clear: sqliteLedgerTables.map((table) => db.prepare(`DELETE FROM ${t(table)}`)),
   };
 }
 
@@ -302,8 +303,9 @@ function prepare(db: Database.Database) {
 export class SqliteLedgerTables {
   private readonly s: ReturnType<typeof prepare>;
 
-  constructor(db: Database.Database) {
-    this.s = prepare(db);
+  /** `suffix` names a set of tables beside the live ones, which a rebuild fills before swapping them in. */
+  constructor(db: Database.Database, suffix = '') {
+    this.s = prepare(db, suffix);
   }
 
   /** The aggregate rows a batch reads. */

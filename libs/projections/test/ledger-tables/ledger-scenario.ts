@@ -6,7 +6,7 @@ import { FundLog } from '../support/fund-log';
  * passed down, paid, one payment reversed, a refused attempt, performance targets and an actual,
  * and a top-up document. Events of the fund and of the refusal stream in log order.
  */
-export function ledgerScenario(): { events: RecordedEvent[]; reversedId: string; keptId: string } {
+export function ledgerScenario(more: (log: FundLog) => void = () => undefined): { events: RecordedEvent[]; reversedId: string; keptId: string } {
   const log = new FundLog();
   log.allocation([
     ['510100', '1000.00'],
@@ -21,6 +21,7 @@ export function ledgerScenario(): { events: RecordedEvent[]; reversedId: string;
   log.targets('510300');
   log.actual('510300', 'enrolment-rate', '96%', '2024-12-01');
   log.allocation([['510100', '100.00']], { kind: 'top-up', documentNo: '川财社〔2024〕9号', issuedOn: '2024-06-01' });
+  more(log);
   const events = [...log.fundEvents, ...log.refusalEvents].sort((a, b) => (a.position < b.position ? -1 : 1));
   return { events, reversedId: reversed.id, keptId: kept.id };
 }
