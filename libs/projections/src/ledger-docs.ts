@@ -90,23 +90,6 @@ export interface TrailEntryDoc extends JsonObject {
   hash: string;
 }
 
-export interface DisbursementDoc extends JsonObject {
-  disbursementId: string;
-  programCode: string;
-  fiscalYear: number;
-  regionCode: string;
-  kind: string;
-  amountFen: string;
-  voucherNo: string;
-  paidOn: string;
-  toRegionCode: string | null;
-  toParentRegionCode: string | null;
-  beneficiaries: number | null;
-  afterSettlement: boolean;
-  reversed: boolean;
-  position: string;
-}
-
 function settlementDocOf(row: SettlementRow): SettlementDoc {
   return {
     documentNo: row.documentNo,
