@@ -53,10 +53,10 @@ const disbursementColumns = `position, disbursement_id, program_code, fiscal_yea
 const columnList = (columns: string): string[] => columns.split(',').map((column) => column.trim());
 
 /** `INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)`, with the conflict clause given. */
-function unnestInsert(table: string, columns: string, types: readonly string[], onConflict: string): string {
+function unnestInsert(table: string, columns: string, types: readonly string[], onConflict: string, firstParam: number): string {
   const names = columnList(columns);
   if (names.length !== types.length) throw new Error(`${table}: ${names.length} columns, ${types.length} types`);
-  const params = types.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
+  const params = types.map((type, index) => `$${firstParam + index}::${type}[]`).join(', ');
   return `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${params}) ${onConflict}`;
 }
 
@@ -75,48 +75,45 @@ const documentTypes = ['text', 'int', 'bigint', 'text', 'text', 'text', 'text', 
 const trailTypes = ['text', 'int', 'text', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text'];
 const disbursementTypes = ['bigint', 'text', 'text', 'int', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'int', 'bool', 'bool'];
 
-function ledgerWriteSql(suffix: string) {
+const targetColumns = 'program_code, fiscal_year, region_code, position, data';
+const actualColumns = 'program_code, fiscal_year, region_code, indicator, position, actor, data';
+const refusalColumns = 'position, program_code, fiscal_year, region_code, code, recorded_at, data';
+const targetTypes = ['text', 'int', 'text', 'bigint', 'text'];
+const actualTypes = ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'];
+const refusalTypes = ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'];
+
+/**
+ * A batch's whole delta in one statement, one data-modifying CTE per table, so that the transaction
+ * holding the head lock spends one round trip on it. The parameters are the tables' columns in
+ * this order; a table with no rows gets empty arrays.
+ */
+function ledgerWriteSql(suffix: string): string {
   const t = (table: string): string => `${table}${suffix}`;
-  const upsert = (columns: string, key: readonly string[]): string => updateAll(columns, key);
-  const targetColumns = 'program_code, fiscal_year, region_code, position, data';
-  const actualColumns = 'program_code, fiscal_year, region_code, indicator, position, actor, data';
-  return {
-    upsertProgramYears: unnestInsert(t('rm_program_year'), programYearColumns, programYearTypes, upsert(programYearColumns, ['program_code', 'fiscal_year'])),
-    upsertRegionBalances: unnestInsert(
-      t('rm_region_balance'),
-      regionBalanceColumns,
-      regionBalanceTypes,
-      upsert(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code']),
-    ),
-    insertDocuments: unnestInsert(t('rm_program_document'), documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
-    insertTrail: unnestInsert(t('rm_trail'), trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
-    insertDisbursements: unnestInsert(t('rm_disbursement'), disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
-    insertRefusals: unnestInsert(
-      t('rm_refusal'),
-      'position, program_code, fiscal_year, region_code, code, recorded_at, data',
-      ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'],
-      'ON CONFLICT DO NOTHING',
-    ),
-    upsertTargets: unnestInsert(
-      t('rm_performance_target'),
-      targetColumns,
-      ['text', 'int', 'text', 'bigint', 'text'],
-      upsert(targetColumns, ['program_code', 'fiscal_year', 'region_code']),
-    ),
-    upsertActuals: unnestInsert(
-      t('rm_performance_actual'),
-      actualColumns,
-      ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'],
-      upsert(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator']),
-    ),
+  let next = 1;
+  const insert = (table: string, columns: string, types: readonly string[], onConflict: string): string => {
+    const text = unnestInsert(t(table), columns, types, onConflict, next);
+    next += types.length;
+    return text;
   };
+  const parts = [
+    insert('rm_program_year', programYearColumns, programYearTypes, updateAll(programYearColumns, ['program_code', 'fiscal_year'])),
+    insert('rm_region_balance', regionBalanceColumns, regionBalanceTypes, updateAll(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code'])),
+    insert('rm_program_document', documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_trail', trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
+    `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
+    insert('rm_refusal', refusalColumns, refusalTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
+    insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
+  ];
+  return `WITH ${parts.map((part, index) => `w${index} AS (${part})`).join(',\n')} SELECT 1`;
 }
 
-const writeSqlBySuffix = new Map<string, ReturnType<typeof ledgerWriteSql>>();
+const writeSqlBySuffix = new Map<string, string>();
 
-function writeSqlFor(suffix: string): ReturnType<typeof ledgerWriteSql> {
+function writeSqlFor(suffix: string): string {
   let found = writeSqlBySuffix.get(suffix);
-  if (!found) {
+  if (found === undefined) {
     found = ledgerWriteSql(suffix);
     writeSqlBySuffix.set(suffix, found);
   }
@@ -124,8 +121,7 @@ function writeSqlFor(suffix: string): ReturnType<typeof ledgerWriteSql> {
 }
 
 /** Column-major parameters for `unnest`: one array per column. */
-function columnsOf<T>(rows: readonly T[], values: (row: T) => unknown[]): unknown[][] {
-  const width = rows.length === 0 ? 0 : values(rows[0]).length;
+function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => unknown[]): unknown[][] {
   const out: unknown[][] = Array.from({ length: width }, () => []);
   for (const row of rows) values(row).forEach((value, index) => out[index].push(value));
   return out;
@@ -322,113 +318,82 @@ export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys)
   return { programYears, regionBalances };
 }
 
-/** Writes a batch's delta inside the caller's transaction: one statement per table that changed. */
+/** Writes a batch's delta inside the caller's transaction, in one statement. */
 export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = ''): Promise<void> {
-  const sql = writeSqlFor(suffix);
-  // A named statement is prepared once per connection, for one text: the fresh tables' get their own names.
-  const run = async (name: string, text: string, values: unknown[][]): Promise<void> => {
-    await client.query({ name: `${name}${suffix}`, text, values });
-  };
-  if (delta.programYears.length > 0) await run('earmark-upsert-program-years', sql.upsertProgramYears, columnsOf(delta.programYears, programYearValues));
-  if (delta.regionBalances.length > 0) {
-    await run('earmark-upsert-region-balances', sql.upsertRegionBalances, columnsOf(delta.regionBalances, regionBalanceValues));
-  }
-  if (delta.documents.length > 0) {
-    await run(
-      'earmark-insert-documents',
-      sql.insertDocuments,
-      columnsOf(delta.documents, (d) => [
-        d.programCode,
-        d.fiscalYear,
-        d.position.toString(),
-        d.documentNo,
-        d.kind,
-        d.title,
-        d.issuedOn,
-        d.issuerRegionCode,
-        d.totalFen.toString(),
-        d.lines,
-      ]),
-    );
-  }
-  if (delta.trail.length > 0) {
-    await run(
-      'earmark-insert-trail',
-      sql.insertTrail,
-      columnsOf(delta.trail, (t) => [
-        t.programCode,
-        t.fiscalYear,
-        t.regionCode,
-        t.position.toString(),
-        t.recordedAt,
-        t.effectiveOn,
-        t.type,
-        t.amountFen.toString(),
-        t.availableAfterFen.toString(),
-        t.reference,
-        t.actor,
-        t.hash,
-      ]),
-    );
-  }
-  if (delta.disbursements.length > 0) {
-    await run(
-      'earmark-insert-disbursements',
-      sql.insertDisbursements,
-      columnsOf(delta.disbursements, (d) => [
-        d.position.toString(),
-        d.disbursementId,
-        d.programCode,
-        d.fiscalYear,
-        d.regionCode,
-        d.kind,
-        d.amountFen.toString(),
-        d.voucherNo,
-        d.paidOn,
-        d.toRegionCode,
-        d.toParentRegionCode,
-        d.beneficiaries,
-        d.afterSettlement,
-        d.reversed,
-      ]),
-    );
-  }
-  if (delta.reversedDisbursementIds.length > 0) {
-    await client.query({
-      name: `earmark-mark-reversed${suffix}`,
-      text: `UPDATE rm_disbursement${suffix} SET reversed = TRUE WHERE disbursement_id = ANY($1::text[])`,
-      values: [delta.reversedDisbursementIds],
-    });
-  }
-  if (delta.refusals.length > 0) {
-    await run(
-      'earmark-insert-refusals',
-      sql.insertRefusals,
-      columnsOf(delta.refusals, (r) => [r.position.toString(), r.programCode, r.fiscalYear, r.regionCode, r.code, r.recordedAt, JSON.stringify(r.data)]),
-    );
-  }
-  if (delta.performanceTargets.length > 0) {
-    await run(
-      'earmark-upsert-targets',
-      sql.upsertTargets,
-      columnsOf(delta.performanceTargets, (t) => [t.programCode, t.fiscalYear, t.regionCode, t.position.toString(), JSON.stringify(t.data)]),
-    );
-  }
-  if (delta.performanceActuals.length > 0) {
-    await run(
-      'earmark-upsert-actuals',
-      sql.upsertActuals,
-      columnsOf(delta.performanceActuals, (a) => [
-        a.programCode,
-        a.fiscalYear,
-        a.regionCode,
-        a.indicator,
-        a.position.toString(),
-        a.actor,
-        JSON.stringify(a.data),
-      ]),
-    );
-  }
+  if (Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0)) return;
+  // The statement's parts see one snapshot: a disbursement reversed in the batch that recorded it is
+  // written reversed, the others are marked by the update.
+  const reversed = new Set(delta.reversedDisbursementIds);
+  const disbursements = delta.disbursements.map((d) => (reversed.has(d.disbursementId) ? { ...d, reversed: true } : d));
+  const recordedHere = new Set(disbursements.map((d) => d.disbursementId));
+  const values: unknown[] = [
+    ...columnsOf(delta.programYears, programYearTypes.length, programYearValues),
+    ...columnsOf(delta.regionBalances, regionBalanceTypes.length, regionBalanceValues),
+    ...columnsOf(delta.documents, documentTypes.length, (d) => [
+      d.programCode,
+      d.fiscalYear,
+      d.position.toString(),
+      d.documentNo,
+      d.kind,
+      d.title,
+      d.issuedOn,
+      d.issuerRegionCode,
+      d.totalFen.toString(),
+      d.lines,
+    ]),
+    ...columnsOf(delta.trail, trailTypes.length, (t) => [
+      t.programCode,
+      t.fiscalYear,
+      t.regionCode,
+      t.position.toString(),
+      t.recordedAt,
+      t.effectiveOn,
+      t.type,
+      t.amountFen.toString(),
+      t.availableAfterFen.toString(),
+      t.reference,
+      t.actor,
+      t.hash,
+    ]),
+    ...columnsOf(disbursements, disbursementTypes.length, (d) => [
+      d.position.toString(),
+      d.disbursementId,
+      d.programCode,
+      d.fiscalYear,
+      d.regionCode,
+      d.kind,
+      d.amountFen.toString(),
+      d.voucherNo,
+      d.paidOn,
+      d.toRegionCode,
+      d.toParentRegionCode,
+      d.beneficiaries,
+      d.afterSettlement,
+      d.reversed,
+    ]),
+    [...reversed].filter((id) => !recordedHere.has(id)),
+    ...columnsOf(delta.refusals, refusalTypes.length, (r) => [
+      r.position.toString(),
+      r.programCode,
+      r.fiscalYear,
+      r.regionCode,
+      r.code,
+      r.recordedAt,
+      JSON.stringify(r.data),
+    ]),
+    ...columnsOf(delta.performanceTargets, targetTypes.length, (t) => [t.programCode, t.fiscalYear, t.regionCode, t.position.toString(), JSON.stringify(t.data)]),
+    ...columnsOf(delta.performanceActuals, actualTypes.length, (a) => [
+      a.programCode,
+      a.fiscalYear,
+      a.regionCode,
+      a.indicator,
+      a.position.toString(),
+      a.actor,
+      JSON.stringify(a.data),
+    ]),
+  ];
+  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
+  await client.query({ name: `earmark-write-ledger${suffix}`, text: writeSqlFor(suffix), values });
 }
 
 export async function clearLedgerTables(client: PoolClient): Promise<void> {
