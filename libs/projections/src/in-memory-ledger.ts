@@ -173,12 +173,15 @@ export class InMemoryLedgerTables implements LedgerReadModels {
 
   async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {
     const entries = this.funds.get(ledgerFundKey(programCode, fiscalYear))?.trail.get(regionCode) ?? [];
-    const out: TrailRow[] = [];
-    for (const entry of entries) {
-      if (out.length >= page.limit) break;
-      if (entry.position > page.after) out.push(entry);
+    // Entries are in position order: the page starts at the first one after `after`.
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (entries[middle]!.position <= page.after) low = middle + 1;
+      else high = middle;
     }
-    return out;
+    return entries.slice(low, low + page.limit);
   }
 
   async disbursement(disbursementId: string): Promise<DisbursementRow | null> {
