@@ -71,12 +71,9 @@ module.exports = {
     },
     {
       name: 'no-deep-imports',
-      comment:
-        'Another lib is used through its entry points only (@earmark/x, or @earmark/x/<adapter>). ' +
-        'The one exception, the verifier taking the hash chain from event-store, goes once event-store ' +
-        'offers it from an entry point without drivers.',
+      comment: 'Another lib is used through its entry points only (@earmark/x, or @earmark/x/<adapter>).',
       severity: 'error',
-      from: { path: '^libs/([^/]+)/', pathNot: '^libs/audit/src/ledger-verifier\\.ts$' },
+      from: { path: '^libs/([^/]+)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: [...entryPoints, '^libs/$1/'] },
     },
     {
@@ -99,6 +96,30 @@ module.exports = {
       from: { path: '^apps/dashboard' },
       to: { path: '^(apps/(api|cli)|libs)/' },
     },
+    {
+      name: 'event-store-port-loads-no-driver',
+      comment: 'the port, its errors and contract types are @earmark/event-store; each adapter is its own entry point.',
+      severity: 'error',
+      from: { path: '^libs/event-store/src/[^/]+\\.ts$' },
+      to: { path: '^node_modules/(better-sqlite3|pg|@kurrent)|^libs/event-store/src/(sqlite|postgres|kurrentdb)/' },
+    },
+    {
+      name: 'event-store-adapters-stand-alone',
+      comment: 'an adapter loads its own driver only.',
+      severity: 'error',
+      from: { path: '^libs/event-store/src/(sqlite|postgres|kurrentdb)/' },
+      to: { path: '^libs/event-store/src/(sqlite|postgres|kurrentdb)/', pathNot: '^libs/event-store/src/$1/' },
+    },
+    ...[
+      ['sqlite', 'pg|@kurrent'],
+      ['postgres', 'better-sqlite3|@kurrent'],
+      ['kurrentdb', 'better-sqlite3|pg'],
+    ].map(([adapter, drivers]) => ({
+      name: `event-store-${adapter}-loads-no-other-driver`,
+      severity: 'error',
+      from: { path: `^libs/event-store/src/${adapter}/` },
+      to: { path: `^node_modules/(${drivers})/` },
+    })),
     {
       name: 'no-circular',
       severity: 'error',

@@ -7,6 +7,7 @@ const { mirrorModuleNameMapper } = require('./tests/jest/esm-cjs-mirror');
 
 const moduleNameMapper = {
   '^@earmark/(domain|application|event-store|projections|audit|notice-import|runtime|reports)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@earmark/event-store/(sqlite|postgres|kurrentdb)$': '<rootDir>/libs/event-store/src/$1/index.ts',
   ...mirrorModuleNameMapper(),
 };
 // Types are checked once for every file, tests included, by `npm run typecheck` (part of npm test);

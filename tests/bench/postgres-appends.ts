@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { PostgresEventStore, type NewEvent } from '@earmark/event-store';
+import type { NewEvent } from '@earmark/event-store';
+import { PostgresEventStore } from '@earmark/event-store/postgres';
 
 export interface PostgresAppendFigure {
   readonly concurrency: number;

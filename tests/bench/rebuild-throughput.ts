@@ -10,7 +10,9 @@ import {
   type CommandContext,
 } from '@earmark/application';
 import { fenFromString, fundStreamName, type DisbursementRecorded } from '@earmark/domain';
-import { PostgresEventStore, SqliteEventStore, type JsonObject, type NewEvent, type StreamAppend } from '@earmark/event-store';
+import type { JsonObject, NewEvent, StreamAppend } from '@earmark/event-store';
+import { PostgresEventStore } from '@earmark/event-store/postgres';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { parseAllocationNotice } from '@earmark/notice-import';
 import { createLedgerProjection, rebuildProjections } from '@earmark/projections';
 import Database from 'better-sqlite3';

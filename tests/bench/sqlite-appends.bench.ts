@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@earmark/event-store';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
 
 export interface SqliteAppendBenchOptions {
   /** Appends measured per concurrency level, after the warm-up. */

@@ -101,8 +101,8 @@ describe('Disbursement rules over HTTP', () => {
       ['beneficiary-payment', '-100.00'],
       ['beneficiary-payment', '-1.00'],
     ]);
-    const refusals = await app.infrastructure.readModels.listDocs('refusal', 'sc-pension-contribution-subsidy/2024');
-    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['regionCode']])).toEqual([
+    const refusals = await app.infrastructure.readModels.refusals('sc-pension-contribution-subsidy', 2024);
+    expect(refusals.map((r) => [r.data['code'], r.data['actor'], r.data['regionCode']])).toEqual([
       ['insufficient-funds', 'pzh', '510400'],
       ['earmark-violation', 'pzh', '510400'],
       ['not-a-child-region', 'zg', '510300'],

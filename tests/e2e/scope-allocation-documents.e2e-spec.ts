@@ -20,8 +20,8 @@ describe('Allocation documents: only a key covering the funding root records the
     expect((await programYear()).body).toMatchObject({ allocated: '135000000.00', available: '135000000.00', regions: 93 });
     expect((await app.region('510104')).status).toBe(404);
     // A scope refusal is a refused attempt too: auditors see who tried.
-    const refusals = await app.infrastructure.readModels.listDocs('refusal', `${program}/${year}`);
-    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['commandType']])).toEqual([['forbidden', 'cd', 'RecordAllocation']]);
+    const refusals = await app.infrastructure.readModels.refusals(program, year);
+    expect(refusals.map((r) => [r.data['code'], r.data['actor'], r.data['commandType']])).toEqual([['forbidden', 'cd', 'RecordAllocation']]);
   });
 
   it('the province’s key recording a document whose issuer is 成都: 422 issuer-not-root, kept as a refused attempt', async () => {
@@ -30,8 +30,8 @@ describe('Allocation documents: only a key covering the funding root records the
     expect([status, body.code]).toEqual([422, 'issuer-not-root']);
     expect(body.title).toBe("Issuer is not the program's funding root");
     expect((await programYear()).body).toMatchObject({ allocated: '135000000.00', available: '135000000.00', regions: 93 });
-    const refusals = await app.infrastructure.readModels.listDocs('refusal', `${program}/${year}`);
-    expect(refusals.map((r) => [r.doc['code'], r.doc['actor'], r.doc['regionCode']])).toEqual([['issuer-not-root', 'prov', '510100']]);
+    const refusals = await app.infrastructure.readModels.refusals(program, year);
+    expect(refusals.map((r) => [r.data['code'], r.data['actor'], r.data['regionCode']])).toEqual([['issuer-not-root', 'prov', '510100']]);
   });
 
   it('自贡’s key (510300) allocating to 荣县 (510321), issued by the province or by itself: 403 both', async () => {

@@ -18,7 +18,7 @@ import {
   type Region,
 } from '@earmark/domain';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
-import { collections, countersOf, createLedgerProjection, fundKey, InMemoryDocs, regionKey, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
+import { countersOf, InMemoryLedgerTables, programYearDocOf, regionBalanceDocOf } from '@earmark/projections';
 import { BalanceReplay } from '@earmark/audit';
 
 /**
@@ -142,7 +142,7 @@ const opening: Plan = {
 
 class Ledger {
   state: FundState = initialFundState(programCode, fiscalYear);
-  readonly docs = new InMemoryDocs(createLedgerProjection());
+  readonly docs = new InMemoryLedgerTables();
   readonly verifier = new BalanceReplay(registry);
   readonly log: RecordedEvent[] = [];
   readonly disbursementIds: string[] = [];
@@ -270,7 +270,8 @@ class Ledger {
       heldFen += decided.availableFen;
       paidFen += decided.paidFen;
       if (registry.fundingParentOf(code) === '510000') returnedToRootFen += decided.returnedFen;
-      const stored = this.docs.get(collections.regionBalance, regionKey(programCode, fiscalYear, code))?.doc as RegionBalanceDoc | undefined;
+      const storedRow = this.docs.regionBalanceNow(programCode, fiscalYear, code);
+      const stored = storedRow ? regionBalanceDocOf(storedRow) : undefined;
       const projected = stored
         ? {
             allocatedFen: allocatedOf(countersOf(stored)),
@@ -303,7 +304,8 @@ class Ledger {
       if (decided.settlement) expect(decided.settlement.outstandingFen).toBe(outstandingFen(counters!, this.state.regions.get(code)!.settlement));
     }
     expect(heldFen + paidFen + returnedToRootFen).toBe(this.allocatedByRootFen);
-    const program = this.docs.get(collections.programYear, fundKey(programCode, fiscalYear))?.doc as ProgramYearDoc | undefined;
+    const programRow = this.docs.programYearNow(programCode, fiscalYear);
+    const program = programRow ? programYearDocOf(programRow, []) : undefined;
     if (program) {
       expect(BigInt(program.allocatedFen)).toBe(this.allocatedByRootFen);
       expect(BigInt(program.paidFen)).toBe(paidFen);

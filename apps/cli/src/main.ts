@@ -5,15 +5,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { booksAt, type CommandOutcome } from '@earmark/application';
 import { fenFromString, formatYuan } from '@earmark/domain';
 import { NoticeImportError } from '@earmark/notice-import';
-import {
-  collections,
-  docsOf,
-  fundKey,
-  programYearPartition,
-  rebuildProjections,
-  type ProgramYearDoc,
-  type RegionBalanceDoc,
-} from '@earmark/projections';
+import { programYearDocOf, rebuildProjections, regionBalanceDocOf } from '@earmark/projections';
 import { Module } from '@nestjs/common';
 import {
   defaultProgramCode,
@@ -27,6 +19,7 @@ import {
 import { option, parseArgs, UsageError } from './args';
 import { auditCommands } from './audit.commands';
 import { keysCommands } from './keys.commands';
+import { replayProgress } from './replay-progress';
 
 const usage = `earmark <command>
 
@@ -119,16 +112,21 @@ async function runReplay(argv: string[]): Promise<number> {
   const infrastructure = await openInfrastructure(loadConfig());
   try {
     if (asOf === undefined) {
-      const report = await rebuildProjections(infrastructure.store, infrastructure.readModels, infrastructure.projections);
+      const progress = replayProgress(process.stderr, await infrastructure.store.headPosition());
+      const report = await rebuildProjections(infrastructure.store, infrastructure.readModels, infrastructure.projections, (position) =>
+        progress.update(position),
+      );
+      progress.done();
       const perSecond = report.elapsedMs > 0 ? Math.round((report.events * 1000) / report.elapsedMs) : report.events;
       process.stdout.write(`rebuilt projections from ${report.events} events through position ${report.lastPosition} in ${report.elapsedMs} ms (${perSecond} events/s)\n`);
       return 0;
     }
     if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(asOf)) throw new UsageError('--as-of takes YYYY-MM-DD');
-    const programs = docsOf<ProgramYearDoc>(await infrastructure.readModels.listDocs(collections.programYear, programYearPartition));
+    const programs = await infrastructure.readModels.listProgramYears();
     for (const program of programs) {
-      const docs = await booksAt(infrastructure.store, program.programCode, program.fiscalYear, { asOf });
-      const then = docs.get(collections.programYear, fundKey(program.programCode, program.fiscalYear))?.doc as ProgramYearDoc | undefined;
+      const tables = await booksAt(infrastructure.store, program.programCode, program.fiscalYear, { asOf });
+      const thenRow = tables.programYearNow(program.programCode, program.fiscalYear);
+      const then = thenRow ? programYearDocOf(thenRow, []) : undefined;
       process.stdout.write(`\n${program.programCode} ${program.fiscalYear} as of ${asOf}\n`);
       if (!then) {
         process.stdout.write('  nothing recorded yet\n');
@@ -137,7 +135,7 @@ async function runReplay(argv: string[]): Promise<number> {
       const y = (fen: string) => formatYuan(fenFromString(fen)).padStart(16);
       process.stdout.write(`  allocated ${y(then.allocatedFen)}  paid ${y(then.paidFen)}  returned ${y(then.returnedFen)}  available ${y(then.availableFen)}\n`);
       process.stdout.write(`  ${'region'.padEnd(8)}${'allocated'.padStart(16)}${'received'.padStart(16)}${'passed down'.padStart(16)}${'paid'.padStart(16)}${'returned'.padStart(16)}${'available'.padStart(16)}\n`);
-      for (const region of docsOf<RegionBalanceDoc>(docs.list(collections.regionBalance, fundKey(program.programCode, program.fiscalYear)))) {
+      for (const region of tables.regionBalancesNow(program.programCode, program.fiscalYear).map(regionBalanceDocOf)) {
         process.stdout.write(
           `  ${region.regionCode.padEnd(8)}${y(region.allocatedFen)}${y(region.receivedFen)}${y(region.passedDownFen)}${y(region.paidFen)}${y(region.returnedFen)}${y(region.availableFen)}\n`,
         );

@@ -1,5 +1,6 @@
 import { fundStreamName, refusalStreamName } from '@earmark/domain';
-import { ConcurrencyError, type AppendRequest, type AppendResult, type EventStore, type SqliteEventStore } from '@earmark/event-store';
+import { ConcurrencyError, type AppendRequest, type AppendResult, type EventStore } from '@earmark/event-store';
+import type { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { FundCommandRunner, maxCommandAttempts, type CommandOutcome } from '../src/command-runner';
 import { RecordDisbursementCommand, RecordDisbursementHandler } from '../src/commands/record-disbursement.handler';
 import { defaultLedgerSettings } from '../src/ports';

@@ -1,5 +1,5 @@
 import { fundStreamName } from '@earmark/domain';
-import type { SqliteEventStore } from '@earmark/event-store';
+import type { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { disbursementStreamName } from '../src/commands/disbursement-locator';
 import { finance, fiscalYear, freshStoreEachTest, payment, programCode, runnerOver } from './support/ledger-over-sqlite';
 

@@ -1,8 +1,7 @@
 import type { RegionRegistry } from '@earmark/domain';
-import type { RecordedEvent } from '@earmark/event-store';
-// The module itself, not the package: the package index also loads the database adapters, and
-// the verifier must run offline with nothing but the events and a key.
-import { genesisHash, hashEvent } from '../../event-store/src/event-hash';
+// The event-store port's entry point loads no database driver (each adapter is its own entry
+// point), so the verifier runs offline with nothing but the events and a key.
+import { genesisHash, hashEvent, type RecordedEvent } from '@earmark/event-store';
 import { BalanceReplay } from './balance-replay';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
 import { eventLeaf } from './event-leaves';

@@ -1,5 +1,5 @@
 export * from './event-store.port';
+export * from './ledger-tables.port';
 export * from './event-hash';
-export * from './postgres';
-export * from './sqlite';
-export * from './kurrentdb';
+// Each adapter is an entry point of its own (@earmark/event-store/sqlite, .../postgres,
+// .../kurrentdb), so that loading the port loads no database driver.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreUnavailableError, KurrentDbEventStore } from '../src';
+import { EventStoreUnavailableError } from '../src';
+import { KurrentDbEventStore } from '../src/kurrentdb';
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf } from './support/async';
 import { describeKurrentDbBehaviour } from './support/kurrentdb-behaviour';

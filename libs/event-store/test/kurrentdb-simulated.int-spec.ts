@@ -3,11 +3,9 @@ import {
   ConcurrencyError,
   EventStoreUnavailableError,
   IdempotencyKeyTakenError,
-  KurrentDbEventStore,
   type IdempotencyRecord,
-  type KurrentDbClient,
-  type KurrentDbEventStoreOptions,
 } from '../src';
+import { KurrentDbEventStore, type KurrentDbClient, type KurrentDbEventStoreOptions } from '../src/kurrentdb';
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, sleep } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';

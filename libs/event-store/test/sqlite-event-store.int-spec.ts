@@ -3,12 +3,10 @@ import Database from 'better-sqlite3';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
-  SqliteEventStore,
-  sqliteSchemaVersion,
   type DocumentProjection,
   type RecordedEvent,
-  type SqliteEventStoreOptions,
 } from '../src';
+import { SqliteEventStore, sqliteSchemaVersion, type SqliteEventStoreOptions } from '../src/sqlite';
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, waitUntil } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './support/events';

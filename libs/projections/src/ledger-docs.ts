@@ -1,28 +1,15 @@
-import type { JsonObject } from '@earmark/event-store';
+import { fenFromString, type RegionYearCounters } from '@earmark/domain';
+import type { JsonObject, ProgramDocumentRow, ProgramYearRow, RegionBalanceRow, SettlementRow, TrailRow } from '@earmark/event-store';
 
 /**
- * The documents the ledger projection keeps. Money is a base-10 string of 分; every document
- * remembers the last position applied to it, which makes re-applying an event a no-op.
+ * The ledger's read models in the JSON shape the views and the report print from: money as a
+ * base-10 string of 分. The tables hold them typed (`ProgramYearRow`, ...); these are built from
+ * those rows when read.
  */
-export const collections = {
-  regionBalance: 'region-balance',
-  programYear: 'program-year',
-  trail: 'trail',
-  disbursement: 'disbursement',
-  refusal: 'refusal',
-  performanceTargets: 'performance-targets',
-  performanceActual: 'performance-actual',
-} as const;
-
-export const programYearPartition = 'program-years';
 
 export const fundKey = (programCode: string, fiscalYear: number): string => `${programCode}/${fiscalYear}`;
 export const regionKey = (programCode: string, fiscalYear: number, regionCode: string): string =>
   `${programCode}/${fiscalYear}/${regionCode}`;
-/** Positions padded so that ids sort in log order. */
-export const paddedPosition = (position: bigint): string => position.toString().padStart(20, '0');
-/** A trail entry's id: its region's key and its position, so that a region's trail pages by position. */
-export const trailEntryId = (regionKeyText: string, position: bigint): string => `${regionKeyText}/${paddedPosition(position)}`;
 
 export interface SettlementDoc extends JsonObject {
   documentNo: string;
@@ -103,19 +90,105 @@ export interface TrailEntryDoc extends JsonObject {
   hash: string;
 }
 
-export interface DisbursementDoc extends JsonObject {
-  disbursementId: string;
-  programCode: string;
-  fiscalYear: number;
-  regionCode: string;
-  kind: string;
-  amountFen: string;
-  voucherNo: string;
-  paidOn: string;
-  toRegionCode: string | null;
-  toParentRegionCode: string | null;
-  beneficiaries: number | null;
-  afterSettlement: boolean;
-  reversed: boolean;
-  position: string;
+function settlementDocOf(row: SettlementRow): SettlementDoc {
+  return {
+    documentNo: row.documentNo,
+    settledOn: row.settledOn,
+    entitledFen: row.entitledFen.toString(),
+    preAllocatedFen: row.preAllocatedFen.toString(),
+    returnedBeforeFen: row.returnedBeforeFen.toString(),
+    allocatedFen: row.allocatedFen.toString(),
+    adjustmentFen: row.adjustmentFen.toString(),
+    outstandingFen: row.outstandingFen.toString(),
+  };
+}
+
+export function regionBalanceDocOf(row: RegionBalanceRow): RegionBalanceDoc {
+  return {
+    programCode: row.programCode,
+    fiscalYear: row.fiscalYear,
+    regionCode: row.regionCode,
+    allocatedFen: row.allocatedFen.toString(),
+    preAllocatedFen: row.preAllocatedFen.toString(),
+    receivedFen: row.receivedFen.toString(),
+    returnedInFen: row.returnedInFen.toString(),
+    passedDownFen: row.passedDownFen.toString(),
+    paidFen: row.paidFen.toString(),
+    beneficiaries: row.beneficiaries,
+    returnedFen: row.returnedFen.toString(),
+    availableFen: row.availableFen.toString(),
+    topUpReceivedFen: row.topUpReceivedFen.toString(),
+    spentAfterSettlementFen: row.spentAfterSettlementFen.toString(),
+    returnedAfterSettlementFen: row.returnedAfterSettlementFen.toString(),
+    receivedAfterSettlementFen: row.receivedAfterSettlementFen.toString(),
+    settlement: row.settlement ? settlementDocOf(row.settlement) : null,
+    firstFundedOn: row.firstReceivedOn,
+    firstTopUpOn: row.firstTopUpOn,
+    lastEffectiveOn: row.lastEffectiveOn,
+    lastPosition: row.lastPosition.toString(),
+  };
+}
+
+export function programYearDocOf(row: ProgramYearRow, documents: readonly ProgramDocumentRow[]): ProgramYearDoc {
+  return {
+    programCode: row.programCode,
+    programName: row.programName,
+    fiscalYear: row.fiscalYear,
+    issuerRegionCode: row.issuerRegionCode,
+    incomeSubject: row.incomeSubject,
+    expenditureSubject: row.expenditureSubject,
+    allocatedFen: row.allocatedFen.toString(),
+    passedDownFen: row.passedDownFen.toString(),
+    paidFen: row.paidFen.toString(),
+    beneficiaries: row.beneficiaries,
+    returnedFen: row.returnedFen.toString(),
+    availableFen: row.availableFen.toString(),
+    regions: row.regions,
+    settledRegions: row.settledRegions,
+    documents: documents.map((document) => ({
+      documentNo: document.documentNo,
+      kind: document.kind,
+      title: document.title,
+      issuedOn: document.issuedOn,
+      issuerRegionCode: document.issuerRegionCode,
+      totalFen: document.totalFen.toString(),
+      lines: document.lines,
+      position: document.position.toString(),
+    })),
+    lastPosition: row.lastPosition.toString(),
+  };
+}
+
+export function trailEntryDocOf(row: TrailRow): TrailEntryDoc {
+  return {
+    position: row.position.toString(),
+    recordedAt: row.recordedAt,
+    effectiveOn: row.effectiveOn,
+    type: row.type,
+    amountFen: row.amountFen.toString(),
+    availableAfterFen: row.availableAfterFen.toString(),
+    reference: row.reference,
+    actor: row.actor,
+    hash: row.hash,
+  };
+}
+
+/** The domain's counters, read from a balance in its JSON shape. */
+export function countersOf(doc: RegionBalanceDoc): RegionYearCounters {
+  return {
+    preAllocatedFen: fenFromString(doc.preAllocatedFen),
+    topUpReceivedFen: fenFromString(doc.topUpReceivedFen),
+    receivedFen: fenFromString(doc.receivedFen),
+    returnedInFen: fenFromString(doc.returnedInFen),
+    passedDownFen: fenFromString(doc.passedDownFen),
+    paidFen: fenFromString(doc.paidFen),
+    beneficiaries: doc.beneficiaries,
+    returnedFen: fenFromString(doc.returnedFen),
+    spentAfterSettlementFen: fenFromString(doc.spentAfterSettlementFen),
+    returnedAfterSettlementFen: fenFromString(doc.returnedAfterSettlementFen),
+    receivedAfterSettlementFen: fenFromString(doc.receivedAfterSettlementFen),
+    firstReceivedOn: doc.firstFundedOn,
+    firstTopUpOn: doc.firstTopUpOn,
+    lastEffectiveOn: doc.lastEffectiveOn,
+  };
 }

@@ -16,39 +16,40 @@ import {
   type DisbursementReversed,
   type LedgerEvent,
   type PassDownRecorded,
-  type RegionYearCounters,
-  type SettlementTerms,
   type PerformanceActualReported,
   type PerformanceTargetsRecorded,
+  type RegionYearCounters,
   type RegionYearSettled,
+  type SettlementTerms,
 } from '@earmark/domain';
 import {
-  docKey,
-  type DocRef,
-  type DocWrite,
-  type DocumentProjection,
+  ledgerFundKey,
+  ledgerRegionKey,
+  type DisbursementRow,
+  type FundRef,
   type JsonObject,
+  type LedgerDelta,
+  type LedgerState,
+  type LedgerStateKeys,
+  type LedgerTablesProjection,
+  type PerformanceActualRow,
+  type PerformanceTargetsRow,
+  type ProgramDocumentRow,
+  type ProgramYearRow,
   type RecordedEvent,
-  type StoredDoc,
+  type RefusalRow,
+  type RegionBalanceRow,
+  type RegionRef,
+  type SettlementRow,
+  type TrailRow,
 } from '@earmark/event-store';
-import {
-  collections,
-  fundKey,
-  paddedPosition,
-  programYearPartition,
-  regionKey,
-  trailEntryId,
-  type DisbursementDoc,
-  type ProgramYearDoc,
-  type RegionBalanceDoc,
-  type SettlementDoc,
-  type TrailEntryDoc,
-} from './ledger-docs';
 
 export const ledgerProjectionName = 'ledger';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Which fund an event belongs to: from its stream, or, for a refusal, from its data. */
-function fundOf(event: RecordedEvent): { programCode: string; fiscalYear: number } | null {
+function fundOf(event: RecordedEvent): FundRef | null {
   if (event.type !== 'CommandRefused' && !isFundEventType(event.type)) return null;
   const fromStream = parseFundStreamName(event.streamName);
   if (fromStream) return fromStream;
@@ -91,72 +92,95 @@ function regionsTouched(event: LedgerEvent): string[] {
 }
 
 /**
- * The ledger's read models: region balances, program-year totals with their documents, each
- * region's trail, the disbursement index, refused attempts and performance reports. Pure: it runs
- * inline in the append's transaction, in a rebuild, and in memory for the books as of a date.
+ * The ledger's read models: region balances, program-year totals and their documents, each
+ * region's trail, the disbursement locator, refused attempts and performance reports. Pure: a batch
+ * of events and the aggregate rows it touches in, the rows to write out.
  */
-export function createLedgerProjection(): DocumentProjection {
+export function createLedgerProjection(): LedgerTablesProjection {
   return {
     name: ledgerProjectionName,
-    refs(events) {
-      const refs: DocRef[] = [];
+    tables: 'ledger',
+    stateKeys(events) {
+      const programYears = new Map<string, FundRef>();
+      const regionBalances = new Map<string, RegionRef>();
       for (const recorded of events) {
         const fund = fundOf(recorded);
         if (!fund) continue;
         const event = asLedgerEvent(recorded);
-        refs.push({ collection: collections.programYear, id: fundKey(fund.programCode, fund.fiscalYear) });
-        for (const region of regionsTouched(event)) {
-          refs.push({ collection: collections.regionBalance, id: regionKey(fund.programCode, fund.fiscalYear, region) });
-        }
-        if (event.type === 'DisbursementReversed' || event.type === 'DisbursementRecorded') {
-          refs.push({ collection: collections.disbursement, id: event.data.disbursementId });
+        programYears.set(ledgerFundKey(fund.programCode, fund.fiscalYear), fund);
+        for (const regionCode of regionsTouched(event)) {
+          regionBalances.set(ledgerRegionKey(fund.programCode, fund.fiscalYear, regionCode), { ...fund, regionCode });
         }
       }
-      return refs;
+      return { programYears: [...programYears.values()], regionBalances: [...regionBalances.values()] } satisfies LedgerStateKeys;
     },
-    apply(events, docs) {
-      const work = new DocOverlay(docs);
+    fold(events, state) {
+      const work = new LedgerOverlay(state);
       for (const recorded of events) {
         const fund = fundOf(recorded);
         if (fund) applyEvent(work, recorded, fund.programCode, fund.fiscalYear);
       }
-      return work.writes();
+      return work.delta();
     },
   };
 }
 
-/** The loaded documents plus what this batch changed, so that later events see earlier writes. */
-class DocOverlay {
-  private readonly changed = new Map<string, DocWrite>();
-  constructor(private readonly loaded: ReadonlyMap<string, StoredDoc | null>) {}
+/** The loaded aggregate rows plus what the batch changed, so that later events see earlier ones. */
+class LedgerOverlay {
+  private readonly programYears = new Map<string, ProgramYearRow>();
+  private readonly regionBalances = new Map<string, RegionBalanceRow>();
+  readonly documents: ProgramDocumentRow[] = [];
+  /** Keyed by region and position: an event posting twice to one region keeps its last line. */
+  readonly trail = new Map<string, TrailRow>();
+  readonly disbursements: DisbursementRow[] = [];
+  readonly reversedDisbursementIds: string[] = [];
+  readonly refusals: RefusalRow[] = [];
+  readonly performanceTargets = new Map<string, PerformanceTargetsRow>();
+  readonly performanceActuals = new Map<string, PerformanceActualRow>();
 
-  get<T extends JsonObject>(collection: string, id: string): T | null {
-    const key = docKey({ collection, id });
-    const changed = this.changed.get(key);
-    if (changed) return changed.doc as T | null;
-    return (this.loaded.get(key)?.doc as T | undefined) ?? null;
+  constructor(private readonly loaded: LedgerState) {}
+
+  programYear(key: string): ProgramYearRow | null {
+    return this.programYears.get(key) ?? this.loaded.programYears.get(key) ?? null;
   }
 
-  put(collection: string, id: string, partition: string, doc: JsonObject): void {
-    this.changed.set(docKey({ collection, id }), { collection, id, partition, doc });
+  putProgramYear(row: ProgramYearRow): void {
+    this.programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
   }
 
-  writes(): DocWrite[] {
-    return [...this.changed.values()];
+  regionBalance(key: string): RegionBalanceRow | null {
+    return this.regionBalances.get(key) ?? this.loaded.regionBalances.get(key) ?? null;
+  }
+
+  putRegionBalance(row: RegionBalanceRow): void {
+    this.regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
+  }
+
+  delta(): LedgerDelta {
+    return {
+      programYears: [...this.programYears.values()],
+      regionBalances: [...this.regionBalances.values()],
+      documents: this.documents,
+      trail: [...this.trail.values()],
+      disbursements: this.disbursements,
+      reversedDisbursementIds: this.reversedDisbursementIds,
+      refusals: this.refusals,
+      performanceTargets: [...this.performanceTargets.values()],
+      performanceActuals: [...this.performanceActuals.values()],
+    };
   }
 }
 
-function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: string, fiscalYear: number): void {
+function applyEvent(work: LedgerOverlay, recorded: RecordedEvent, programCode: string, fiscalYear: number): void {
   const event = asLedgerEvent(recorded);
-  const fund = fundKey(programCode, fiscalYear);
-  const program = work.get<ProgramYearDoc>(collections.programYear, fund);
   if (event.type === 'CommandRefused') {
     // Keyed by its own position, so applying it again is harmless; it touches no balance.
     applyRefusal(work, recorded, event);
     return;
   }
-  // Replay safety: a document that has seen this position already is left alone.
-  if (program && BigInt(program.lastPosition) >= recorded.position) return;
+  const program = work.programYear(ledgerFundKey(programCode, fiscalYear));
+  // Replay safety: a program-year that has seen this position already is left alone.
+  if (program && program.lastPosition >= recorded.position) return;
   const ctx = new ApplyContext(work, recorded, programCode, fiscalYear, program);
 
   switch (event.type) {
@@ -172,7 +196,7 @@ function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: stri
       break;
     case 'DisbursementReversed':
       applyMoney(ctx, event);
-      markReversed(ctx, event);
+      work.reversedDisbursementIds.push(event.data.disbursementId);
       break;
     case 'RegionYearSettled':
       applySettlement(ctx, event);
@@ -190,68 +214,61 @@ function applyEvent(work: DocOverlay, recorded: RecordedEvent, programCode: stri
 }
 
 class ApplyContext {
-  readonly position: string;
   readonly actor: string;
-  program: ProgramYearDoc;
+  readonly program: Mutable<ProgramYearRow>;
+  /** A program-year exists once an allocation document is recorded for it, not before. */
+  programExists: boolean;
 
   constructor(
-    readonly work: DocOverlay,
+    readonly work: LedgerOverlay,
     readonly recorded: RecordedEvent,
     readonly programCode: string,
     readonly fiscalYear: number,
-    program: ProgramYearDoc | null,
+    program: ProgramYearRow | null,
   ) {
-    this.position = recorded.position.toString();
     const actor = recorded.metadata['actor'];
     this.actor = typeof actor === 'string' ? actor : 'unknown';
-    this.program = program ? { ...program, documents: [...program.documents] } : emptyProgram(programCode, fiscalYear);
+    this.programExists = program !== null;
+    this.program = program ? { ...program } : emptyProgram(programCode, fiscalYear);
   }
 
-  region(regionCode: string): RegionBalanceDoc {
-    const existing = this.work.get<RegionBalanceDoc>(
-      collections.regionBalance,
-      regionKey(this.programCode, this.fiscalYear, regionCode),
-    );
+  get position(): bigint {
+    return this.recorded.position;
+  }
+
+  region(regionCode: string): Mutable<RegionBalanceRow> {
+    const existing = this.work.regionBalance(ledgerRegionKey(this.programCode, this.fiscalYear, regionCode));
     if (existing) return { ...existing };
     this.program.regions += 1;
     return emptyRegion(this.programCode, this.fiscalYear, regionCode);
   }
 
-  saveRegion(region: RegionBalanceDoc): void {
+  saveRegion(region: Mutable<RegionBalanceRow>): void {
     region.lastPosition = this.position;
-    this.work.put(
-      collections.regionBalance,
-      regionKey(this.programCode, this.fiscalYear, region.regionCode),
-      fundKey(this.programCode, this.fiscalYear),
-      region,
-    );
+    this.work.putRegionBalance(region);
   }
 
-  trail(region: RegionBalanceDoc, entry: { type: string; amountFen: bigint; effectiveOn: string; reference: string }): void {
-    const doc: TrailEntryDoc = {
+  trail(region: RegionBalanceRow, entry: { type: string; amountFen: bigint; effectiveOn: string; reference: string }): void {
+    this.work.trail.set(`${region.regionCode}/${this.position}`, {
+      programCode: this.programCode,
+      fiscalYear: this.fiscalYear,
+      regionCode: region.regionCode,
       position: this.position,
       recordedAt: this.recorded.recordedAt,
       effectiveOn: entry.effectiveOn,
       type: entry.type,
-      amountFen: entry.amountFen.toString(),
+      amountFen: entry.amountFen,
       availableAfterFen: region.availableFen,
       reference: entry.reference,
       actor: this.actor,
       hash: this.recorded.hash,
-    };
-    this.work.put(
-      collections.trail,
-      trailEntryId(regionKey(this.programCode, this.fiscalYear, region.regionCode), this.recorded.position),
-      regionKey(this.programCode, this.fiscalYear, region.regionCode),
-      doc,
-    );
+    });
   }
 
   saveProgram(): void {
-    // A program-year exists once an allocation document is recorded for it, not before.
-    if (this.program.documents.length === 0) return;
+    if (!this.programExists) return;
     this.program.lastPosition = this.position;
-    this.work.put(collections.programYear, fundKey(this.programCode, this.fiscalYear), programYearPartition, this.program);
+    this.work.putProgramYear(this.program);
   }
 }
 
@@ -262,20 +279,20 @@ class ApplyContext {
 function applyMoney(ctx: ApplyContext, event: MoneyEvent): void {
   const program = ctx.program;
   const { regions, fund } = postingsOf(event, program.issuerRegionCode === '' ? null : program.issuerRegionCode);
-  program.allocatedFen = add(program.allocatedFen, fund.allocatedFen);
-  program.passedDownFen = add(program.passedDownFen, fund.passedDownFen);
-  program.paidFen = add(program.paidFen, fund.paidFen);
+  program.allocatedFen += fund.allocatedFen;
+  program.passedDownFen += fund.passedDownFen;
+  program.paidFen += fund.paidFen;
   program.beneficiaries += fund.beneficiaries;
-  program.returnedFen = add(program.returnedFen, fund.returnedToRootFen);
-  program.availableFen = add(program.availableFen, fundAvailableDeltaFen(fund));
+  program.returnedFen += fund.returnedToRootFen;
+  program.availableFen += fundAvailableDeltaFen(fund);
   const reference = referenceOf(event);
   for (const posting of regions) {
-    const doc = ctx.region(posting.regionCode);
-    const counters = countersOf(doc);
+    const row = ctx.region(posting.regionCode);
+    const counters = countersOf(row);
     applyPosting(counters, posting);
-    writeCounters(doc, counters);
-    ctx.saveRegion(doc);
-    ctx.trail(doc, {
+    writeCounters(row, counters);
+    ctx.saveRegion(row);
+    ctx.trail(row, {
       type: trailType(event, posting.regionCode),
       amountFen: posting.availableDeltaFen,
       effectiveOn: posting.effectiveOn,
@@ -320,34 +337,37 @@ function trailType(event: MoneyEvent, regionCode: string): string {
 function applyAllocationDocument(ctx: ApplyContext, event: AllocationRecorded): void {
   const data = event.data;
   const program = ctx.program;
-  if (program.documents.length === 0) {
+  if (!ctx.programExists) {
     program.programName = data.programName;
     program.issuerRegionCode = data.issuerRegionCode;
     program.incomeSubject = data.incomeSubject;
     program.expenditureSubject = data.expenditureSubject;
+    ctx.programExists = true;
   }
-  program.documents.push({
+  ctx.work.documents.push({
+    programCode: ctx.programCode,
+    fiscalYear: ctx.fiscalYear,
+    position: ctx.position,
     documentNo: data.documentNo,
     kind: data.kind,
     title: data.title,
     issuedOn: data.issuedOn,
     issuerRegionCode: data.issuerRegionCode,
-    totalFen: data.totalFen,
+    totalFen: fenFromString(data.totalFen),
     lines: data.lines.length,
-    position: ctx.position,
   });
   applyMoney(ctx, event);
 }
 
 function indexDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void {
   const data = event.data;
-  ctx.work.put(collections.disbursement, data.disbursementId, fundKey(ctx.programCode, ctx.fiscalYear), {
+  ctx.work.disbursements.push({
     disbursementId: data.disbursementId,
     programCode: data.programCode,
     fiscalYear: data.fiscalYear,
     regionCode: data.regionCode,
     kind: data.kind,
-    amountFen: data.amountFen,
+    amountFen: fenFromString(data.amountFen),
     voucherNo: data.voucherNo,
     paidOn: data.paidOn,
     toRegionCode: data.toRegionCode ?? null,
@@ -356,17 +376,7 @@ function indexDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void
     afterSettlement: data.afterSettlement,
     reversed: false,
     position: ctx.position,
-  } satisfies DisbursementDoc);
-}
-
-function markReversed(ctx: ApplyContext, event: DisbursementReversed): void {
-  const original = ctx.work.get<DisbursementDoc>(collections.disbursement, event.data.disbursementId);
-  if (original) {
-    ctx.work.put(collections.disbursement, event.data.disbursementId, fundKey(ctx.programCode, ctx.fiscalYear), {
-      ...original,
-      reversed: true,
-    });
-  }
+  });
 }
 
 function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
@@ -375,12 +385,12 @@ function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
   region.settlement = {
     documentNo: data.documentNo,
     settledOn: data.settledOn,
-    entitledFen: data.entitledFen,
-    preAllocatedFen: data.preAllocatedFen,
-    returnedBeforeFen: data.returnedBeforeFen,
-    allocatedFen: data.allocatedFen,
-    adjustmentFen: data.adjustmentFen,
-    outstandingFen: '0',
+    entitledFen: fenFromString(data.entitledFen),
+    preAllocatedFen: fenFromString(data.preAllocatedFen),
+    returnedBeforeFen: fenFromString(data.returnedBeforeFen),
+    allocatedFen: fenFromString(data.allocatedFen),
+    adjustmentFen: fenFromString(data.adjustmentFen),
+    outstandingFen: 0n,
   };
   writeCounters(region, countersOf(region));
   ctx.program.settledRegions += 1;
@@ -389,140 +399,139 @@ function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
 }
 
 /** The domain's counters, read from a stored balance. */
-export function countersOf(doc: RegionBalanceDoc): RegionYearCounters {
+function countersOf(row: RegionBalanceRow): RegionYearCounters {
   return {
-    preAllocatedFen: fenFromString(doc.preAllocatedFen),
-    topUpReceivedFen: fenFromString(doc.topUpReceivedFen ?? '0'),
-    receivedFen: fenFromString(doc.receivedFen),
-    returnedInFen: fenFromString(doc.returnedInFen),
-    passedDownFen: fenFromString(doc.passedDownFen),
-    paidFen: fenFromString(doc.paidFen),
-    beneficiaries: doc.beneficiaries,
-    returnedFen: fenFromString(doc.returnedFen),
-    spentAfterSettlementFen: fenFromString(doc.spentAfterSettlementFen ?? '0'),
-    returnedAfterSettlementFen: fenFromString(doc.returnedAfterSettlementFen ?? '0'),
-    receivedAfterSettlementFen: fenFromString(doc.receivedAfterSettlementFen ?? '0'),
-    firstReceivedOn: doc.firstFundedOn,
-    firstTopUpOn: doc.firstTopUpOn ?? '',
-    lastEffectiveOn: doc.lastEffectiveOn ?? '',
+    preAllocatedFen: row.preAllocatedFen,
+    topUpReceivedFen: row.topUpReceivedFen,
+    receivedFen: row.receivedFen,
+    returnedInFen: row.returnedInFen,
+    passedDownFen: row.passedDownFen,
+    paidFen: row.paidFen,
+    beneficiaries: row.beneficiaries,
+    returnedFen: row.returnedFen,
+    spentAfterSettlementFen: row.spentAfterSettlementFen,
+    returnedAfterSettlementFen: row.returnedAfterSettlementFen,
+    receivedAfterSettlementFen: row.receivedAfterSettlementFen,
+    firstReceivedOn: row.firstReceivedOn,
+    firstTopUpOn: row.firstTopUpOn,
+    lastEffectiveOn: row.lastEffectiveOn,
   };
 }
 
-export function settlementTermsOf(doc: SettlementDoc): SettlementTerms {
+function settlementTermsOf(settlement: SettlementRow): SettlementTerms {
   return {
-    documentNo: doc.documentNo,
-    settledOn: doc.settledOn,
-    entitledFen: fenFromString(doc.entitledFen),
-    preAllocatedFen: fenFromString(doc.preAllocatedFen ?? doc.allocatedFen),
-    returnedBeforeFen: fenFromString(doc.returnedBeforeFen ?? '0'),
-    allocatedFen: fenFromString(doc.allocatedFen),
-    adjustmentFen: fenFromString(doc.adjustmentFen),
+    documentNo: settlement.documentNo,
+    settledOn: settlement.settledOn,
+    entitledFen: settlement.entitledFen,
+    preAllocatedFen: settlement.preAllocatedFen,
+    returnedBeforeFen: settlement.returnedBeforeFen,
+    allocatedFen: settlement.allocatedFen,
+    adjustmentFen: settlement.adjustmentFen,
   };
 }
 
 /** Stores the counters and the figures the domain derives from them. */
-function writeCounters(doc: RegionBalanceDoc, counters: RegionYearCounters): void {
-  doc.allocatedFen = allocatedFen(counters).toString();
-  doc.preAllocatedFen = counters.preAllocatedFen.toString();
-  doc.topUpReceivedFen = counters.topUpReceivedFen.toString();
-  doc.receivedFen = counters.receivedFen.toString();
-  doc.returnedInFen = counters.returnedInFen.toString();
-  doc.passedDownFen = counters.passedDownFen.toString();
-  doc.paidFen = counters.paidFen.toString();
-  doc.beneficiaries = counters.beneficiaries;
-  doc.returnedFen = counters.returnedFen.toString();
-  doc.spentAfterSettlementFen = counters.spentAfterSettlementFen.toString();
-  doc.returnedAfterSettlementFen = counters.returnedAfterSettlementFen.toString();
-  doc.receivedAfterSettlementFen = counters.receivedAfterSettlementFen.toString();
-  doc.availableFen = availableFen(counters).toString();
-  doc.firstFundedOn = counters.firstReceivedOn;
-  doc.firstTopUpOn = counters.firstTopUpOn;
-  doc.lastEffectiveOn = counters.lastEffectiveOn;
-  if (doc.settlement) {
-    doc.settlement = {
-      ...doc.settlement,
-      outstandingFen: outstandingFen(counters, settlementTermsOf(doc.settlement)).toString(),
-    };
+function writeCounters(row: Mutable<RegionBalanceRow>, counters: RegionYearCounters): void {
+  row.preAllocatedFen = counters.preAllocatedFen;
+  row.topUpReceivedFen = counters.topUpReceivedFen;
+  row.receivedFen = counters.receivedFen;
+  row.returnedInFen = counters.returnedInFen;
+  row.passedDownFen = counters.passedDownFen;
+  row.paidFen = counters.paidFen;
+  row.beneficiaries = counters.beneficiaries;
+  row.returnedFen = counters.returnedFen;
+  row.spentAfterSettlementFen = counters.spentAfterSettlementFen;
+  row.returnedAfterSettlementFen = counters.returnedAfterSettlementFen;
+  row.receivedAfterSettlementFen = counters.receivedAfterSettlementFen;
+  row.firstReceivedOn = counters.firstReceivedOn;
+  row.firstTopUpOn = counters.firstTopUpOn;
+  row.lastEffectiveOn = counters.lastEffectiveOn;
+  row.allocatedFen = allocatedFen(counters);
+  row.availableFen = availableFen(counters);
+  if (row.settlement) {
+    row.settlement = { ...row.settlement, outstandingFen: outstandingFen(counters, settlementTermsOf(row.settlement)) };
   }
 }
 
 function applyTargets(ctx: ApplyContext, event: PerformanceTargetsRecorded): void {
   const data = event.data;
-  ctx.work.put(
-    collections.performanceTargets,
-    regionKey(data.programCode, data.fiscalYear, data.regionCode),
-    fundKey(data.programCode, data.fiscalYear),
-    { ...(data as unknown as JsonObject), position: ctx.position },
-  );
+  ctx.work.performanceTargets.set(ledgerRegionKey(data.programCode, data.fiscalYear, data.regionCode), {
+    programCode: data.programCode,
+    fiscalYear: data.fiscalYear,
+    regionCode: data.regionCode,
+    position: ctx.position,
+    data: data as unknown as JsonObject,
+  });
 }
 
 function applyActual(ctx: ApplyContext, event: PerformanceActualReported): void {
   const data = event.data;
-  ctx.work.put(
-    collections.performanceActual,
-    `${regionKey(data.programCode, data.fiscalYear, data.regionCode)}/${data.indicator}`,
-    fundKey(data.programCode, data.fiscalYear),
-    { ...(data as unknown as JsonObject), position: ctx.position, actor: ctx.actor },
-  );
-}
-
-function applyRefusal(work: DocOverlay, recorded: RecordedEvent, event: CommandRefused): void {
-  const data = event.data;
-  work.put(collections.refusal, paddedPosition(recorded.position), fundKey(data.programCode, data.fiscalYear), {
-    ...(data as unknown as JsonObject),
-    position: recorded.position.toString(),
-    recordedAt: recorded.recordedAt,
+  ctx.work.performanceActuals.set(`${data.programCode}/${data.fiscalYear}/${data.regionCode}/${data.indicator}`, {
+    programCode: data.programCode,
+    fiscalYear: data.fiscalYear,
+    regionCode: data.regionCode,
+    indicator: data.indicator,
+    position: ctx.position,
+    actor: ctx.actor,
+    data: data as unknown as JsonObject,
   });
 }
 
-function emptyProgram(programCode: string, fiscalYear: number): ProgramYearDoc {
+function applyRefusal(work: LedgerOverlay, recorded: RecordedEvent, event: CommandRefused): void {
+  const data = event.data;
+  work.refusals.push({
+    programCode: data.programCode,
+    fiscalYear: data.fiscalYear,
+    position: recorded.position,
+    recordedAt: recorded.recordedAt,
+    regionCode: data.regionCode,
+    code: data.code,
+    data: data as unknown as JsonObject,
+  });
+}
+
+function emptyProgram(programCode: string, fiscalYear: number): Mutable<ProgramYearRow> {
   return {
     programCode,
-    programName: '',
     fiscalYear,
+    programName: '',
     issuerRegionCode: '',
     incomeSubject: '',
     expenditureSubject: '',
-    allocatedFen: '0',
-    passedDownFen: '0',
-    paidFen: '0',
+    allocatedFen: 0n,
+    passedDownFen: 0n,
+    paidFen: 0n,
     beneficiaries: 0,
-    returnedFen: '0',
-    availableFen: '0',
+    returnedFen: 0n,
+    availableFen: 0n,
     regions: 0,
     settledRegions: 0,
-    documents: [],
-    lastPosition: '0',
+    lastPosition: 0n,
   };
 }
 
-function emptyRegion(programCode: string, fiscalYear: number, regionCode: string): RegionBalanceDoc {
+function emptyRegion(programCode: string, fiscalYear: number, regionCode: string): Mutable<RegionBalanceRow> {
   return {
     programCode,
     fiscalYear,
     regionCode,
-    allocatedFen: '0',
-    preAllocatedFen: '0',
-    receivedFen: '0',
-    returnedInFen: '0',
-    passedDownFen: '0',
-    paidFen: '0',
+    preAllocatedFen: 0n,
+    topUpReceivedFen: 0n,
+    receivedFen: 0n,
+    returnedInFen: 0n,
+    passedDownFen: 0n,
+    paidFen: 0n,
     beneficiaries: 0,
-    returnedFen: '0',
-    availableFen: '0',
-    topUpReceivedFen: '0',
-    spentAfterSettlementFen: '0',
-    returnedAfterSettlementFen: '0',
-    receivedAfterSettlementFen: '0',
-    settlement: null,
-    firstFundedOn: '',
+    returnedFen: 0n,
+    spentAfterSettlementFen: 0n,
+    returnedAfterSettlementFen: 0n,
+    receivedAfterSettlementFen: 0n,
+    firstReceivedOn: '',
     firstTopUpOn: '',
     lastEffectiveOn: '',
-    lastPosition: '0',
+    allocatedFen: 0n,
+    availableFen: 0n,
+    settlement: null,
+    lastPosition: 0n,
   };
 }
-
-function add(stored: string, delta: bigint): string {
-  return (fenFromString(stored) + delta).toString();
-}
-

@@ -1,5 +1,4 @@
 import { fenFromString, formatYuan, type RegionRegistry } from '@earmark/domain';
-import type { StoredDoc } from '@earmark/event-store';
 import type { ProgramYearDoc, RegionBalanceDoc, TrailEntryDoc } from './ledger-docs';
 
 /** How the documents read over HTTP: money as 元 strings with two fraction digits. */
@@ -124,5 +123,3 @@ export function trailView(entries: readonly TrailEntryDoc[]) {
     hash: entry.hash,
   }));
 }
-
-export const docsOf = <T>(stored: readonly StoredDoc[]): T[] => stored.map((s) => s.doc as unknown as T);

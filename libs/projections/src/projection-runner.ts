@@ -1,10 +1,18 @@
-import type { DocumentProjection, EventStore, RecordedEvent, Subscription } from '@earmark/event-store';
+import {
+  isLedgerTablesProjection,
+  type EventStore,
+  type LedgerRebuildSink,
+  type RecordedEvent,
+  type StoreProjection,
+  type Subscription,
+} from '@earmark/event-store';
+import { rebuildLedgerTables } from './ledger-rebuild';
 
 /** Where a projection's documents and checkpoint are written, in one transaction per batch. */
 export interface ProjectionSink {
-  applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<unknown>;
+  applyProjectionBatch(projection: StoreProjection, events: readonly RecordedEvent[]): Promise<unknown>;
   checkpoint(projection: string): Promise<bigint>;
-  resetProjections(names: readonly string[]): Promise<void>;
+  resetProjections(projections: readonly StoreProjection[]): Promise<void>;
   /** Events per rebuild page the sink works best with, when it differs from `rebuildPageSize`. */
   readonly rebuildPageSize?: number;
 }
@@ -20,15 +28,20 @@ export interface RebuildReport {
   readonly elapsedMs: number;
 }
 
+const rebuildsTablesBeside = (sink: ProjectionSink): sink is ProjectionSink & LedgerRebuildSink =>
+  typeof (sink as Partial<LedgerRebuildSink>).beginLedgerRebuild === 'function';
+
 /**
- * Rebuilds projections from zero: their documents and checkpoints are dropped, then the whole log
- * is streamed through them a page at a time, each page written with its checkpoint in one
- * transaction. Nothing is stamped with the wall clock, so the result equals the live one.
+ * Rebuilds projections from zero. The ledger tables, where the sink can build them beside the live
+ * ones, are rebuilt as a stream and swapped in at the end (`rebuildLedgerTables`); other
+ * projections have their documents and checkpoints dropped, then the whole log streamed through
+ * them a page at a time, each page written with its checkpoint in one transaction. Nothing is
+ * stamped with the wall clock, so the result equals the live one.
  */
 export async function rebuildProjections(
   store: EventStore,
   sink: ProjectionSink,
-  projections: readonly DocumentProjection[],
+  projections: readonly StoreProjection[],
   onProgress?: (position: bigint) => void,
 ): Promise<RebuildReport> {
   const pageSize = sink.rebuildPageSize ?? rebuildPageSize;
@@ -36,7 +49,31 @@ export async function rebuildProjections(
     throw new RangeError(`a rebuild page holds 1..${maxRebuildPageSize} events, not ${pageSize}`);
   }
   const started = Date.now();
-  await sink.resetProjections(projections.map((p) => p.name));
+  const streamed = rebuildsTablesBeside(sink) ? projections.filter(isLedgerTablesProjection) : [];
+  const paged = projections.filter((projection) => !streamed.some((ledger) => ledger === projection));
+  let events = 0;
+  let after = 0n;
+  for (const projection of streamed) {
+    const report = await rebuildLedgerTables(store, sink as ProjectionSink & LedgerRebuildSink, projection, pageSize, onProgress);
+    events = Math.max(events, report.events);
+    after = report.lastPosition > after ? report.lastPosition : after;
+  }
+  if (paged.length > 0) {
+    const report = await rebuildPaged(store, sink, paged, pageSize, onProgress);
+    events = Math.max(events, report.events);
+    after = report.lastPosition > after ? report.lastPosition : after;
+  }
+  return { events, lastPosition: after, elapsedMs: Date.now() - started };
+}
+
+async function rebuildPaged(
+  store: EventStore,
+  sink: ProjectionSink,
+  projections: readonly StoreProjection[],
+  pageSize: number,
+  onProgress?: (position: bigint) => void,
+): Promise<{ events: number; lastPosition: bigint }> {
+  await sink.resetProjections(projections);
   let after = 0n;
   let events = 0;
   for (;;) {
@@ -47,7 +84,7 @@ export async function rebuildProjections(
     after = page[page.length - 1].position;
     onProgress?.(after);
   }
-  return { events, lastPosition: after, elapsedMs: Date.now() - started };
+  return { events, lastPosition: after };
 }
 
 /**
@@ -61,7 +98,7 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     private readonly sink: ProjectionSink,
-    private readonly projections: readonly DocumentProjection[],
+    private readonly projections: readonly StoreProjection[],
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, GetProgramYearQuery, READ_MODELS, REGION_REGISTRY, type Reader } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, ReadModelStore } from '@earmark/event-store';
+import type { EventStore, LedgerReadModels } from '@earmark/event-store';
 import type { FlagThresholds } from '@earmark/projections';
 import { buildLedgerReport, renderReport } from './ledger-report';
 import { loadReportInput } from './report-input';
@@ -43,7 +43,7 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
   constructor(
     private readonly queryBus: QueryBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {}
 

@@ -1,8 +1,8 @@
 import type { QueryBus } from '@nestjs/cqrs';
 import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
-import { collections, docsOf, fundKey, type FlagThresholds, type ProgramYearDoc, type RegionBalanceDoc } from '@earmark/projections';
+import type { EventStore, LedgerReadModels } from '@earmark/event-store';
+import { programYearDocOf, regionBalanceDocOf, type FlagThresholds } from '@earmark/projections';
 import type { ReportInput } from './ledger-report';
 
 export interface ReportRequest {
@@ -15,29 +15,22 @@ export interface ReportRequest {
 
 /** The balances (live, or replayed to a date) and the flags of one program-year. */
 export async function loadReportInput(
-  source: { readonly store: EventStore; readonly readModels: ReadModelStore; readonly registry: RegionRegistry },
+  source: { readonly store: EventStore; readonly readModels: LedgerReadModels; readonly registry: RegionRegistry },
   queryBus: QueryBus,
   request: ReportRequest,
 ): Promise<ReportInput> {
   const { programCode, fiscalYear, asOf } = request;
-  const fund = fundKey(programCode, fiscalYear);
-  let programYear: StoredDoc | null;
-  let regions: StoredDoc[];
-  if (asOf === null) {
-    programYear = await source.readModels.getDoc(collections.programYear, fund);
-    regions = await source.readModels.listDocs(collections.regionBalance, fund);
-  } else {
-    const docs = await booksAt(source.store, programCode, fiscalYear, { asOf });
-    programYear = docs.get(collections.programYear, fund);
-    regions = docs.list(collections.regionBalance, fund);
-  }
+  const tables = asOf === null ? source.readModels : await booksAt(source.store, programCode, fiscalYear, { asOf });
+  const programYearRow = await tables.programYear(programCode, fiscalYear);
+  const programYear = programYearRow ? programYearDocOf(programYearRow, await tables.programDocuments(programCode, fiscalYear)) : null;
+  const regions = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);
   if (programYear === null) throw new Error(`nothing recorded for ${programCode} in ${fiscalYear}${asOf === null ? '' : ` by ${asOf}`}`);
   const flags = await queryBus.execute(
     new GetFlagsQuery(programCode, fiscalYear, everyRegionReader, asOf ?? undefined, request.thresholds),
   );
   return {
-    programYear: programYear.doc as ProgramYearDoc,
-    regions: docsOf<RegionBalanceDoc>(regions),
+    programYear,
+    regions,
     flags,
     registry: source.registry,
     asOf,

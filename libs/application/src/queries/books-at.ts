@@ -1,14 +1,14 @@
 import { fundStreamName } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
-import { createLedgerProjection, effectiveDateOf, InMemoryDocs } from '@earmark/projections';
+import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
 import { readPageSize } from '../ports';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
 export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint };
 
 /** Replays one fund's events, up to the point asked for, through the ledger projection in memory. */
-export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryDocs> {
-  const docs = new InMemoryDocs(createLedgerProjection());
+export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
+  const docs = new InMemoryLedgerTables();
   const streamName = fundStreamName(programCode, fiscalYear);
   let fromVersion = 0n;
   for (;;) {

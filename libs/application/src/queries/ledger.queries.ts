@@ -1,57 +1,36 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RegionRegistry } from '@earmark/domain';
-import type { DocPage, EventStore, ReadModelStore, StoredDoc } from '@earmark/event-store';
+import type { EventStore, LedgerReadModels, ProgramYearRow } from '@earmark/event-store';
 import {
   childrenByParent,
-  collections,
-  docsOf,
-  fundKey,
   ledgerProjectionName,
   programSummaryView,
-  programYearPartition,
+  programYearDocOf,
   programYearView,
+  regionBalanceDocOf,
   regionBalanceView,
-  regionKey,
-  trailEntryId,
+  trailEntryDocOf,
   trailView,
-  type ProgramYearDoc,
   type RegionBalanceDoc,
-  type TrailEntryDoc,
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, READ_MODELS, REGION_REGISTRY, type LedgerSettings } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
 import { booksAt, type BooksAt } from './books-at';
 
-/** Reads the documents either live or as the books stood at a date or position. */
-class DocSource {
-  constructor(private readonly readModels: ReadModelStore, private readonly store: EventStore) {}
+/** Reads the ledger tables either live or as the books stood at a date or position. */
+class LedgerSource {
+  constructor(private readonly readModels: LedgerReadModels, private readonly store: EventStore) {}
 
-  async forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined) {
-    if (!at) {
-      return {
-        get: (collection: string, id: string) => this.readModels.getDoc(collection, id),
-        list: (collection: string, partition: string) => this.readModels.listDocs(collection, partition),
-        page: (collection: string, partition: string, page: DocPage) => this.readModels.pageDocs(collection, partition, page),
-      };
-    }
-    const docs = await booksAt(this.store, programCode, fiscalYear, at);
-    return {
-      get: async (collection: string, id: string): Promise<StoredDoc | null> => docs.get(collection, id),
-      list: async (collection: string, partition: string): Promise<StoredDoc[]> => docs.list(collection, partition),
-      page: async (collection: string, partition: string, page: DocPage): Promise<StoredDoc[]> =>
-        docs
-          .list(collection, partition)
-          .filter((doc) => doc.id > page.afterId)
-          .slice(0, page.limit),
-    };
+  async forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined): Promise<LedgerReadModels> {
+    return at ? booksAt(this.store, programCode, fiscalYear, at) : this.readModels;
   }
 }
 
 /** Waits until the projections have reached a position (?minPosition=N). */
 export class ProjectionWaiter {
-  constructor(private readonly readModels: ReadModelStore, private readonly settings: LedgerSettings) {}
+  constructor(private readonly readModels: LedgerReadModels, private readonly settings: LedgerSettings) {}
 
   async waitFor(position: bigint): Promise<void> {
     const pollMs = 20;
@@ -66,9 +45,9 @@ export class ProjectionWaiter {
   }
 }
 
-/** A program-year's funding root: the issuer of its first allocation, as its document records it. */
-function rootOf(doc: ProgramYearDoc): string | null {
-  return doc.issuerRegionCode || null;
+/** A program-year's funding root: the issuer of its first allocation, as its row records it. */
+function rootOf(row: ProgramYearRow): string | null {
+  return row.issuerRegionCode || null;
 }
 
 /** The regions a key covers, among a fund's balances: a balance's children are summed over these only. */
@@ -86,13 +65,13 @@ export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryVie
 @QueryHandler(ListProgramsQuery)
 export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
   constructor(
-    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {}
   async execute({ reader }: ListProgramsQuery) {
     const scope = new ReadScope(this.registry, reader);
-    const docs = docsOf<ProgramYearDoc>(await this.readModels.listDocs(collections.programYear, programYearPartition));
-    return docs.filter((doc) => scope.coversRoot(rootOf(doc))).map(programSummaryView);
+    const rows = await this.readModels.listProgramYears();
+    return rows.filter((row) => scope.coversRoot(rootOf(row))).map((row) => programSummaryView(programYearDocOf(row, [])));
   }
 }
 
@@ -105,21 +84,20 @@ export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView
 
 @QueryHandler(GetProgramYearQuery)
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
-  private readonly source: DocSource;
+  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(READ_MODELS) readModels: LedgerReadModels,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {
-    this.source = new DocSource(readModels, store);
+    this.source = new LedgerSource(readModels, store);
   }
   async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
-    const docs = await this.source.forFund(programCode, fiscalYear, at);
-    const stored = await docs.get(collections.programYear, fundKey(programCode, fiscalYear));
-    if (!stored) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
-    const doc = stored.doc as ProgramYearDoc;
-    new ReadScope(this.registry, reader).requireRoot(rootOf(doc), `the totals of ${programCode} ${fiscalYear}`);
-    return programYearView(doc);
+    const tables = await this.source.forFund(programCode, fiscalYear, at);
+    const row = await tables.programYear(programCode, fiscalYear);
+    if (!row) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
+    new ReadScope(this.registry, reader).requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
+    return programYearView(programYearDocOf(row, await tables.programDocuments(programCode, fiscalYear)));
   }
 }
 
@@ -132,21 +110,21 @@ export class ListRegionBalancesQuery extends Query<ReturnType<typeof regionBalan
 
 @QueryHandler(ListRegionBalancesQuery)
 export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalancesQuery> {
-  private readonly source: DocSource;
+  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(READ_MODELS) readModels: LedgerReadModels,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {
-    this.source = new DocSource(readModels, store);
+    this.source = new LedgerSource(readModels, store);
   }
   async execute({ programCode, fiscalYear, reader, at }: ListRegionBalancesQuery) {
-    const docs = await this.source.forFund(programCode, fiscalYear, at);
-    if (!(await docs.get(collections.programYear, fundKey(programCode, fiscalYear)))) {
+    const tables = await this.source.forFund(programCode, fiscalYear, at);
+    if (!(await tables.programYear(programCode, fiscalYear))) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
     const scope = new ReadScope(this.registry, reader);
-    const funded = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const funded = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);
     const regions = coveredRegions(funded, scope);
     const children = childrenByParent(regions, this.registry);
     return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.registry));
@@ -168,25 +146,25 @@ export class GetRegionBalanceQuery extends Query<ReturnType<typeof regionBalance
 
 @QueryHandler(GetRegionBalanceQuery)
 export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQuery> {
-  private readonly source: DocSource;
+  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(READ_MODELS) readModels: LedgerReadModels,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {
-    this.source = new DocSource(readModels, store);
+    this.source = new LedgerSource(readModels, store);
   }
   async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionBalanceQuery) {
     const scope = new ReadScope(this.registry, reader);
     scope.requireRegion(regionCode);
-    const docs = await this.source.forFund(programCode, fiscalYear, at);
-    const stored = await docs.get(collections.regionBalance, regionKey(programCode, fiscalYear, regionCode));
-    if (!stored) {
+    const tables = await this.source.forFund(programCode, fiscalYear, at);
+    const row = await tables.regionBalance(programCode, fiscalYear, regionCode);
+    if (!row) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
-    const funded = docsOf<RegionBalanceDoc>(await docs.list(collections.regionBalance, fundKey(programCode, fiscalYear)));
+    const funded = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);
     const regions = coveredRegions(funded, scope);
-    const doc = stored.doc as RegionBalanceDoc;
+    const doc = regionBalanceDocOf(row);
     return regionBalanceView(doc, childrenByParent(regions, this.registry).get(doc.regionCode) ?? [], this.registry);
   }
 }
@@ -217,27 +195,24 @@ export class GetRegionTrailQuery extends Query<TrailPage> {
 
 @QueryHandler(GetRegionTrailQuery)
 export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery> {
-  private readonly source: DocSource;
+  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: ReadModelStore,
+    @Inject(READ_MODELS) readModels: LedgerReadModels,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
   ) {
-    this.source = new DocSource(readModels, store);
+    this.source = new LedgerSource(readModels, store);
   }
   async execute({ programCode, fiscalYear, regionCode, reader, at, page }: GetRegionTrailQuery): Promise<TrailPage> {
     if (!(page.limit >= 1 && page.limit <= maxTrailPageSize)) throw new Error(`trail page of ${page.limit} entries`);
     new ReadScope(this.registry, reader).requireRegion(regionCode);
-    const docs = await this.source.forFund(programCode, fiscalYear, at);
-    const region = regionKey(programCode, fiscalYear, regionCode);
-    if (!(await docs.get(collections.regionBalance, region))) {
+    const tables = await this.source.forFund(programCode, fiscalYear, at);
+    if (!(await tables.regionBalance(programCode, fiscalYear, regionCode))) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
     // One more than asked tells whether another page follows.
-    const found = docsOf<TrailEntryDoc>(
-      await docs.page(collections.trail, region, { afterId: trailEntryId(region, page.after), limit: page.limit + 1 }),
-    );
-    const entries = trailView(found.slice(0, page.limit));
+    const found = await tables.trailPage(programCode, fiscalYear, regionCode, { after: page.after, limit: page.limit + 1 });
+    const entries = trailView(found.slice(0, page.limit).map(trailEntryDocOf));
     const last = entries[entries.length - 1];
     return { entries, nextAfter: found.length > page.limit && last !== undefined ? last.position : null };
   }
@@ -255,6 +230,6 @@ export function projectionWaiterProvider() {
   return {
     provide: ProjectionWaiter,
     inject: [READ_MODELS, LEDGER_SETTINGS],
-    useFactory: (readModels: ReadModelStore, settings: LedgerSettings) => new ProjectionWaiter(readModels, settings),
+    useFactory: (readModels: LedgerReadModels, settings: LedgerSettings) => new ProjectionWaiter(readModels, settings),
   };
 }

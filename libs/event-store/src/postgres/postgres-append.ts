@@ -10,7 +10,9 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '../event-store.port';
+import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
+import { writeLedgerDelta } from './postgres-ledger-tables';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 
@@ -265,6 +267,8 @@ export interface DocWriteRow {
 export interface BatchWrites {
   readonly appends: readonly PlannedAppend[];
   readonly docs: readonly DocWriteRow[];
+  /** The ledger tables' delta, written after the events in the same transaction. */
+  readonly ledger: LedgerDelta | null;
   readonly checkpoints: readonly { readonly projection: string; readonly position: bigint }[];
   readonly head: LogHead;
 }
@@ -325,6 +329,7 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
       writes.head.hash,
     ],
   });
+  if (writes.ledger) await writeLedgerDelta(client, writes.ledger);
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to

@@ -5,7 +5,6 @@ import {
   type AppendRequest,
   type AppendResult,
   type DocPage,
-  type DocumentProjection,
   type EventStore,
   type ReadAllOptions,
   type ReadModelStore,
@@ -32,7 +31,25 @@ import {
   type PlanOutcome,
   type StoredState,
 } from './postgres-append';
+import {
+  isLedgerTablesProjection,
+  type DisbursementRow,
+  type LedgerRebuildSink,
+  type LedgerRebuildTarget,
+  type LedgerReadModels,
+  type PerformanceActualRow,
+  type PerformanceTargetsRow,
+  type ProgramDocumentRow,
+  type ProgramYearRow,
+  type RefusalRow,
+  type RegionBalanceRow,
+  type StoreProjection,
+  type TrailPageRequest,
+  type TrailRow,
+} from '../ledger-tables.port';
 import { describeConnection, isConnectionLoss, toStoreError } from './postgres-errors';
+import { PostgresLedgerRebuild } from './postgres-ledger-rebuild';
+import { clearLedgerTables, PostgresLedgerQueries } from './postgres-ledger-tables';
 import { PostgresNotifier } from './postgres-notifier';
 import { ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
 import {
@@ -77,7 +94,7 @@ const idleInTransactionTimeoutMs = 30_000;
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;
   /** Run inline, in the append's transaction. */
-  readonly projections?: readonly DocumentProjection[];
+  readonly projections?: readonly StoreProjection[];
   readonly clock?: () => Date;
   readonly poolSize?: number;
   readonly groupCommit?: { readonly maxBatch: number };
@@ -103,12 +120,12 @@ interface PendingLookup {
  * rejected alone. Every append transaction holds the event_log_head row lock from its first
  * statement to its commit, which hands out positions gapless and in commit order.
  */
-export class PostgresEventStore implements EventStore, ReadModelStore {
+export class PostgresEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'postgres' as const;
 
   private readonly pool: Pool;
   private readonly connectionString: string;
-  private readonly projections: readonly DocumentProjection[];
+  private readonly projections: readonly StoreProjection[];
   private readonly clock: () => Date;
   private readonly maxBatch: number;
   /**
@@ -326,7 +343,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     inputs: readonly AppendInput[],
     stored: StoredState,
     startHead: LogHead,
-    inline: readonly DocumentProjection[],
+    inline: readonly StoreProjection[],
   ): Promise<{ outcomes: PlanOutcome[]; writes: BatchWrites }> {
     const refused = new Map<number, unknown>();
     const loadedDocs = new Map<string, StoredDoc | null>();
@@ -347,16 +364,16 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
         outcome.ok && outcome.planned.fresh.length > 0 ? [{ index, events: outcome.planned.fresh }] : [],
       );
       if (inline.length === 0 || projected.length === 0) {
-        return { outcomes, writes: { appends, docs: [], checkpoints: [], head: view.head } };
+        return { outcomes, writes: { appends, docs: [], ledger: null, checkpoints: [], head: view.head } };
       }
-      const docs = await projectAppends(client, inline, projected, loadedDocs);
-      if (docs instanceof ProjectionRefusal) {
-        assert(!refused.has(docs.index), `append ${docs.index} was refused twice`);
-        refused.set(docs.index, docs.error);
+      const written = await projectAppends(client, inline, projected, loadedDocs);
+      if (written instanceof ProjectionRefusal) {
+        assert(!refused.has(written.index), `append ${written.index} was refused twice`);
+        refused.set(written.index, written.error);
         continue;
       }
       const checkpoints = inline.map((projection) => ({ projection: projection.name, position: view.head.position }));
-      return { outcomes, writes: { appends, docs, checkpoints, head: view.head } };
+      return { outcomes, writes: { appends, docs: written.docs, ledger: written.ledger, checkpoints, head: view.head } };
     }
   }
 
@@ -559,9 +576,16 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
     return rows.length === 0 ? 0n : BigInt(rows[0].position);
   }
 
-  /** For a rebuild: forgets the named projections' documents and checkpoints, in one transaction. */
-  async resetProjections(names: readonly string[]): Promise<void> {
+  /**
+   * For a rebuild: forgets the projections' documents (or the ledger tables) and checkpoints, in one
+   * transaction. A document projection may be named by its name alone.
+   */
+  async resetProjections(projections: readonly (string | StoreProjection)[]): Promise<void> {
+    const names = projections.map((projection) => (typeof projection === 'string' ? projection : projection.name));
     await this.inTransaction(async (client) => {
+      if (projections.some((projection) => typeof projection !== 'string' && isLedgerTablesProjection(projection))) {
+        await clearLedgerTables(client);
+      }
       await client.query('DELETE FROM rm_docs WHERE projection = ANY($1::text[])', [names]);
       await client.query('DELETE FROM rm_checkpoints WHERE projection = ANY($1::text[])', [names]);
     });
@@ -573,7 +597,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
    * page applied twice changes nothing; the rest must continue the checkpoint without a gap, or the
    * read model would silently miss events.
    */
-  async applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<bigint> {
+  async applyProjectionBatch(projection: StoreProjection, events: readonly RecordedEvent[]): Promise<bigint> {
     return this.inTransaction(async (client) => {
       await client.query(
         'INSERT INTO rm_checkpoints (projection, position) VALUES ($1, 0) ON CONFLICT (projection) DO NOTHING',
@@ -594,6 +618,64 @@ export class PostgresEventStore implements EventStore, ReadModelStore {
       await projectInTransaction(client, projection, fresh);
       return fresh.length === 0 ? checkpoint : fresh[fresh.length - 1].position;
     });
+  }
+
+  /** Fresh ledger tables beside the live ones, for a streamed rebuild; see PostgresLedgerRebuild. */
+  async beginLedgerRebuild(): Promise<LedgerRebuildTarget> {
+    return PostgresLedgerRebuild.begin((work) => this.inTransaction(work));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The ledger tables' read side
+
+  async listProgramYears(): Promise<ProgramYearRow[]> {
+    return this.ledgerRead((q) => q.listProgramYears());
+  }
+
+  async programYear(programCode: string, fiscalYear: number): Promise<ProgramYearRow | null> {
+    return this.ledgerRead((q) => q.programYear(programCode, fiscalYear));
+  }
+
+  async programDocuments(programCode: string, fiscalYear: number): Promise<ProgramDocumentRow[]> {
+    return this.ledgerRead((q) => q.programDocuments(programCode, fiscalYear));
+  }
+
+  async regionBalance(programCode: string, fiscalYear: number, regionCode: string): Promise<RegionBalanceRow | null> {
+    return this.ledgerRead((q) => q.regionBalance(programCode, fiscalYear, regionCode));
+  }
+
+  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
+    return this.ledgerRead((q) => q.regionBalances(programCode, fiscalYear));
+  }
+
+  async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {
+    assertCount('limit', page.limit, Number.MAX_SAFE_INTEGER);
+    return this.ledgerRead((q) => q.trailPage(programCode, fiscalYear, regionCode, page));
+  }
+
+  async disbursement(disbursementId: string): Promise<DisbursementRow | null> {
+    return this.ledgerRead((q) => q.disbursement(disbursementId));
+  }
+
+  async refusals(programCode: string, fiscalYear: number): Promise<RefusalRow[]> {
+    return this.ledgerRead((q) => q.refusals(programCode, fiscalYear));
+  }
+
+  async performanceTargets(programCode: string, fiscalYear: number): Promise<PerformanceTargetsRow[]> {
+    return this.ledgerRead((q) => q.performanceTargets(programCode, fiscalYear));
+  }
+
+  async performanceActuals(programCode: string, fiscalYear: number): Promise<PerformanceActualRow[]> {
+    return this.ledgerRead((q) => q.performanceActuals(programCode, fiscalYear));
+  }
+
+  private async ledgerRead<T>(read: (queries: PostgresLedgerQueries) => Promise<T>): Promise<T> {
+    this.assertReady();
+    try {
+      return await read(new PostgresLedgerQueries(this.pool));
+    } catch (error) {
+      throw toStoreError(error, this.connectionString);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

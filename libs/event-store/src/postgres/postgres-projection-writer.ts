@@ -8,22 +8,35 @@ import {
   type RecordedEvent,
   type StoredDoc,
 } from '../event-store.port';
+import { LedgerDeltaAccumulator } from '../ledger-delta';
+import {
+  isLedgerTablesProjection,
+  type LedgerDelta,
+  type LedgerState,
+  type LedgerTablesProjection,
+  type StoreProjection,
+} from '../ledger-tables.port';
 import { jsonArray, type DocWriteRow } from './postgres-append';
+import { loadLedgerState, writeLedgerDelta } from './postgres-ledger-tables';
 import { docColumns, toStoredDoc, type DocRow } from './postgres-rows';
 
 /**
- * Runs one DocumentProjection over events inside the caller's transaction: loads (and locks) the
- * documents it names, applies it, writes the result and moves its checkpoint to the last event, so
- * that the documents and the checkpoint commit or roll back together.
+ * Runs one projection over events inside the caller's transaction: loads (and locks) the documents
+ * or aggregate rows it reads, applies it, writes the result and moves its checkpoint to the last
+ * event, so that the read model and the checkpoint commit or roll back together.
  */
 export async function projectInTransaction(
   client: PoolClient,
-  projection: DocumentProjection,
+  projection: StoreProjection,
   events: readonly RecordedEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const loaded = await loadDocsForUpdate(client, projection.refs(events));
-  await writeDocs(client, projection.name, projection.apply(events, loaded));
+  if (isLedgerTablesProjection(projection)) {
+    await writeLedgerDelta(client, projection.fold(events, await loadLedgerState(client, projection.stateKeys(events))));
+  } else {
+    const loaded = await loadDocsForUpdate(client, projection.refs(events));
+    await writeDocs(client, projection.name, projection.apply(events, loaded));
+  }
   await client.query({
     name: 'earmark-set-checkpoint',
     text: `INSERT INTO rm_checkpoints (projection, position) VALUES ($1, $2)
@@ -119,28 +132,47 @@ interface StagedDoc {
   parsed?: StoredDoc | null;
 }
 
+/** What the inline projections of a batch write: documents, and the ledger tables' delta. */
+export interface ProjectedWrites {
+  readonly docs: DocWriteRow[];
+  readonly ledger: LedgerDelta | null;
+}
+
 /**
  * Runs inline projections over the appends of a batch, in order, as if each append were its own
- * transaction: each call gets only its append's events and sees the documents the calls before it
- * wrote. Every document the batch reads is loaded (and locked) first, in one query. Returns the
- * documents to write, the last write of each winning, or the first append a projection refused.
- * `loaded` keeps the documents read, for a second run after a refusal.
+ * transaction: each call gets only its append's events and sees the documents (and ledger rows)
+ * the calls before it wrote. Everything the batch reads is loaded (and locked) first, one query
+ * per table. Returns what to write, the last write of each document or row winning, or the first
+ * append a projection refused. `loaded` keeps the documents read, for a second run after a refusal.
  */
 export async function projectAppends(
   client: PoolClient,
-  projections: readonly DocumentProjection[],
+  storeProjections: readonly StoreProjection[],
   appends: readonly ProjectedAppend[],
   loaded: Map<string, StoredDoc | null>,
-): Promise<DocWriteRow[] | ProjectionRefusal> {
+): Promise<ProjectedWrites | ProjectionRefusal> {
+  const projections = storeProjections.filter((projection): projection is DocumentProjection => !isLedgerTablesProjection(projection));
+  const ledgerProjection = storeProjections.find(isLedgerTablesProjection);
   const refs: DocRef[][][] = [];
+  const ledgerKeys: { programYears: LedgerTablesKeys['programYears'][number][]; regionBalances: LedgerTablesKeys['regionBalances'][number][] } = {
+    programYears: [],
+    regionBalances: [],
+  };
   for (const append of appends) {
     try {
       refs.push(projections.map((projection) => projection.refs(append.events)));
+      if (ledgerProjection) {
+        const keys = ledgerProjection.stateKeys(append.events);
+        ledgerKeys.programYears.push(...keys.programYears);
+        ledgerKeys.regionBalances.push(...keys.regionBalances);
+      }
     } catch (error) {
       return new ProjectionRefusal(append.index, error);
     }
   }
   await loadMissingDocs(client, refs.flat(2), loaded);
+  const ledger = ledgerProjection ? await foldLedger(client, ledgerProjection, appends, ledgerKeys) : null;
+  if (ledger instanceof ProjectionRefusal) return ledger;
 
   const staged = new Map<string, StagedDoc>();
   const current = (key: string): StoredDoc | null => {
@@ -171,5 +203,35 @@ export async function projectAppends(
       return new ProjectionRefusal(append.index, error);
     }
   }
-  return [...staged.values()].map((doc) => doc.row);
+  return { docs: [...staged.values()].map((doc) => doc.row), ledger };
+}
+
+type LedgerTablesKeys = ReturnType<LedgerTablesProjection['stateKeys']>;
+
+/** Folds each append over the rows as the appends before it left them; one delta for the batch. */
+async function foldLedger(
+  client: PoolClient,
+  projection: LedgerTablesProjection,
+  appends: readonly ProjectedAppend[],
+  keys: LedgerTablesKeys,
+): Promise<LedgerDelta | ProjectionRefusal> {
+  const loaded: LedgerState = await loadLedgerState(client, {
+    programYears: uniqueBy(keys.programYears, (k) => `${k.programCode}/${k.fiscalYear}`),
+    regionBalances: uniqueBy(keys.regionBalances, (k) => `${k.programCode}/${k.fiscalYear}/${k.regionCode}`),
+  });
+  const accumulator = new LedgerDeltaAccumulator();
+  for (const append of appends) {
+    try {
+      accumulator.add(projection.fold(append.events, accumulator.stateOver(loaded)));
+    } catch (error) {
+      return new ProjectionRefusal(append.index, error);
+    }
+  }
+  return accumulator.delta();
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) seen.set(key(item), item);
+  return [...seen.values()];
 }

@@ -100,7 +100,159 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'ledger read models as typed tables',
+    sql: `
+      -- Earlier releases kept the ledger's read models as JSON documents under the projection
+      -- 'ledger': they are dropped with their checkpoint, and opening the store folds the log into
+      -- these tables from position 1.
+      DELETE FROM rm_docs WHERE projection = 'ledger';
+      DELETE FROM rm_checkpoints WHERE projection = 'ledger';
+
+      CREATE TABLE rm_program_year (
+        program_code        TEXT COLLATE "C" NOT NULL,
+        fiscal_year         INTEGER NOT NULL,
+        program_name        TEXT NOT NULL,
+        issuer_region_code  TEXT COLLATE "C" NOT NULL,
+        income_subject      TEXT NOT NULL,
+        expenditure_subject TEXT NOT NULL,
+        allocated_fen       BIGINT NOT NULL,
+        passed_down_fen     BIGINT NOT NULL,
+        paid_fen            BIGINT NOT NULL,
+        beneficiaries       INTEGER NOT NULL,
+        returned_fen        BIGINT NOT NULL,
+        available_fen       BIGINT NOT NULL,
+        regions             INTEGER NOT NULL,
+        settled_regions     INTEGER NOT NULL,
+        last_position       BIGINT NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year)
+      );
+
+      CREATE TABLE rm_program_document (
+        program_code       TEXT COLLATE "C" NOT NULL,
+        fiscal_year        INTEGER NOT NULL,
+        position           BIGINT NOT NULL,
+        document_no        TEXT NOT NULL,
+        kind               TEXT NOT NULL,
+        title              TEXT NOT NULL,
+        issued_on          TEXT NOT NULL,
+        issuer_region_code TEXT COLLATE "C" NOT NULL,
+        total_fen          BIGINT NOT NULL,
+        lines              INTEGER NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year, position)
+      );
+
+      CREATE TABLE rm_region_balance (
+        program_code                  TEXT COLLATE "C" NOT NULL,
+        fiscal_year                   INTEGER NOT NULL,
+        region_code                   TEXT COLLATE "C" NOT NULL,
+        pre_allocated_fen             BIGINT NOT NULL,
+        top_up_received_fen           BIGINT NOT NULL,
+        received_fen                  BIGINT NOT NULL,
+        returned_in_fen               BIGINT NOT NULL,
+        passed_down_fen               BIGINT NOT NULL,
+        paid_fen                      BIGINT NOT NULL,
+        beneficiaries                 INTEGER NOT NULL,
+        returned_fen                  BIGINT NOT NULL,
+        spent_after_settlement_fen    BIGINT NOT NULL,
+        returned_after_settlement_fen BIGINT NOT NULL,
+        received_after_settlement_fen BIGINT NOT NULL,
+        first_received_on             TEXT NOT NULL,
+        first_top_up_on               TEXT NOT NULL,
+        last_effective_on             TEXT NOT NULL,
+        allocated_fen                 BIGINT NOT NULL,
+        available_fen                 BIGINT NOT NULL,
+        settlement_document_no        TEXT,
+        settled_on                    TEXT,
+        entitled_fen                  BIGINT,
+        settled_pre_allocated_fen     BIGINT,
+        returned_before_fen           BIGINT,
+        settled_allocated_fen         BIGINT,
+        adjustment_fen                BIGINT,
+        outstanding_fen               BIGINT,
+        last_position                 BIGINT NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year, region_code)
+      );
+
+      CREATE TABLE rm_trail (
+        program_code        TEXT COLLATE "C" NOT NULL,
+        fiscal_year         INTEGER NOT NULL,
+        region_code         TEXT COLLATE "C" NOT NULL,
+        position            BIGINT NOT NULL,
+        recorded_at         TEXT NOT NULL,
+        effective_on        TEXT NOT NULL,
+        type                TEXT NOT NULL,
+        amount_fen          BIGINT NOT NULL,
+        available_after_fen BIGINT NOT NULL,
+        reference           TEXT NOT NULL,
+        actor               TEXT NOT NULL,
+        hash                TEXT NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year, region_code, position)
+      );
+
+      CREATE TABLE rm_disbursement (
+        position              BIGINT PRIMARY KEY,
+        disbursement_id       TEXT COLLATE "C" NOT NULL UNIQUE,
+        program_code          TEXT COLLATE "C" NOT NULL,
+        fiscal_year           INTEGER NOT NULL,
+        region_code           TEXT COLLATE "C" NOT NULL,
+        kind                  TEXT NOT NULL,
+        amount_fen            BIGINT NOT NULL,
+        voucher_no            TEXT NOT NULL,
+        paid_on               TEXT NOT NULL,
+        to_region_code        TEXT COLLATE "C",
+        to_parent_region_code TEXT COLLATE "C",
+        beneficiaries         INTEGER,
+        after_settlement      BOOLEAN NOT NULL,
+        reversed              BOOLEAN NOT NULL
+      );
+
+      CREATE TABLE rm_refusal (
+        position     BIGINT PRIMARY KEY,
+        program_code TEXT COLLATE "C" NOT NULL,
+        fiscal_year  INTEGER NOT NULL,
+        region_code  TEXT COLLATE "C",
+        code         TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        data         TEXT NOT NULL
+      );
+      CREATE INDEX rm_refusal_by_fund ON rm_refusal (program_code, fiscal_year, position);
+
+      CREATE TABLE rm_performance_target (
+        program_code TEXT COLLATE "C" NOT NULL,
+        fiscal_year  INTEGER NOT NULL,
+        region_code  TEXT COLLATE "C" NOT NULL,
+        position     BIGINT NOT NULL,
+        data         TEXT NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year, region_code)
+      );
+
+      CREATE TABLE rm_performance_actual (
+        program_code TEXT COLLATE "C" NOT NULL,
+        fiscal_year  INTEGER NOT NULL,
+        region_code  TEXT COLLATE "C" NOT NULL,
+        indicator    TEXT COLLATE "C" NOT NULL,
+        position     BIGINT NOT NULL,
+        actor        TEXT NOT NULL,
+        data         TEXT NOT NULL,
+        PRIMARY KEY (program_code, fiscal_year, region_code, indicator)
+      );
+    `,
+  },
 ];
+
+/** The ledger tables, emptied together before a rebuild. */
+export const postgresLedgerTables = [
+  'rm_program_year',
+  'rm_program_document',
+  'rm_region_balance',
+  'rm_trail',
+  'rm_disbursement',
+  'rm_refusal',
+  'rm_performance_target',
+  'rm_performance_actual',
+] as const;
 
 export const postgresSchemaVersion = Math.max(...postgresMigrations.map((migration) => migration.version));
 

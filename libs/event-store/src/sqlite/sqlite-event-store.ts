@@ -25,12 +25,31 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
+import {
+  isLedgerTablesProjection,
+  type DisbursementRow,
+  type LedgerRebuildSink,
+  type LedgerRebuildTarget,
+  type LedgerReadModels,
+  type LedgerTablesProjection,
+  type PerformanceActualRow,
+  type PerformanceTargetsRow,
+  type ProgramDocumentRow,
+  type ProgramYearRow,
+  type RefusalRow,
+  type RegionBalanceRow,
+  type StoreProjection,
+  type TrailPageRequest,
+  type TrailRow,
+} from '../ledger-tables.port';
+import { SqliteLedgerRebuild } from './sqlite-ledger-rebuild';
+import { SqliteLedgerTables } from './sqlite-ledger-tables';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
   /** Run inside each append's transaction; see `appendOne` for when one is skipped. */
-  readonly projections?: DocumentProjection[];
+  readonly projections?: StoreProjection[];
   readonly clock?: () => Date;
   readonly groupCommit?: { readonly maxBatch: number };
   /** How long to wait for another connection's write lock before failing the batch. */
@@ -232,18 +251,19 @@ function assertCount(name: string, value: number | undefined, limit: number): vo
  * Appends queued in the same tick share one transaction (one fsync); each runs in its own
  * savepoint so that its failure is its own.
  */
-export class SqliteEventStore implements EventStore, ReadModelStore {
+export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'sqlite' as const;
   readonly rebuildPageSize = rebuildPageSizeEvents;
 
   private readonly file: string;
-  private readonly projections: readonly DocumentProjection[];
+  private readonly projections: readonly StoreProjection[];
   private readonly clock: () => Date;
   private readonly maxBatch: number;
   private readonly busyTimeoutMs: number;
 
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
+  private ledgerTables: SqliteLedgerTables | null = null;
   private closed = false;
 
   private queue: PendingAppend[] = [];
@@ -281,6 +301,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
         db.pragma('foreign_keys = ON');
         this.migrate(db);
         this.statements = prepareStatements(db);
+        this.ledgerTables = new SqliteLedgerTables(db);
       } catch (error: unknown) {
         throw asStoreError(error);
       }
@@ -421,10 +442,73 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     return this.run((s) => s.checkpoint.get(projection) ?? 0n);
   }
 
-  /** Deletes the named projections' documents and checkpoints in one transaction, before a rebuild. */
-  async resetProjections(names: readonly string[]): Promise<void> {
+  /** Fresh ledger tables beside the live ones, for a streamed rebuild; see SqliteLedgerRebuild. */
+  async beginLedgerRebuild(): Promise<LedgerRebuildTarget> {
+    const db = this.database();
+    try {
+      return new SqliteLedgerRebuild(
+        db,
+        (position) => this.statements!.readAll.all(position, -1).map(toRecordedEvent),
+        (name, position) => this.statements!.setCheckpoint.run(name, position),
+      );
+    } catch (error: unknown) {
+      throw asStoreError(error);
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // The ledger tables' read side
+
+  async listProgramYears(): Promise<ProgramYearRow[]> {
+    return this.run(() => this.ledger().listProgramYears());
+  }
+
+  async programYear(programCode: string, fiscalYear: number): Promise<ProgramYearRow | null> {
+    return this.run(() => this.ledger().programYear(programCode, fiscalYear));
+  }
+
+  async programDocuments(programCode: string, fiscalYear: number): Promise<ProgramDocumentRow[]> {
+    return this.run(() => this.ledger().programDocuments(programCode, fiscalYear));
+  }
+
+  async regionBalance(programCode: string, fiscalYear: number, regionCode: string): Promise<RegionBalanceRow | null> {
+    return this.run(() => this.ledger().regionBalance(programCode, fiscalYear, regionCode));
+  }
+
+  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
+    return this.run(() => this.ledger().regionBalances(programCode, fiscalYear));
+  }
+
+  async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {
+    assertCount('limit', page.limit, Number.MAX_SAFE_INTEGER);
+    return this.run(() => this.ledger().trailPage(programCode, fiscalYear, regionCode, page));
+  }
+
+  async disbursement(disbursementId: string): Promise<DisbursementRow | null> {
+    return this.run(() => this.ledger().disbursement(disbursementId));
+  }
+
+  async refusals(programCode: string, fiscalYear: number): Promise<RefusalRow[]> {
+    return this.run(() => this.ledger().refusals(programCode, fiscalYear));
+  }
+
+  async performanceTargets(programCode: string, fiscalYear: number): Promise<PerformanceTargetsRow[]> {
+    return this.run(() => this.ledger().performanceTargets(programCode, fiscalYear));
+  }
+
+  async performanceActuals(programCode: string, fiscalYear: number): Promise<PerformanceActualRow[]> {
+    return this.run(() => this.ledger().performanceActuals(programCode, fiscalYear));
+  }
+
+  /**
+   * Deletes the projections' documents (or the ledger tables) and checkpoints in one transaction,
+   * before a rebuild. A document projection may be named by its name alone.
+   */
+  async resetProjections(projections: readonly (string | StoreProjection)[]): Promise<void> {
     this.inTransaction((s) => {
-      for (const name of names) {
+      for (const projection of projections) {
+        if (typeof projection !== 'string' && isLedgerTablesProjection(projection)) this.ledger().clear();
+        const name = typeof projection === 'string' ? projection : projection.name;
         s.deleteDocsOfProjection.run(name);
         s.deleteCheckpoint.run(name);
       }
@@ -437,7 +521,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
    * rebuild overlapping a catch-up) changes nothing; the rest must continue the checkpoint without
    * a gap, or the read model would silently miss events.
    */
-  async applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<bigint> {
+  async applyProjectionBatch(projection: StoreProjection, events: readonly RecordedEvent[]): Promise<bigint> {
     return this.inTransaction((s) => {
       const checkpoint = s.checkpoint.get(projection.name) ?? 0n;
       const fresh = events.filter((event) => event.position > checkpoint);
@@ -477,6 +561,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     await this.drained();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.statements = null;
+    this.ledgerTables = null;
     this.db?.close();
     this.db = null;
   }
@@ -694,7 +779,19 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
     }
   }
 
-  private project(s: Statements, projection: DocumentProjection, events: readonly RecordedEvent[]): void {
+  private project(s: Statements, projection: StoreProjection, events: readonly RecordedEvent[]): void {
+    if (isLedgerTablesProjection(projection)) this.projectLedger(projection, events);
+    else this.projectDocuments(s, projection, events);
+    s.setCheckpoint.run(projection.name, events[events.length - 1]!.position);
+  }
+
+  /** The ledger tables: the rows the batch touches read once, its delta written once. */
+  private projectLedger(projection: LedgerTablesProjection, events: readonly RecordedEvent[]): void {
+    const tables = this.ledger();
+    tables.write(projection.fold(events, tables.load(projection.stateKeys(events))));
+  }
+
+  private projectDocuments(s: Statements, projection: DocumentProjection, events: readonly RecordedEvent[]): void {
     const docs = new Map<string, StoredDoc | null>();
     for (const ref of projection.refs(events)) {
       const key = docKey(ref);
@@ -706,7 +803,6 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
       if (write.doc === null) s.deleteDoc.run(write.collection, write.id);
       else s.upsertDoc.run(write.collection, write.id, write.partition, projection.name, JSON.stringify(write.doc));
     }
-    s.setCheckpoint.run(projection.name, events[events.length - 1]!.position);
   }
 
   // --------------------------------------------------------------------------------------------
@@ -725,6 +821,11 @@ export class SqliteEventStore implements EventStore, ReadModelStore {
   private readAllNow(afterPosition: bigint, maxCount: number): RecordedEvent[] {
     assertCount('maxCount', maxCount, Number.MAX_SAFE_INTEGER);
     return this.run((s) => s.readAll.all(afterPosition, maxCount)).map(toRecordedEvent);
+  }
+
+  private ledger(): SqliteLedgerTables {
+    this.database();
+    return this.ledgerTables!;
   }
 
   private database(): Database.Database {

@@ -55,6 +55,158 @@ export const sqliteMigrations: readonly string[] = [
     position INTEGER NOT NULL CHECK (position >= 0)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- The ledger's read models as typed tables (money in 分 as INTEGER). A file written by an earlier
+  -- release kept them as JSON documents under the projection 'ledger': those are dropped with their
+  -- checkpoint, and opening the store folds the log into the new tables from position 1.
+  DELETE FROM rm_docs WHERE projection = 'ledger';
+  DELETE FROM rm_checkpoints WHERE name = 'ledger';
+
+  CREATE TABLE rm_program_year (
+    program_code        TEXT    NOT NULL,
+    fiscal_year         INTEGER NOT NULL,
+    program_name        TEXT    NOT NULL,
+    issuer_region_code  TEXT    NOT NULL,
+    income_subject      TEXT    NOT NULL,
+    expenditure_subject TEXT    NOT NULL,
+    allocated_fen       INTEGER NOT NULL,
+    passed_down_fen     INTEGER NOT NULL,
+    paid_fen            INTEGER NOT NULL,
+    beneficiaries       INTEGER NOT NULL,
+    returned_fen        INTEGER NOT NULL,
+    available_fen       INTEGER NOT NULL,
+    regions             INTEGER NOT NULL,
+    settled_regions     INTEGER NOT NULL,
+    last_position       INTEGER NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year)
+  ) STRICT, WITHOUT ROWID;
+
+  -- Stored once, at the position that recorded the document.
+  CREATE TABLE rm_program_document (
+    program_code       TEXT    NOT NULL,
+    fiscal_year        INTEGER NOT NULL,
+    position           INTEGER NOT NULL,
+    document_no        TEXT    NOT NULL,
+    kind               TEXT    NOT NULL,
+    title              TEXT    NOT NULL,
+    issued_on          TEXT    NOT NULL,
+    issuer_region_code TEXT    NOT NULL,
+    total_fen          INTEGER NOT NULL,
+    lines              INTEGER NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year, position)
+  ) STRICT, WITHOUT ROWID;
+
+  -- One row per program-year-region, updated in place. The settlement columns are NULL while open.
+  CREATE TABLE rm_region_balance (
+    program_code                  TEXT    NOT NULL,
+    fiscal_year                   INTEGER NOT NULL,
+    region_code                   TEXT    NOT NULL,
+    pre_allocated_fen             INTEGER NOT NULL,
+    top_up_received_fen           INTEGER NOT NULL,
+    received_fen                  INTEGER NOT NULL,
+    returned_in_fen               INTEGER NOT NULL,
+    passed_down_fen               INTEGER NOT NULL,
+    paid_fen                      INTEGER NOT NULL,
+    beneficiaries                 INTEGER NOT NULL,
+    returned_fen                  INTEGER NOT NULL,
+    spent_after_settlement_fen    INTEGER NOT NULL,
+    returned_after_settlement_fen INTEGER NOT NULL,
+    received_after_settlement_fen INTEGER NOT NULL,
+    first_received_on             TEXT    NOT NULL,
+    first_top_up_on               TEXT    NOT NULL,
+    last_effective_on             TEXT    NOT NULL,
+    allocated_fen                 INTEGER NOT NULL,
+    available_fen                 INTEGER NOT NULL,
+    settlement_document_no        TEXT,
+    settled_on                    TEXT,
+    entitled_fen                  INTEGER,
+    settled_pre_allocated_fen     INTEGER,
+    returned_before_fen           INTEGER,
+    settled_allocated_fen         INTEGER,
+    adjustment_fen                INTEGER,
+    outstanding_fen               INTEGER,
+    last_position                 INTEGER NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year, region_code)
+  ) STRICT, WITHOUT ROWID;
+
+  -- Append-only; a region's trail pages by position.
+  CREATE TABLE rm_trail (
+    program_code        TEXT    NOT NULL,
+    fiscal_year         INTEGER NOT NULL,
+    region_code         TEXT    NOT NULL,
+    position            INTEGER NOT NULL,
+    recorded_at         TEXT    NOT NULL,
+    effective_on        TEXT    NOT NULL,
+    type                TEXT    NOT NULL,
+    amount_fen          INTEGER NOT NULL,
+    available_after_fen INTEGER NOT NULL,
+    reference           TEXT    NOT NULL,
+    actor               TEXT    NOT NULL,
+    hash                TEXT    NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year, region_code, position)
+  ) STRICT, WITHOUT ROWID;
+
+  -- Append-only by position (the rowid); a reversal sets reversed. Found by id through the index.
+  CREATE TABLE rm_disbursement (
+    position             INTEGER PRIMARY KEY,
+    disbursement_id      TEXT    NOT NULL UNIQUE,
+    program_code         TEXT    NOT NULL,
+    fiscal_year          INTEGER NOT NULL,
+    region_code          TEXT    NOT NULL,
+    kind                 TEXT    NOT NULL,
+    amount_fen           INTEGER NOT NULL,
+    voucher_no           TEXT    NOT NULL,
+    paid_on              TEXT    NOT NULL,
+    to_region_code       TEXT,
+    to_parent_region_code TEXT,
+    beneficiaries        INTEGER,
+    after_settlement     INTEGER NOT NULL CHECK (after_settlement IN (0, 1)),
+    reversed             INTEGER NOT NULL CHECK (reversed IN (0, 1))
+  ) STRICT;
+
+  CREATE TABLE rm_refusal (
+    position     INTEGER PRIMARY KEY,
+    program_code TEXT    NOT NULL,
+    fiscal_year  INTEGER NOT NULL,
+    region_code  TEXT,
+    code         TEXT    NOT NULL,
+    recorded_at  TEXT    NOT NULL,
+    data         TEXT    NOT NULL
+  ) STRICT;
+  CREATE INDEX rm_refusal_by_fund ON rm_refusal (program_code, fiscal_year, position);
+
+  CREATE TABLE rm_performance_target (
+    program_code TEXT    NOT NULL,
+    fiscal_year  INTEGER NOT NULL,
+    region_code  TEXT    NOT NULL,
+    position     INTEGER NOT NULL,
+    data         TEXT    NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year, region_code)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE rm_performance_actual (
+    program_code TEXT    NOT NULL,
+    fiscal_year  INTEGER NOT NULL,
+    region_code  TEXT    NOT NULL,
+    indicator    TEXT    NOT NULL,
+    position     INTEGER NOT NULL,
+    actor        TEXT    NOT NULL,
+    data         TEXT    NOT NULL,
+    PRIMARY KEY (program_code, fiscal_year, region_code, indicator)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
+
+/** The ledger tables, in the order a reset empties them. */
+export const sqliteLedgerTables = [
+  'rm_program_year',
+  'rm_program_document',
+  'rm_region_balance',
+  'rm_trail',
+  'rm_disbursement',
+  'rm_refusal',
+  'rm_performance_target',
+  'rm_performance_actual',
+] as const;
 
 export const sqliteSchemaVersion = sqliteMigrations.length;

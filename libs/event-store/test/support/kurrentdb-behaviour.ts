@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  InMemoryKurrentDbReadModels,
-  KurrentDbEventStore,
-  PostgresEventStore,
-  type IdempotencyRecord,
-  type KurrentDbEventStoreOptions,
-  type KurrentDbReadModels,
-} from '../../src';
+import type { IdempotencyRecord } from '../../src';
+import { InMemoryKurrentDbReadModels, KurrentDbEventStore, type KurrentDbEventStoreOptions, type KurrentDbReadModels } from '../../src/kurrentdb';
+import { PostgresEventStore } from '../../src/postgres';
 import { entriesBetween, positionMapProjection } from '../../src/kurrentdb/ledger-position-map';
 import { rejectionOf, waitUntil } from './async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents } from './events';

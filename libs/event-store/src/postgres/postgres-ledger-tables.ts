@@ -1,0 +1,509 @@
+import type { PoolClient } from 'pg';
+import type { JsonObject } from '../event-store.port';
+import {
+  ledgerFundKey,
+  ledgerRegionKey,
+  type DisbursementRow,
+  type LedgerDelta,
+  type LedgerState,
+  type LedgerStateKeys,
+  type PerformanceActualRow,
+  type PerformanceTargetsRow,
+  type ProgramDocumentRow,
+  type ProgramYearRow,
+  type RefusalRow,
+  type RegionBalanceRow,
+  type TrailPageRequest,
+  type TrailRow,
+} from '../ledger-tables.port';
+import { postgresLedgerTables } from './postgres-schema';
+
+/*
+ * The ledger tables on PostgreSQL. node-postgres reads BIGINT as a string: money and positions are
+ * turned into bigint here, and written as decimal strings into `::bigint[]` parameters, one
+ * statement per table whatever the size of the batch.
+ */
+
+/** Whatever runs a query: the pool for reads, a transaction's client for writes. */
+export interface Queryable {
+  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+type Row = Record<string, unknown>;
+
+const big = (value: unknown): bigint => BigInt(value as string);
+const bigOrNull = (value: bigint | null | undefined): string | null => (value === null || value === undefined ? null : value.toString());
+const text = (value: unknown): string => value as string;
+const textOrNull = (value: unknown): string | null => (value === null ? null : (value as string));
+const int = (value: unknown): number => value as number;
+
+const programYearColumns = `program_code, fiscal_year, program_name, issuer_region_code, income_subject, expenditure_subject,
+  allocated_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, available_fen, regions, settled_regions, last_position`;
+const regionBalanceColumns = `program_code, fiscal_year, region_code, pre_allocated_fen, top_up_received_fen, received_fen,
+  returned_in_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, spent_after_settlement_fen,
+  returned_after_settlement_fen, received_after_settlement_fen, first_received_on, first_top_up_on, last_effective_on,
+  allocated_fen, available_fen, settlement_document_no, settled_on, entitled_fen, settled_pre_allocated_fen,
+  returned_before_fen, settled_allocated_fen, adjustment_fen, outstanding_fen, last_position`;
+const documentColumns = 'program_code, fiscal_year, position, document_no, kind, title, issued_on, issuer_region_code, total_fen, lines';
+const trailColumns = `program_code, fiscal_year, region_code, position, recorded_at, effective_on, type, amount_fen,
+  available_after_fen, reference, actor, hash`;
+const disbursementColumns = `position, disbursement_id, program_code, fiscal_year, region_code, kind, amount_fen, voucher_no, paid_on,
+  to_region_code, to_parent_region_code, beneficiaries, after_settlement, reversed`;
+
+const columnList = (columns: string): string[] => columns.split(',').map((column) => column.trim());
+
+/** `INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)`, with the conflict clause given. */
+function unnestInsert(table: string, columns: string, types: readonly string[], onConflict: string, firstParam: number): string {
+  const names = columnList(columns);
+  if (names.length !== types.length) throw new Error(`${table}: ${names.length} columns, ${types.length} types`);
+  const params = types.map((type, index) => `$${firstParam + index}::${type}[]`).join(', ');
+  return `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${params}) ${onConflict}`;
+}
+
+const updateAll = (columns: string, key: readonly string[]): string =>
+  `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${columnList(columns)
+    .filter((column) => !key.includes(column))
+    .map((column) => `${column} = EXCLUDED.${column}`)
+    .join(', ')}`;
+
+const programYearTypes = ['text', 'int', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'int', 'bigint', 'bigint', 'int', 'int', 'bigint'];
+const regionBalanceTypes = [
+  'text', 'int', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'int', 'bigint', 'bigint', 'bigint', 'bigint',
+  'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint',
+];
+const documentTypes = ['text', 'int', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'int'];
+const trailTypes = ['text', 'int', 'text', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text'];
+const disbursementTypes = ['bigint', 'text', 'text', 'int', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'int', 'bool', 'bool'];
+
+const targetColumns = 'program_code, fiscal_year, region_code, position, data';
+const actualColumns = 'program_code, fiscal_year, region_code, indicator, position, actor, data';
+const refusalColumns = 'position, program_code, fiscal_year, region_code, code, recorded_at, data';
+const targetTypes = ['text', 'int', 'text', 'bigint', 'text'];
+const actualTypes = ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'];
+const refusalTypes = ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'];
+
+/**
+ * A batch's whole delta in one statement, one data-modifying CTE per table, so that the transaction
+ * holding the head lock spends one round trip on it. The parameters are the tables' columns in
+ * this order; a table with no rows gets empty arrays.
+ */
+function ledgerWriteSql(suffix: string): string {
+  const t = (table: string): string => `${table}${suffix}`;
+  let next = 1;
+  const insert = (table: string, columns: string, types: readonly string[], onConflict: string): string => {
+    const text = unnestInsert(t(table), columns, types, onConflict, next);
+    next += types.length;
+    return text;
+  };
+  const parts = [
+    insert('rm_program_year', programYearColumns, programYearTypes, updateAll(programYearColumns, ['program_code', 'fiscal_year'])),
+    insert('rm_region_balance', regionBalanceColumns, regionBalanceTypes, updateAll(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code'])),
+    insert('rm_program_document', documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_trail', trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
+    `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
+    insert('rm_refusal', refusalColumns, refusalTypes, 'ON CONFLICT DO NOTHING'),
+    insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
+    insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
+  ];
+  return `WITH ${parts.map((part, index) => `w${index} AS (${part})`).join(',\n')} SELECT 1`;
+}
+
+const writeSqlBySuffix = new Map<string, string>();
+
+function writeSqlFor(suffix: string): string {
+  let found = writeSqlBySuffix.get(suffix);
+  if (found === undefined) {
+    found = ledgerWriteSql(suffix);
+    writeSqlBySuffix.set(suffix, found);
+  }
+  return found;
+}
+
+/** Column-major parameters for `unnest`: one array per column. */
+function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => unknown[]): unknown[][] {
+  const out: unknown[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) values(row).forEach((value, index) => out[index].push(value));
+  return out;
+}
+
+function programYearOf(r: Row): ProgramYearRow {
+  return {
+    programCode: text(r['program_code']),
+    fiscalYear: int(r['fiscal_year']),
+    programName: text(r['program_name']),
+    issuerRegionCode: text(r['issuer_region_code']),
+    incomeSubject: text(r['income_subject']),
+    expenditureSubject: text(r['expenditure_subject']),
+    allocatedFen: big(r['allocated_fen']),
+    passedDownFen: big(r['passed_down_fen']),
+    paidFen: big(r['paid_fen']),
+    beneficiaries: int(r['beneficiaries']),
+    returnedFen: big(r['returned_fen']),
+    availableFen: big(r['available_fen']),
+    regions: int(r['regions']),
+    settledRegions: int(r['settled_regions']),
+    lastPosition: big(r['last_position']),
+  };
+}
+
+const programYearValues = (row: ProgramYearRow): unknown[] => [
+  row.programCode,
+  row.fiscalYear,
+  row.programName,
+  row.issuerRegionCode,
+  row.incomeSubject,
+  row.expenditureSubject,
+  row.allocatedFen.toString(),
+  row.passedDownFen.toString(),
+  row.paidFen.toString(),
+  row.beneficiaries,
+  row.returnedFen.toString(),
+  row.availableFen.toString(),
+  row.regions,
+  row.settledRegions,
+  row.lastPosition.toString(),
+];
+
+function regionBalanceOf(r: Row): RegionBalanceRow {
+  return {
+    programCode: text(r['program_code']),
+    fiscalYear: int(r['fiscal_year']),
+    regionCode: text(r['region_code']),
+    preAllocatedFen: big(r['pre_allocated_fen']),
+    topUpReceivedFen: big(r['top_up_received_fen']),
+    receivedFen: big(r['received_fen']),
+    returnedInFen: big(r['returned_in_fen']),
+    passedDownFen: big(r['passed_down_fen']),
+    paidFen: big(r['paid_fen']),
+    beneficiaries: int(r['beneficiaries']),
+    returnedFen: big(r['returned_fen']),
+    spentAfterSettlementFen: big(r['spent_after_settlement_fen']),
+    returnedAfterSettlementFen: big(r['returned_after_settlement_fen']),
+    receivedAfterSettlementFen: big(r['received_after_settlement_fen']),
+    firstReceivedOn: text(r['first_received_on']),
+    firstTopUpOn: text(r['first_top_up_on']),
+    lastEffectiveOn: text(r['last_effective_on']),
+    allocatedFen: big(r['allocated_fen']),
+    availableFen: big(r['available_fen']),
+    settlement:
+      r['settlement_document_no'] === null
+        ? null
+        : {
+            documentNo: text(r['settlement_document_no']),
+            settledOn: text(r['settled_on']),
+            entitledFen: big(r['entitled_fen']),
+            preAllocatedFen: big(r['settled_pre_allocated_fen']),
+            returnedBeforeFen: big(r['returned_before_fen']),
+            allocatedFen: big(r['settled_allocated_fen']),
+            adjustmentFen: big(r['adjustment_fen']),
+            outstandingFen: big(r['outstanding_fen']),
+          },
+    lastPosition: big(r['last_position']),
+  };
+}
+
+const regionBalanceValues = (row: RegionBalanceRow): unknown[] => [
+  row.programCode,
+  row.fiscalYear,
+  row.regionCode,
+  row.preAllocatedFen.toString(),
+  row.topUpReceivedFen.toString(),
+  row.receivedFen.toString(),
+  row.returnedInFen.toString(),
+  row.passedDownFen.toString(),
+  row.paidFen.toString(),
+  row.beneficiaries,
+  row.returnedFen.toString(),
+  row.spentAfterSettlementFen.toString(),
+  row.returnedAfterSettlementFen.toString(),
+  row.receivedAfterSettlementFen.toString(),
+  row.firstReceivedOn,
+  row.firstTopUpOn,
+  row.lastEffectiveOn,
+  row.allocatedFen.toString(),
+  row.availableFen.toString(),
+  row.settlement?.documentNo ?? null,
+  row.settlement?.settledOn ?? null,
+  bigOrNull(row.settlement?.entitledFen),
+  bigOrNull(row.settlement?.preAllocatedFen),
+  bigOrNull(row.settlement?.returnedBeforeFen),
+  bigOrNull(row.settlement?.allocatedFen),
+  bigOrNull(row.settlement?.adjustmentFen),
+  bigOrNull(row.settlement?.outstandingFen),
+  row.lastPosition.toString(),
+];
+
+function documentOf(r: Row): ProgramDocumentRow {
+  return {
+    programCode: text(r['program_code']),
+    fiscalYear: int(r['fiscal_year']),
+    position: big(r['position']),
+    documentNo: text(r['document_no']),
+    kind: text(r['kind']),
+    title: text(r['title']),
+    issuedOn: text(r['issued_on']),
+    issuerRegionCode: text(r['issuer_region_code']),
+    totalFen: big(r['total_fen']),
+    lines: int(r['lines']),
+  };
+}
+
+function trailOf(r: Row): TrailRow {
+  return {
+    programCode: text(r['program_code']),
+    fiscalYear: int(r['fiscal_year']),
+    regionCode: text(r['region_code']),
+    position: big(r['position']),
+    recordedAt: text(r['recorded_at']),
+    effectiveOn: text(r['effective_on']),
+    type: text(r['type']),
+    amountFen: big(r['amount_fen']),
+    availableAfterFen: big(r['available_after_fen']),
+    reference: text(r['reference']),
+    actor: text(r['actor']),
+    hash: text(r['hash']),
+  };
+}
+
+function disbursementOf(r: Row): DisbursementRow {
+  return {
+    disbursementId: text(r['disbursement_id']),
+    programCode: text(r['program_code']),
+    fiscalYear: int(r['fiscal_year']),
+    regionCode: text(r['region_code']),
+    kind: text(r['kind']),
+    amountFen: big(r['amount_fen']),
+    voucherNo: text(r['voucher_no']),
+    paidOn: text(r['paid_on']),
+    toRegionCode: textOrNull(r['to_region_code']),
+    toParentRegionCode: textOrNull(r['to_parent_region_code']),
+    beneficiaries: r['beneficiaries'] === null ? null : int(r['beneficiaries']),
+    afterSettlement: r['after_settlement'] === true,
+    reversed: r['reversed'] === true,
+    position: big(r['position']),
+  };
+}
+
+/** The aggregate rows a batch reads, locked until the transaction ends. */
+export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys): Promise<LedgerState> {
+  const programYears = new Map<string, ProgramYearRow>();
+  const regionBalances = new Map<string, RegionBalanceRow>();
+  if (keys.programYears.length > 0) {
+    const result = await client.query<Row>({
+      name: 'earmark-lock-program-years',
+      text: `SELECT ${programYearColumns} FROM rm_program_year
+             WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+             ORDER BY program_code, fiscal_year FOR UPDATE`,
+      values: [keys.programYears.map((k) => k.programCode), keys.programYears.map((k) => k.fiscalYear)],
+    });
+    for (const row of result.rows.map(programYearOf)) programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+  }
+  if (keys.regionBalances.length > 0) {
+    const result = await client.query<Row>({
+      name: 'earmark-lock-region-balances',
+      text: `SELECT ${regionBalanceColumns} FROM rm_region_balance
+             WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))
+             ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+      values: [
+        keys.regionBalances.map((k) => k.programCode),
+        keys.regionBalances.map((k) => k.fiscalYear),
+        keys.regionBalances.map((k) => k.regionCode),
+      ],
+    });
+    for (const row of result.rows.map(regionBalanceOf)) {
+      regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
+    }
+  }
+  return { programYears, regionBalances };
+}
+
+/** Writes a batch's delta inside the caller's transaction, in one statement. */
+export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = ''): Promise<void> {
+  if (Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0)) return;
+  // The statement's parts see one snapshot: a disbursement reversed in the batch that recorded it is
+  // written reversed, the others are marked by the update.
+  const reversed = new Set(delta.reversedDisbursementIds);
+  const disbursements = delta.disbursements.map((d) => (reversed.has(d.disbursementId) ? { ...d, reversed: true } : d));
+  const recordedHere = new Set(disbursements.map((d) => d.disbursementId));
+  const values: unknown[] = [
+    ...columnsOf(delta.programYears, programYearTypes.length, programYearValues),
+    ...columnsOf(delta.regionBalances, regionBalanceTypes.length, regionBalanceValues),
+    ...columnsOf(delta.documents, documentTypes.length, (d) => [
+      d.programCode,
+      d.fiscalYear,
+      d.position.toString(),
+      d.documentNo,
+      d.kind,
+      d.title,
+      d.issuedOn,
+      d.issuerRegionCode,
+      d.totalFen.toString(),
+      d.lines,
+    ]),
+    ...columnsOf(delta.trail, trailTypes.length, (t) => [
+      t.programCode,
+      t.fiscalYear,
+      t.regionCode,
+      t.position.toString(),
+      t.recordedAt,
+      t.effectiveOn,
+      t.type,
+      t.amountFen.toString(),
+      t.availableAfterFen.toString(),
+      t.reference,
+      t.actor,
+      t.hash,
+    ]),
+    ...columnsOf(disbursements, disbursementTypes.length, (d) => [
+      d.position.toString(),
+      d.disbursementId,
+      d.programCode,
+      d.fiscalYear,
+      d.regionCode,
+      d.kind,
+      d.amountFen.toString(),
+      d.voucherNo,
+      d.paidOn,
+      d.toRegionCode,
+      d.toParentRegionCode,
+      d.beneficiaries,
+      d.afterSettlement,
+      d.reversed,
+    ]),
+    [...reversed].filter((id) => !recordedHere.has(id)),
+    ...columnsOf(delta.refusals, refusalTypes.length, (r) => [
+      r.position.toString(),
+      r.programCode,
+      r.fiscalYear,
+      r.regionCode,
+      r.code,
+      r.recordedAt,
+      JSON.stringify(r.data),
+    ]),
+    ...columnsOf(delta.performanceTargets, targetTypes.length, (t) => [t.programCode, t.fiscalYear, t.regionCode, t.position.toString(), JSON.stringify(t.data)]),
+    ...columnsOf(delta.performanceActuals, actualTypes.length, (a) => [
+      a.programCode,
+      a.fiscalYear,
+      a.regionCode,
+      a.indicator,
+      a.position.toString(),
+      a.actor,
+      JSON.stringify(a.data),
+    ]),
+  ];
+  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
+  await client.query({ name: `earmark-write-ledger${suffix}`, text: writeSqlFor(suffix), values });
+}
+
+export async function clearLedgerTables(client: PoolClient): Promise<void> {
+  for (const table of postgresLedgerTables) await client.query(`DELETE FROM ${table}`);
+}
+
+/** The read side, over the pool. */
+export class PostgresLedgerQueries {
+  constructor(private readonly db: Queryable) {}
+
+  async listProgramYears(): Promise<ProgramYearRow[]> {
+    // Ordered as `code/year` text, the order the program-years have always been listed in.
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${programYearColumns} FROM rm_program_year ORDER BY (program_code || '/' || fiscal_year::text) COLLATE "C"`,
+    );
+    return rows.map(programYearOf);
+  }
+
+  async programYear(programCode: string, fiscalYear: number): Promise<ProgramYearRow | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${programYearColumns} FROM rm_program_year WHERE program_code = $1 AND fiscal_year = $2`, [
+      programCode,
+      fiscalYear,
+    ]);
+    return rows.length === 0 ? null : programYearOf(rows[0]);
+  }
+
+  async programDocuments(programCode: string, fiscalYear: number): Promise<ProgramDocumentRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${documentColumns} FROM rm_program_document WHERE program_code = $1 AND fiscal_year = $2 ORDER BY position`,
+      [programCode, fiscalYear],
+    );
+    return rows.map(documentOf);
+  }
+
+  async regionBalance(programCode: string, fiscalYear: number, regionCode: string): Promise<RegionBalanceRow | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = $1 AND fiscal_year = $2 AND region_code = $3`,
+      [programCode, fiscalYear, regionCode],
+    );
+    return rows.length === 0 ? null : regionBalanceOf(rows[0]);
+  }
+
+  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = $1 AND fiscal_year = $2 ORDER BY region_code`,
+      [programCode, fiscalYear],
+    );
+    return rows.map(regionBalanceOf);
+  }
+
+  async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${trailColumns} FROM rm_trail WHERE program_code = $1 AND fiscal_year = $2 AND region_code = $3 AND position > $4
+       ORDER BY position LIMIT $5`,
+      [programCode, fiscalYear, regionCode, page.after.toString(), page.limit],
+    );
+    return rows.map(trailOf);
+  }
+
+  async disbursement(disbursementId: string): Promise<DisbursementRow | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${disbursementColumns} FROM rm_disbursement WHERE disbursement_id = $1`, [disbursementId]);
+    return rows.length === 0 ? null : disbursementOf(rows[0]);
+  }
+
+  async refusals(programCode: string, fiscalYear: number): Promise<RefusalRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT position, program_code, fiscal_year, region_code, code, recorded_at, data FROM rm_refusal
+       WHERE program_code = $1 AND fiscal_year = $2 ORDER BY position`,
+      [programCode, fiscalYear],
+    );
+    return rows.map((r) => ({
+      programCode: text(r['program_code']),
+      fiscalYear: int(r['fiscal_year']),
+      position: big(r['position']),
+      recordedAt: text(r['recorded_at']),
+      regionCode: textOrNull(r['region_code']),
+      code: text(r['code']),
+      data: JSON.parse(text(r['data'])) as JsonObject,
+    }));
+  }
+
+  async performanceTargets(programCode: string, fiscalYear: number): Promise<PerformanceTargetsRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT program_code, fiscal_year, region_code, position, data FROM rm_performance_target
+       WHERE program_code = $1 AND fiscal_year = $2 ORDER BY region_code`,
+      [programCode, fiscalYear],
+    );
+    return rows.map((r) => ({
+      programCode: text(r['program_code']),
+      fiscalYear: int(r['fiscal_year']),
+      regionCode: text(r['region_code']),
+      position: big(r['position']),
+      data: JSON.parse(text(r['data'])) as JsonObject,
+    }));
+  }
+
+  async performanceActuals(programCode: string, fiscalYear: number): Promise<PerformanceActualRow[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT program_code, fiscal_year, region_code, indicator, position, actor, data FROM rm_performance_actual
+       WHERE program_code = $1 AND fiscal_year = $2 ORDER BY region_code, indicator`,
+      [programCode, fiscalYear],
+    );
+    return rows.map((r) => ({
+      programCode: text(r['program_code']),
+      fiscalYear: int(r['fiscal_year']),
+      regionCode: text(r['region_code']),
+      indicator: text(r['indicator']),
+      position: big(r['position']),
+      actor: text(r['actor']),
+      data: JSON.parse(text(r['data'])) as JsonObject,
+    }));
+  }
+}

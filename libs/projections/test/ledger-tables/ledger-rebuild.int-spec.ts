@@ -1,0 +1,118 @@
+import type { EventStore, LedgerReadModels, RecordedEvent } from '@earmark/event-store';
+import { PostgresEventStore } from '@earmark/event-store/postgres';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
+import { createTestDatabase } from '../../../event-store/test/support/postgres-test-db';
+import { makeTempDir } from '../../../event-store/test/support/temp-dir';
+import { createLedgerProjection, InMemoryLedgerTables, rebuildProjections, type ProjectionSink } from '../../src';
+import { ledgerScenario } from './ledger-scenario';
+
+const programCode = 'sc-pension-contribution-subsidy';
+const fiscalYear = 2024;
+
+type Store = EventStore & LedgerReadModels & ProjectionSink;
+
+async function appendInOrder(store: EventStore, events: readonly RecordedEvent[]): Promise<void> {
+  for (const event of events) {
+    await store.append({
+      streams: [{ streamName: event.streamName, expectedVersion: 'any', events: [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }] }],
+    });
+  }
+}
+
+async function tables(readModels: LedgerReadModels) {
+  return {
+    programYears: await readModels.listProgramYears(),
+    documents: await readModels.programDocuments(programCode, fiscalYear),
+    regions: await readModels.regionBalances(programCode, fiscalYear),
+    trail: await readModels.trailPage(programCode, fiscalYear, '510100', { after: 0n, limit: 100 }),
+  };
+}
+
+/**
+ * A rebuild of the ledger tables streams into fresh tables while the live ones keep answering,
+ * picks up what was appended meanwhile, and swaps the fresh ones in: the result equals the fold of
+ * the whole log.
+ */
+function describeRebuild(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+  describe(`rebuilding the ledger tables: ${name}`, () => {
+    it('keeps answering from the live tables until the swap, and the swapped tables hold the events appended meanwhile', async () => {
+      const { store, close } = await open();
+      try {
+        const history = ledgerScenario((log) => {
+          log.payment('510100', '10.00', 1, '2024-07-01');
+          log.payment('510100', '20.00', 2, '2024-07-02');
+        }).events;
+        const [before, late, after] = [history.slice(0, 9), history[9]!, history[10]!];
+        await appendInOrder(store, before);
+        const live = await tables(store);
+        expect(live.regions).toHaveLength(4);
+
+        let duringRebuild: Awaited<ReturnType<typeof tables>> | null = null;
+        let finishedReading = false;
+        // The log as the rebuild reads it: when it has read to the end, a command lands and a reader asks.
+        const reading: EventStore = Object.create(store, {
+          readAll: {
+            value: async (options: Parameters<EventStore['readAll']>[0]) => {
+              const page = await store.readAll(options);
+              if (page.length === 0 && !finishedReading) {
+                finishedReading = true;
+                duringRebuild = await tables(store);
+                await appendInOrder(store, [late]);
+              }
+              return page;
+            },
+          },
+        });
+        const projection = createLedgerProjection();
+        const report = await rebuildProjections(reading, store, [projection]);
+
+        expect(duringRebuild).toEqual(live);
+        expect(report.lastPosition).toBe(10n);
+        expect(report.events).toBe(10);
+        expect(await store.checkpoint(projection.name)).toBe(10n);
+        // The store stamps its own time and hashes: the expectation is the fold of the log it holds.
+        const stored = () => store.readAll({ afterPosition: 0n, maxCount: 100 });
+        const expected = new InMemoryLedgerTables();
+        expected.apply(await stored());
+        expect(expected.regionBalanceNow(programCode, fiscalYear, '510100')?.paidFen).toBe(1_000n);
+        expect(await tables(store)).toEqual(await tables(expected));
+        expect((await store.regionBalance(programCode, fiscalYear, '510100'))?.paidFen).toBe(1_000n);
+
+        // The next append projects inline into the swapped-in tables.
+        await appendInOrder(store, [after]);
+        expect(await store.checkpoint(projection.name)).toBe(11n);
+        expected.apply((await stored()).slice(10));
+        expect(await tables(store)).toEqual(await tables(expected));
+        expect((await store.regionBalance(programCode, fiscalYear, '510100'))?.paidFen).toBe(3_000n);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+describeRebuild('SQLite file', async () => {
+  const dir = makeTempDir();
+  const store = new SqliteEventStore({ file: `${dir.dir}/ledger.sqlite`, projections: [createLedgerProjection()] });
+  await store.init();
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+});
+
+describeRebuild('PostgreSQL', async () => {
+  const database = await createTestDatabase();
+  const store = new PostgresEventStore({ connectionString: database.url, projections: [createLedgerProjection()] });
+  await store.init();
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+});
