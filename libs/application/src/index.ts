@@ -13,3 +13,4 @@ export * from './queries/books-at';
 export * from './queries/ledger.queries';
 export * from './ledger.module';
 export * from './queries/audit-views.queries';
+export * from './queries/fund-audit-views';

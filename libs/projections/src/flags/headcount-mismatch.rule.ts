@@ -1,6 +1,6 @@
 import { formatYuan } from '@earmark/domain';
 import { standardGoal } from '../performance/compute-performance';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { describeReference, firstReceiptOf, type Outflow } from './fund-audit-replay';
 
@@ -11,8 +11,8 @@ import { describeReference, firstReceiptOf, type Outflow } from './fund-audit-re
  * of its payments are off and their differences do not cancel out: with one payment off it would
  * repeat that payment's flag.
  */
-export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Flag[] {
-  const flags: Flag[] = [];
+export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Finding[] {
+  const flags: Finding[] = [];
   const byRegion = new Map<string, Outflow[]>();
   for (const payment of audit.outflows) {
     if (payment.kind !== 'beneficiary-payment' || payment.reversed || payment.beneficiaries === null) continue;
@@ -39,6 +39,7 @@ export function headcountMismatchFlags({ audit, registry, thresholds }: RuleCont
       const persons = BigInt(payment.beneficiaries ?? 0);
       flags.push({
         rule: 'headcount-mismatch',
+        subject: `payment-${payment.position}`,
         regionCode,
         severity: 'warning',
         since: payment.paidOn,
@@ -57,6 +58,7 @@ export function headcountMismatchFlags({ audit, registry, thresholds }: RuleCont
     const persons = payments.reduce((sum, payment) => sum + BigInt(payment.beneficiaries ?? 0), 0n);
     flags.push({
       rule: 'headcount-mismatch',
+      subject: 'account',
       regionCode,
       severity: 'warning',
       since,

@@ -1,7 +1,7 @@
 import { availableFen, formatYuan, type Fen } from '@earmark/domain';
 import { addDays, daysBetween } from './calendar';
 import { formatRatioTwoDecimals, ratio } from './exact-decimal';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { closingSettlementOf, firstReceiptOf, forEachDay } from './fund-audit-replay';
 
@@ -22,7 +22,7 @@ interface Pace {
  * year end", and after the year the flag keeps judging 12-31. A region whose subtree is settled is
  * judged by settlement-variance instead.
  */
-export function spendingPaceFlags({ audit, registry, asOf }: RuleContext): Flag[] {
+export function spendingPaceFlags({ audit, registry, asOf }: RuleContext): Finding[] {
   if (audit.fiscalYear === null) return [];
   const year = audit.fiscalYear;
   const yearStart = `${year}-01-01`;
@@ -34,7 +34,7 @@ export function spendingPaceFlags({ audit, registry, asOf }: RuleContext): Flag[
   const days: string[] = [];
   for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) days.push(day);
 
-  const flags: Flag[] = [];
+  const flags: Finding[] = [];
   for (const [regionCode, postings] of audit.postings) {
     if (closingSettlementOf(audit, registry, regionCode) !== null) continue;
     // Written by the walk below, read after it.
@@ -58,6 +58,7 @@ export function spendingPaceFlags({ audit, registry, asOf }: RuleContext): Flag[
     const anchor = firstReceiptOf(audit, regionCode);
     flags.push({
       rule: 'spending-pace',
+      subject: 'account',
       regionCode,
       severity: 'warning',
       since: behindSince,
