@@ -40,7 +40,7 @@ type Step =
   | { kind: 'settlement'; region: number; persons: number; on: string }
   | { kind: 'targets'; region: number; enrolment: string; standard: string }
   | { kind: 'actual'; region: number; value: string; on: string }
-  | { kind: 'refusal'; region: number; on: string; code: 'insufficient-funds' | 'validation-failed' };
+  | { kind: 'refusal'; region: number; on: string; code: 'insufficient-funds' | 'date-out-of-range' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('allocation' as const), amounts: fc.array(yuan, { minLength: 3, maxLength: 3 }), on: day, topUp: fc.boolean() }) },
@@ -52,7 +52,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('settlement' as const), region: fc.nat(3), persons: fc.integer({ min: 0, max: 8000 }), on: fc.constantFrom('2025-03-31', '2025-04-15') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('targets' as const), region: fc.nat(1), enrolment: fc.constantFrom('≥95%', '≥90%', '长期'), standard: fc.constantFrom('100元', '120元', '按规定') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('actual' as const), region: fc.nat(2), value: fc.constantFrom('93.5', '96', '99.99'), on: day }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refusal' as const), region: fc.nat(spenders.length - 1), on: day, code: fc.constantFrom('insufficient-funds' as const, 'validation-failed' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refusal' as const), region: fc.nat(spenders.length - 1), on: day, code: fc.constantFrom('insufficient-funds' as const, 'date-out-of-range' as const) }) },
 );
 
 function historyOf(steps: readonly Step[]): FundLog {
