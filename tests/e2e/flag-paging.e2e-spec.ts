@@ -22,7 +22,7 @@ describe('The flags list in pages', () => {
   const ids = (body: { id: string }[]) => body.map((flag) => flag.id);
 
   it('walks the whole list by its Link headers, 25 flags a page, and ends without one', async () => {
-    const whole = await page('?asOf=2024-12-31');
+    const whole = await page('?asOf=2024-12-31&limit=1000');
     expect(whole.status).toBe(200);
     expect(whole.link).toBeUndefined();
     expect(whole.body.length).toBeGreaterThan(100);
@@ -41,6 +41,12 @@ describe('The flags list in pages', () => {
       query = match![1]!.slice(flagsPath.length);
     }
     expect(seen).toEqual(ids(whole.body));
+  });
+
+  it('answers 100 flags unless told, and says where the rest starts', async () => {
+    const first = await page('?asOf=2024-12-31');
+    expect(first.body).toHaveLength(100);
+    expect(first.link).toBe(`<${flagsPath}?asOf=2024-12-31&limit=100&after=${encodeURIComponent(first.body[99].id)}>; rel="next"`);
   });
 
   it('names each finding by rule, region and what it is about, the same on every call', async () => {
@@ -74,9 +80,9 @@ describe('The flags list in pages', () => {
 
   it('lists only what the key covers, paged the same way', async () => {
     // The 成都 operator key covers 510100 and its districts only.
-    const covered = await page('?asOf=2024-12-31', 'op-cd');
+    const covered = await page('?asOf=2024-12-31&limit=1000', 'op-cd');
     expect(covered.status).toBe(200);
-    const all = await page('?asOf=2024-12-31');
+    const all = await page('?asOf=2024-12-31&limit=1000');
     expect(ids(covered.body)).toEqual(
       ids(all.body.filter((flag: { regionCode: string }) => flag.regionCode.startsWith('5101'))),
     );
@@ -91,7 +97,7 @@ describe('The flags list in pages', () => {
 
   it.each([
     '?limit=0',
-    '?limit=10001',
+    '?limit=1001',
     '?limit=ten',
     '?after=nothing',
     '?after=late-pass-down:510100:lot-999999',

@@ -14,10 +14,14 @@ import { CLOCK, REGION_REGISTRY, type Clock } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
 import { FundAuditViews } from './fund-audit-views';
 
-/** Flags per page of the HTTP list unless the caller asks for fewer or more: the trail's page. */
-export const defaultFlagPageSize = 1_000;
-/** The most flags one page holds (each carries at most 200 evidence positions). */
-export const maxFlagPageSize = 10_000;
+/**
+ * Flags per page of the HTTP list unless the caller asks for fewer or more. Smaller than the
+ * trail's page: a flag is several times the size of a trail entry (its detail, and up to 200
+ * evidence positions), and a hundred is more than a screen shows.
+ */
+export const defaultFlagPageSize = 100;
+/** The most flags one page holds. */
+export const maxFlagPageSize = 1_000;
 
 /**
  * The day it is in China, for views that default to today: the day the decider checks dates
