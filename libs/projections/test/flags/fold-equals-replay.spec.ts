@@ -15,9 +15,9 @@ import { FundLog, registry, thresholds } from '../support/fund-log';
  * The fold kept per fund and caught up batch by batch judges exactly as a replay of the whole
  * stream: after every batch, whatever the split, the flags (ids included) and the performance rows
  * on any day on or after the latest effective date equal those of a one-shot replay of the events
- * so far. The histories are generated without the decider's rules (overdrafts, payments after
- * settlement, reversals of anything), so the fold is held to the replay on histories the ledger
- * would refuse too.
+ * so far. The histories are generated without most of the decider's rules (overdrafts, payments
+ * after settlement, reversals dated before their payment), so the fold is held to the replay on
+ * histories the ledger would refuse too.
  */
 
 // Two cities with districts, one 扩权县 paid by the province directly.
@@ -63,6 +63,7 @@ function historyOf(steps: readonly Step[]): FundLog {
     [direct, '200000.00'],
   ]);
   const disbursements: { id: string }[] = [];
+  const reversed = new Set<string>();
   const settled = new Set<string>();
   // The domain's state the log keeps refuses an event about a region no money has reached yet.
   const opened = new Set<string>([...cities, direct]);
@@ -100,9 +101,16 @@ function historyOf(steps: readonly Step[]): FundLog {
         if (!opened.has(spenders[s.region])) break;
         disbursements.push(log.returned(spenders[s.region], s.amount, s.on));
         break;
-      case 'reversal':
-        if (disbursements.length > 0) log.reversal(disbursements[s.which % disbursements.length], s.on);
+      case 'reversal': {
+        // A second reversal of one disbursement is the one refusal kept here: the rules' figures
+        // (a negative amount paid) are not defined for it.
+        const standing = disbursements.filter((disbursement) => !reversed.has(disbursement.id));
+        if (standing.length === 0) break;
+        const original = standing[s.which % standing.length];
+        reversed.add(original.id);
+        log.reversal(original, s.on);
         break;
+      }
       case 'settlement': {
         const region = ['510100', '510300', direct, '510104'][s.region];
         if (settled.has(region) || !opened.has(region)) break;
