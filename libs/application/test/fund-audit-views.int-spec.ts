@@ -18,15 +18,15 @@ const programCode = 'views-fund';
 const fiscalYear = 2024;
 const stream = fundStreamName(programCode, fiscalYear);
 
-const allocation = (): NewEvent => ({
+const allocation = (program = programCode): NewEvent => ({
   id: randomUUID(),
   type: 'AllocationRecorded',
   metadata: { actor: 'finance-sichuan' },
   data: {
-    documentNo: '川财社〔2024〕2号',
+    documentNo: `川财社〔2024〕2号 ${program}`,
     title: 'test',
     kind: 'pre-allocation',
-    programCode,
+    programCode: program,
     programName: 'test',
     fiscalYear,
     issuedOn: '2024-01-18',
@@ -128,6 +128,20 @@ describe('FundAuditViews over SQLite', () => {
     const rows = await views.performance(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
     expect(rows).toEqual(computePerformance({ fundEvents: await wholeStream(), registry, thresholds: defaultFlagThresholds, asOf: '2024-12-31' }));
     expect(await views.performance(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(rows);
+  });
+
+  it('keeps the eight funds asked most recently, and folds one dropped anew when asked again', async () => {
+    const others = Array.from({ length: 8 }, (_, n) => `views-other-${n}`);
+    for (const other of others) {
+      await store.append({ streams: [{ streamName: fundStreamName(other, fiscalYear), expectedVersion: 'no-stream', events: [allocation(other)] }] });
+    }
+    readFromFund = 0;
+    await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(0);
+    for (const other of others) await views.flags(other, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    const flags = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(14);
+    expect(flags).toEqual(await replayedFlags('2024-12-31'));
   });
 
   it('knows no fund nothing was recorded or refused for', async () => {

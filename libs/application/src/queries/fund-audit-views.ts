@@ -18,6 +18,11 @@ import { EVENT_STORE, REGION_REGISTRY } from '../ports';
 const pageSize = 5_000;
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
 const maxCachedViewsPerFund = 16;
+/**
+ * Funds kept folded, the most recently asked: a fund's fold grows with its events (about 800 B an
+ * event), so the bound is on how many are held; one asked again after being dropped folds anew.
+ */
+const maxFundsKept = 8;
 
 /**
  * The auditors' views kept as projections. Per fund, the replay of its events (FundAuditFold) is
@@ -89,7 +94,13 @@ export class FundAuditViews {
     if (fund.fold.eventsFolded === 0 && fund.refusals.length === 0) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
+    // Most recently asked last: the first is the one to drop.
+    this.funds.delete(name);
     this.funds.set(name, fund);
+    if (this.funds.size > maxFundsKept) {
+      const oldest = this.funds.keys().next();
+      if (!oldest.done) this.funds.delete(oldest.value);
+    }
     return fund;
   }
 
