@@ -106,8 +106,8 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
     const flags = await this.views.flags(programCode, fiscalYear, asOf ?? today(this.clock), thresholds);
     let start = 0;
     if (page.after !== undefined) {
-      const index = flags.findIndex((flag) => flag.id === page.after);
-      if (index < 0) {
+      const index = placeOf(flags, page.after);
+      if (index === undefined) {
         throw new ApplicationError(
           'validation-failed',
           `after: no flag ${page.after} in this list (its cause may be gone); start again without after`,
@@ -115,7 +115,19 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
       }
       start = index + 1;
     }
-    const scope = new ReadScope(this.registry, reader);
+    const readScope = new ReadScope(this.registry, reader);
+    // A list holds many flags per region: each region's cover is worked out once per call.
+    const covered = new Map<string, boolean>();
+    const scope = {
+      coversRegionOrRoot(regionCode: string): boolean {
+        let covers = covered.get(regionCode);
+        if (covers === undefined) {
+          covers = readScope.coversRegionOrRoot(regionCode);
+          covered.set(regionCode, covers);
+        }
+        return covers;
+      },
+    };
     const found: IdentifiedFlag[] = [];
     // Stops one past the page: that one only says whether more follow.
     for (let index = start; index < flags.length && found.length <= page.limit; index += 1) {
@@ -130,6 +142,18 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
     const shown = found.slice(0, page.limit);
     return { flags: shown, nextAfter: shown[shown.length - 1].id };
   }
+}
+
+/** Per list kept by FundAuditViews, where each id stands in it; held weakly, as long as the list. */
+const placesByList = new WeakMap<readonly IdentifiedFlag[], Map<string, number>>();
+
+function placeOf(flags: readonly IdentifiedFlag[], id: string): number | undefined {
+  let places = placesByList.get(flags);
+  if (!places) {
+    places = new Map(flags.map((flag, index) => [flag.id, index]));
+    placesByList.set(flags, places);
+  }
+  return places.get(id);
 }
 
 /** The performance rows of the 市(州) the key covers. */
