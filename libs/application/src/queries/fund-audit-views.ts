@@ -19,6 +19,12 @@ const pageSize = 5_000;
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
 const maxCachedViewsPerFund = 16;
 /**
+ * Rows (flags or performance rows) kept per fund and kind, over all its views: a fund paid per
+ * person may hold a flag per payment, so the count of views alone does not bound the memory. The
+ * newest view is kept whatever its size.
+ */
+const maxCachedRowsPerFund = 250_000;
+/**
  * Funds kept folded, the most recently asked: a fund's fold grows with its events (about 800 B an
  * event), so the bound is on how many are held; one asked again after being dropped folds anew.
  */
@@ -167,12 +173,16 @@ class FundFold {
   }
 }
 
-function remember<T>(views: Map<string, T>, key: string, view: T): T {
-  if (views.size >= maxCachedViewsPerFund) {
-    const oldest = views.keys().next();
-    if (!oldest.done) views.delete(oldest.value);
-  }
+function remember<V extends readonly unknown[]>(views: Map<string, V>, key: string, view: V): V {
   views.set(key, view);
+  let rows = 0;
+  for (const kept of views.values()) rows += kept.length;
+  // The oldest go first; the one just judged stays.
+  for (const [oldKey, kept] of views) {
+    if (oldKey === key || (views.size <= maxCachedViewsPerFund && rows <= maxCachedRowsPerFund)) break;
+    views.delete(oldKey);
+    rows -= kept.length;
+  }
   return view;
 }
 
