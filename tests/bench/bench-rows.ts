@@ -126,6 +126,10 @@ function storeRows(store: StoreChoice, figures: StoreDetails, verify: VerifyFigu
   for (const query of figures.queries) {
     const what = query.entries === null ? query.query : `${query.query} (${formatNumber(query.entries)} entries, ${formatBytes(query.answerBytes)})`;
     rows.push(row(`${name} p99 at ${events} events: ${what}, ${query.calls} calls`, query.p99Ms, 'ms', null, { kind: 'below', value: 5 }));
+    if (query.query === 'flags' || query.query === 'performance') {
+      const how = query.query === 'performance' ? 'folds the fund, then judges' : 'judges on the fold performance caught up';
+      rows.push(row(`${name} first call after start at ${events} events: ${query.query} (${how})`, query.firstCallMs, 'ms', null, null));
+    }
   }
   return rows;
 }

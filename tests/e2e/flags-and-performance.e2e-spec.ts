@@ -33,6 +33,7 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
     // A 扩权县 has nobody below it to pass money down to: only the 市(州) can hold it up (滞留).
     expect(body.map((flag: { rule: string }) => flag.rule)).toEqual(Array(21).fill('late-pass-down'));
     expect(body.find((flag: { regionCode: string }) => flag.regionCode === '510100')).toEqual({
+      id: 'late-pass-down:510100:lot-1',
       rule: 'late-pass-down',
       regionCode: '510100',
       severity: 'warning',
@@ -53,6 +54,7 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
     const attempts = body.filter((flag: { rule: string }) => flag.rule === 'refused-attempt');
     expect(attempts).toEqual([
       {
+        id: 'refused-attempt:510400:refusal-24',
         rule: 'refused-attempt',
         regionCode: '510400',
         severity: 'warning',
@@ -70,6 +72,7 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
     const { body } = await app.get(flagsPath);
     expect(body.filter((flag: { rule: string }) => flag.rule === 'headcount-mismatch')).toEqual([
       {
+        id: `headcount-mismatch:510400:payment-${paid.body.position}`,
         rule: 'headcount-mismatch',
         regionCode: '510400',
         severity: 'warning',
@@ -123,6 +126,7 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
     const flags = await app.get(flagsPath);
     expect(flags.body.filter((flag: { rule: string }) => flag.rule === 'performance-enrolment-rate')).toEqual([
       {
+        id: 'performance-enrolment-rate:510100:targets',
         rule: 'performance-enrolment-rate',
         regionCode: '510100',
         severity: 'warning',

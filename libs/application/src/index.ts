@@ -14,3 +14,4 @@ export * from './queries/ledger.queries';
 export * from './ledger.module';
 export * from './queries/audit-views.queries';
 export * from './queries/allocation-document.queries';
+export * from './queries/fund-audit-views';

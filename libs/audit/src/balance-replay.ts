@@ -1,5 +1,6 @@
 import { formatYuan, parseFundStreamName, type RegionRegistry } from '@earmark/domain';
 import type { JsonObject, JsonValue, RecordedEvent } from '@earmark/event-store';
+import { DisbursementIndex, type DisbursementFacts, type MovementKind } from './disbursement-index';
 
 /**
  * A second, independent replay of the money, from the events alone. It shares no code with the
@@ -69,8 +70,6 @@ interface Posting {
   readonly deltaFen: bigint;
 }
 
-type MovementKind = 'beneficiary-payment' | 'pass-down' | 'return';
-
 interface SettlementRecord {
   readonly documentNo: string;
   readonly settledOn: string;
@@ -104,21 +103,6 @@ interface RegionAccount {
   settlement: SettlementRecord | null;
 }
 
-interface DisbursementRecord {
-  readonly regionCode: string;
-  readonly kind: MovementKind;
-  readonly amountFen: bigint;
-  readonly voucherNo: string;
-  readonly paidOn: string;
-  readonly toRegionCode?: string;
-  readonly toParentRegionCode?: string;
-  /** Where the money went: undoing it takes it back from there. */
-  readonly counterpart: Account;
-  /** As recorded, and checked against the subtree's state when it was recorded. */
-  readonly afterSettlement: boolean;
-  reversed: boolean;
-}
-
 interface FundBooks {
   readonly streamName: string;
   readonly programCode: string;
@@ -130,9 +114,8 @@ interface FundBooks {
   readonly regions: Map<string, RegionAccount>;
   readonly sources: Map<string, bigint>;
   paidOutFen: bigint;
-  readonly disbursements: Map<string, DisbursementRecord>;
-  /** `${regionCode}\u0000${voucherNo}`: a voucher number is recorded once per region-year. */
-  readonly vouchers: Set<string>;
+  /** Every disbursement, packed: ids and vouchers (once per region-year) and what a reversal needs. */
+  readonly disbursements: DisbursementIndex;
 }
 
 /** The settlement whose subtree a region's money lies in. */
@@ -420,8 +403,7 @@ export class BalanceReplay {
     const payer = books.regions.get(regionCode);
     if (!payer) throw new Violation(`${regionCode} holds no account in ${books.streamName}`);
     if (books.disbursements.has(disbursementId)) throw new Violation(`disbursement ${disbursementId} is recorded twice`);
-    const voucherKey = `${regionCode}\u0000${voucherNo}`;
-    if (books.vouchers.has(voucherKey)) throw new Violation(`voucher ${voucherNo} of ${regionCode} is recorded twice`);
+    if (books.disbursements.hasVoucher(regionCode, voucherNo)) throw new Violation(`voucher ${voucherNo} of ${regionCode} is recorded twice`);
     if (amountFen <= 0n) throw new Violation(`disbursement ${disbursementId} moves ${formatYuan(amountFen)} 元`);
     if (!isMovementKind(kindText)) throw new Violation(`disbursement ${disbursementId} is of unknown kind ${kindText}`);
     const kind = kindText;
@@ -482,19 +464,15 @@ export class BalanceReplay {
       ],
       paidOn,
     );
-    books.disbursements.set(disbursementId, {
+    books.disbursements.add(disbursementId, voucherNo, {
       regionCode,
       kind,
       amountFen,
-      voucherNo,
       paidOn,
       ...(toRegionCode === undefined ? {} : { toRegionCode }),
       ...(toParentRegionCode === undefined ? {} : { toParentRegionCode }),
-      counterpart,
       afterSettlement,
-      reversed: false,
     });
-    books.vouchers.add(voucherKey);
     switch (kind) {
       case 'beneficiary-payment':
         if (afterSettlement) payer.spentAfterSettlementFen += amountFen;
@@ -600,11 +578,16 @@ export class BalanceReplay {
     if (original.reversed) throw new Violation(`disbursement ${disbursementId} is reversed twice`);
     // The reversal carries a copy of what it undoes; a copy that differs would let it undo
     // something other than what was recorded.
+    const claimedVoucherNo = text(data, 'voucherNo');
+    // The index keeps vouchers as keys only: the recorded one is looked up when the claim differs.
+    const recordedVoucherNo = books.disbursements.voucherMatches(disbursementId, claimedVoucherNo)
+      ? claimedVoucherNo
+      : books.disbursements.voucherOf(disbursementId);
     const claims: [string, string | undefined, string | undefined][] = [
       ['regionCode', text(data, 'regionCode'), original.regionCode],
       ['kind', text(data, 'kind'), original.kind],
       ['amountFen', fen(data, 'amountFen').toString(), original.amountFen.toString()],
-      ['voucherNo', text(data, 'voucherNo'), original.voucherNo],
+      ['voucherNo', claimedVoucherNo, recordedVoucherNo],
       ['toRegionCode', optionalText(data, 'toRegionCode'), original.toRegionCode],
       ['toParentRegionCode', optionalText(data, 'toParentRegionCode'), original.toParentRegionCode],
       ['afterSettlement', String(flag(data, 'afterSettlement')), String(original.afterSettlement)],
@@ -626,15 +609,16 @@ export class BalanceReplay {
       );
     }
 
+    const counterpart = this.counterpartOf(books, original);
     this.post(
       books,
       [
-        { account: original.counterpart, deltaFen: -original.amountFen },
+        { account: counterpart, deltaFen: -original.amountFen },
         { account: regionAccount(original.regionCode), deltaFen: original.amountFen },
       ],
       reversedOn,
     );
-    original.reversed = true;
+    books.disbursements.markReversed(disbursementId);
     const payer = this.accountOf(books, original.regionCode);
     const after = original.afterSettlement;
     switch (original.kind) {
@@ -644,7 +628,6 @@ export class BalanceReplay {
       case 'pass-down':
         if (after) {
           payer.spentAfterSettlementFen -= original.amountFen;
-          const { counterpart } = original;
           if (counterpart.kind === 'region') this.accountOf(books, counterpart.code).receivedAfterSettlementFen -= original.amountFen;
         }
         break;
@@ -847,6 +830,19 @@ export class BalanceReplay {
    * A return lands with the region that funds the payer, unless that is the root: the root holds
    * no account in the fund, so the money leaves the program and goes back to its source.
    */
+  /** Where a disbursement's money went, as it was booked: undoing it takes it back from there. */
+  private counterpartOf(books: FundBooks, original: DisbursementFacts): Account {
+    switch (original.kind) {
+      case 'beneficiary-payment':
+        return { kind: 'paid-out' };
+      case 'pass-down':
+        return regionAccount(original.toRegionCode ?? '');
+      case 'return':
+        // The root is fixed by the fund's first allocation, so this is the account booked then.
+        return this.returnAccount(books, original.toParentRegionCode ?? '');
+    }
+  }
+
   private returnAccount(books: FundBooks, parentCode: string): Account {
     if (parentCode === books.rootRegionCode) return { kind: 'source', code: parentCode };
     return regionAccount(parentCode);
@@ -918,8 +914,7 @@ export class BalanceReplay {
         regions: new Map(),
         sources: new Map(),
         paidOutFen: 0n,
-        disbursements: new Map(),
-        vouchers: new Set(),
+        disbursements: new DisbursementIndex(),
       };
       this.funds.set(streamName, books);
     }

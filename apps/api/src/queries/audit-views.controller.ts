@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { GetFlagsQuery, GetPerformanceQuery, type Reader } from '@earmark/application';
-import type { Flag, FlagThresholds, PerformanceRow } from '@earmark/projections';
+import type { FastifyReply } from 'fastify';
+import { defaultFlagPageSize, GetFlagPageQuery, GetPerformanceQuery, maxFlagPageSize, type FlagPage, type Reader } from '@earmark/application';
+import { flagIdPattern, type FlagRule, type FlagSeverity, type FlagThresholds, type IdentifiedFlag, type PerformanceRow } from '@earmark/projections';
 import { CurrentReader, Roles } from '../auth/auth.guard';
-import { parseBooksAt, parseFund } from '../http/query-params';
+import { ValidationFailed } from '../http/problem.filter';
+import { parseBooksAt, parseFund, parseRegionCode } from '../http/query-params';
 
 /** The thresholds the flags are measured against (EarmarkConfig.flagThresholds). */
 export const FLAG_THRESHOLDS = Symbol('FlagThresholds');
@@ -16,26 +18,33 @@ const asOf = {
   description: 'YYYY-MM-DD: the flags as they stood at the end of that day (by effective date); today when absent',
 };
 
+const flagRules: readonly FlagRule[] = [
+  'late-pass-down',
+  'spending-pace',
+  'late-payment',
+  'settlement-variance',
+  'headcount-mismatch',
+  'refused-attempt',
+  'performance-enrolment-rate',
+  'performance-on-time-rate',
+  'performance-minimum-standard',
+  'performance-satisfaction',
+];
+const flagSeverities: readonly FlagSeverity[] = ['info', 'warning', 'critical'];
+/** Longer than any id `flagId` writes. */
+const maxFlagIdLength = 120;
+
 const flagSchema = {
   type: 'array',
   items: {
     type: 'object',
     properties: {
-      rule: {
+      id: {
         type: 'string',
-        enum: [
-          'late-pass-down',
-          'spending-pace',
-          'late-payment',
-          'settlement-variance',
-          'headcount-mismatch',
-          'refused-attempt',
-          'performance-enrolment-rate',
-          'performance-on-time-rate',
-          'performance-minimum-standard',
-          'performance-satisfaction',
-        ],
+        example: 'late-pass-down:510100:lot-1',
+        description: 'Stable for the same finding: rule, region and what the finding is about (docs/flags.md)',
       },
+      rule: { type: 'string', enum: [...flagRules] },
       regionCode: { type: 'string', example: '510100' },
       severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
       detail: { type: 'string' },
@@ -89,17 +98,57 @@ export class AuditViewsController {
       'settlement variances, headcount mismatches, refused attempts, missed targets',
   })
   @ApiQuery(asOf)
-  @ApiResponse({ status: 200, description: 'Sorted by rule, region, since', schema: flagSchema })
-  getFlags(
+  @ApiQuery({ name: 'limit', required: false, description: `Flags per page: 1 to ${maxFlagPageSize}, ${defaultFlagPageSize} unless given` })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    description: 'The id of the flag after which the page starts (the last of the previous page); a flag no longer listed: 400',
+  })
+  @ApiQuery({ name: 'rule', required: false, enum: [...flagRules], description: 'Only flags of this rule' })
+  @ApiQuery({ name: 'severity', required: false, enum: [...flagSeverities], description: 'Only flags of this severity' })
+  @ApiQuery({ name: 'region', required: false, description: 'Only flags about this region (6-digit code)' })
+  @ApiResponse({
+    status: 200,
+    description: 'Sorted by rule, region, since. When more flags follow, the answer carries `Link: <…>; rel="next"` naming the next page.',
+    schema: flagSchema,
+  })
+  async getFlags(
     @Param('programCode') programCode: string,
     @Param('fiscalYear') fiscalYear: string,
     @CurrentReader() reader: Reader,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Query('asOf') asOfDate?: string,
-  ): Promise<Flag[]> {
+    @Query('limit') limitText?: string,
+    @Query('after') after?: string,
+    @Query('rule') rule?: string,
+    @Query('severity') severity?: string,
+    @Query('region') region?: string,
+  ): Promise<IdentifiedFlag[]> {
     const fund = parseFund(programCode, fiscalYear);
     const at = parseBooksAt(asOfDate, undefined);
     const day = at && 'asOf' in at ? at.asOf : undefined;
-    return this.queryBus.execute(new GetFlagsQuery(fund.programCode, fund.fiscalYear, reader, day, this.thresholds));
+    const page = {
+      limit: parseFlagLimit(limitText),
+      ...(after === undefined ? {} : { after: parseFlagId(after) }),
+      ...(rule === undefined ? {} : { rule: oneOf('rule', rule, flagRules) }),
+      ...(severity === undefined ? {} : { severity: oneOf('severity', severity, flagSeverities) }),
+      ...(region === undefined ? {} : { regionCode: parseRegionCode(region) }),
+    };
+    const { flags, nextAfter }: FlagPage = await this.queryBus.execute(
+      new GetFlagPageQuery(fund.programCode, fund.fiscalYear, reader, page, day, this.thresholds),
+    );
+    if (nextAfter !== null) {
+      const next = new URLSearchParams({
+        ...(asOfDate === undefined ? {} : { asOf: asOfDate }),
+        ...(rule === undefined ? {} : { rule }),
+        ...(severity === undefined ? {} : { severity }),
+        ...(region === undefined ? {} : { region }),
+        limit: String(page.limit),
+        after: nextAfter,
+      });
+      reply.header('Link', `</v1/programs/${fund.programCode}/years/${fund.fiscalYear}/flags?${next.toString()}>; rel="next"`);
+    }
+    return flags;
   }
 
   @Get('programs/:programCode/years/:fiscalYear/performance')
@@ -113,4 +162,27 @@ export class AuditViewsController {
     const fund = parseFund(programCode, fiscalYear);
     return this.queryBus.execute(new GetPerformanceQuery(fund.programCode, fund.fiscalYear, reader, this.thresholds));
   }
+}
+
+/** ?limit= of a flags page. */
+function parseFlagLimit(value: string | undefined): number {
+  if (value === undefined) return defaultFlagPageSize;
+  const limit = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= maxFlagPageSize)) {
+    throw new ValidationFailed([{ path: 'limit', message: `must be a whole number from 1 to ${maxFlagPageSize}` }]);
+  }
+  return limit;
+}
+
+function parseFlagId(value: string): string {
+  if (value.length > maxFlagIdLength || !flagIdPattern.test(value)) {
+    throw new ValidationFailed([{ path: 'after', message: 'must be a flag id as the list gives it' }]);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new ValidationFailed([{ path: name, message: `must be one of ${allowed.join(', ')}` }]);
+  return found;
 }

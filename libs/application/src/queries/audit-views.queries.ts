@@ -1,44 +1,27 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { chinaDateOf, fundStreamName, refusalStreamName, type RegionRegistry } from '@earmark/domain';
-import type { EventStore, RecordedEvent } from '@earmark/event-store';
+import { chinaDateOf, type RegionRegistry } from '@earmark/domain';
 import {
-  computeFlags,
-  computePerformance,
   defaultFlagThresholds,
-  type Flag,
+  type FlagRule,
+  type FlagSeverity,
   type FlagThresholds,
+  type IdentifiedFlag,
   type PerformanceRow,
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
-import { CLOCK, EVENT_STORE, readPageSize, REGION_REGISTRY, type Clock } from '../ports';
+import { CLOCK, REGION_REGISTRY, type Clock } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
+import { FundAuditViews } from './fund-audit-views';
 
 /**
- * The auditors' views are computed from the fund's events on each call rather than kept as read
- * models: they depend on the day asked about (a receipt becomes late with time, not with an event).
+ * Flags per page of the HTTP list unless the caller asks for fewer or more. Smaller than the
+ * trail's page: a flag is several times the size of a trail entry (its detail, and up to 200
+ * evidence positions), and a hundred is more than a screen shows.
  */
-
-async function readWholeStream(store: EventStore, streamName: string): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  let fromVersion = 0n;
-  for (;;) {
-    const page = await store.readStream(streamName, { fromVersion, maxCount: readPageSize });
-    events.push(...page);
-    if (page.length < readPageSize) return events;
-    fromVersion = page[page.length - 1].streamVersion + 1n;
-  }
-}
-
-/** A program-year is known once anything was recorded or refused for it, as for the other views. */
-async function readFund(store: EventStore, programCode: string, fiscalYear: number) {
-  const fundEvents = await readWholeStream(store, fundStreamName(programCode, fiscalYear));
-  const refusalEvents = await readWholeStream(store, refusalStreamName(programCode, fiscalYear));
-  if (fundEvents.length === 0 && refusalEvents.length === 0) {
-    throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
-  }
-  return { fundEvents, refusalEvents };
-}
+export const defaultFlagPageSize = 100;
+/** The most flags one page holds. */
+export const maxFlagPageSize = 1_000;
 
 /**
  * The day it is in China, for views that default to today: the day the decider checks dates
@@ -49,8 +32,8 @@ function today(clock: Clock): string {
   return chinaDateOf(clock.now().toISOString());
 }
 
-/** The flags about the regions the key covers. */
-export class GetFlagsQuery extends Query<Flag[]> {
+/** The flags about the regions the key covers, all of them (the report's list). */
+export class GetFlagsQuery extends Query<IdentifiedFlag[]> {
   constructor(
     readonly programCode: string,
     readonly fiscalYear: number,
@@ -66,17 +49,111 @@ export class GetFlagsQuery extends Query<Flag[]> {
 @QueryHandler(GetFlagsQuery)
 export class GetFlagsHandler implements IQueryHandler<GetFlagsQuery> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly views: FundAuditViews,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ programCode, fiscalYear, reader, asOf, thresholds }: GetFlagsQuery): Promise<Flag[]> {
-    const { fundEvents, refusalEvents } = await readFund(this.store, programCode, fiscalYear);
-    const flags = computeFlags({ fundEvents, refusalEvents, registry: this.registry, asOf: asOf ?? today(this.clock), thresholds });
+  async execute({ programCode, fiscalYear, reader, asOf, thresholds }: GetFlagsQuery): Promise<IdentifiedFlag[]> {
+    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? today(this.clock), thresholds);
     const scope = new ReadScope(this.registry, reader);
     return flags.filter((flag) => scope.coversRegionOrRoot(flag.regionCode));
   }
+}
+
+/** Which flags a page holds: those after `after` (a flag id) that pass the filters, at most `limit`. */
+export interface FlagPageRequest {
+  readonly limit: number;
+  readonly after?: string;
+  readonly rule?: FlagRule;
+  readonly severity?: FlagSeverity;
+  readonly regionCode?: string;
+}
+
+export interface FlagPage {
+  readonly flags: IdentifiedFlag[];
+  /** The id of the page's last flag when more follow, else null. */
+  readonly nextAfter: string | null;
+}
+
+/** One page of the flags about the regions the key covers, in the list's order (rule, region, since, anchor). */
+export class GetFlagPageQuery extends Query<FlagPage> {
+  constructor(
+    readonly programCode: string,
+    readonly fiscalYear: number,
+    readonly reader: Reader,
+    readonly page: FlagPageRequest,
+    /** YYYY-MM-DD; today when absent. */
+    readonly asOf?: string,
+    readonly thresholds: FlagThresholds = defaultFlagThresholds,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetFlagPageQuery)
+export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
+  constructor(
+    private readonly views: FundAuditViews,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ programCode, fiscalYear, reader, page, asOf, thresholds }: GetFlagPageQuery): Promise<FlagPage> {
+    if (!(Number.isSafeInteger(page.limit) && page.limit >= 1 && page.limit <= maxFlagPageSize)) {
+      throw new Error(`flag page of ${page.limit} flags`);
+    }
+    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? today(this.clock), thresholds);
+    let start = 0;
+    if (page.after !== undefined) {
+      const index = placeOf(flags, page.after);
+      if (index === undefined) {
+        throw new ApplicationError(
+          'validation-failed',
+          `after: no flag ${page.after} in this list (its cause may be gone); start again without after`,
+        );
+      }
+      start = index + 1;
+    }
+    const readScope = new ReadScope(this.registry, reader);
+    // A list holds many flags per region: each region's cover is worked out once per call.
+    const covered = new Map<string, boolean>();
+    const scope = {
+      coversRegionOrRoot(regionCode: string): boolean {
+        let covers = covered.get(regionCode);
+        if (covers === undefined) {
+          covers = readScope.coversRegionOrRoot(regionCode);
+          covered.set(regionCode, covers);
+        }
+        return covers;
+      },
+    };
+    const found: IdentifiedFlag[] = [];
+    // Stops one past the page: that one only says whether more follow.
+    for (let index = start; index < flags.length && found.length <= page.limit; index += 1) {
+      const flag = flags[index];
+      if (page.rule !== undefined && flag.rule !== page.rule) continue;
+      if (page.severity !== undefined && flag.severity !== page.severity) continue;
+      if (page.regionCode !== undefined && flag.regionCode !== page.regionCode) continue;
+      if (!scope.coversRegionOrRoot(flag.regionCode)) continue;
+      found.push(flag);
+    }
+    if (found.length <= page.limit) return { flags: found, nextAfter: null };
+    const shown = found.slice(0, page.limit);
+    return { flags: shown, nextAfter: shown[shown.length - 1].id };
+  }
+}
+
+/** Per list kept by FundAuditViews, where each id stands in it; held weakly, as long as the list. */
+const placesByList = new WeakMap<readonly IdentifiedFlag[], Map<string, number>>();
+
+function placeOf(flags: readonly IdentifiedFlag[], id: string): number | undefined {
+  let places = placesByList.get(flags);
+  if (!places) {
+    places = new Map(flags.map((flag, index) => [flag.id, index]));
+    placesByList.set(flags, places);
+  }
+  return places.get(id);
 }
 
 /** The performance rows of the 市(州) the key covers. */
@@ -94,18 +171,17 @@ export class GetPerformanceQuery extends Query<PerformanceRow[]> {
 @QueryHandler(GetPerformanceQuery)
 export class GetPerformanceHandler implements IQueryHandler<GetPerformanceQuery> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly views: FundAuditViews,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ programCode, fiscalYear, reader, thresholds }: GetPerformanceQuery): Promise<PerformanceRow[]> {
-    const { fundEvents } = await readFund(this.store, programCode, fiscalYear);
     // As of today: money still inside its pass-down window is not yet late.
-    const rows = computePerformance({ fundEvents, registry: this.registry, thresholds, asOf: today(this.clock) });
+    const rows = await this.views.performance(programCode, fiscalYear, today(this.clock), thresholds);
     const scope = new ReadScope(this.registry, reader);
     return rows.filter((row) => scope.covers(row.regionCode));
   }
 }
 
-export const auditViewQueryHandlers = [GetFlagsHandler, GetPerformanceHandler];
+export const auditViewQueryHandlers = [FundAuditViews, GetFlagsHandler, GetFlagPageHandler, GetPerformanceHandler];

@@ -1,9 +1,9 @@
 import type { RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
 import { requireDate } from './calendar';
-import { assertThresholds, type Flag, type FlagThresholds } from './flag.types';
+import { assertThresholds, flagId, type Finding, type Flag, type FlagThresholds, type IdentifiedFlag } from './flag.types';
 import type { FlagRuleCheck } from './flag-rule';
-import { replayFund } from './fund-audit-replay';
+import { replayFund, type FundAudit } from './fund-audit-replay';
 import { headcountMismatchFlags } from './headcount-mismatch.rule';
 import { latePassDownFlags } from './late-pass-down.rule';
 import { latePaymentFlags } from './late-payment.rule';
@@ -19,6 +19,16 @@ export interface FlagInput {
   readonly refusalEvents: readonly RecordedEvent[];
   readonly registry: RegionRegistry;
   /** YYYY-MM-DD: the flags as they stood at the end of that day; later events are left out. */
+  readonly asOf: string;
+  readonly thresholds: FlagThresholds;
+}
+
+/** What the rules are judged on: the fund folded up to the day, and its refusals. */
+export interface FlagEvaluation {
+  readonly audit: FundAudit;
+  /** In log order; each rule leaves out those attempted after `asOf`. */
+  readonly refusalEvents: readonly RecordedEvent[];
+  readonly registry: RegionRegistry;
   readonly asOf: string;
   readonly thresholds: FlagThresholds;
 }
@@ -39,17 +49,55 @@ const rules: readonly FlagRuleCheck[] = [
  * (the first evidence position) name one finding.
  */
 export function computeFlags(input: FlagInput): Flag[] {
+  return findFlags(replayInput(input)).map(withoutSubject);
+}
+
+/** The same flags, each with its stable id (`flagId`). */
+export function computeIdentifiedFlags(input: FlagInput): IdentifiedFlag[] {
+  return identify(findFlags(replayInput(input)));
+}
+
+/**
+ * The rules judged on a fund already folded: for a fold that holds every event effective by
+ * `asOf` and none after it, the same flags as `computeIdentifiedFlags` over those events.
+ */
+export function evaluateFlags(evaluation: FlagEvaluation): IdentifiedFlag[] {
+  return identify(findFlags(evaluation));
+}
+
+function replayInput(input: FlagInput): FlagEvaluation {
   assertThresholds(input.thresholds);
-  // Rejects a malformed day before any rule compares dates as text.
+  // Rejects a malformed day before the replay compares dates as text.
   requireDate(input.asOf);
-  const context = {
+  return {
     audit: replayFund(input.fundEvents, input.asOf),
     refusalEvents: [...input.refusalEvents].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0)),
     registry: input.registry,
     asOf: input.asOf,
     thresholds: input.thresholds,
   };
-  return rules.flatMap((rule) => rule(context)).sort(flagOrder);
+}
+
+function findFlags(evaluation: FlagEvaluation): Finding[] {
+  assertThresholds(evaluation.thresholds);
+  requireDate(evaluation.asOf);
+  return rules.flatMap((rule) => rule(evaluation)).sort(flagOrder);
+}
+
+function withoutSubject({ subject: _subject, ...flag }: Finding): Flag {
+  return flag;
+}
+
+/** Ids in list order; a repeat (two lines of one document to one region) gets `.2`, `.3`, … */
+function identify(findings: readonly Finding[]): IdentifiedFlag[] {
+  const seen = new Map<string, number>();
+  return findings.map((finding) => {
+    const { subject, ...flag } = finding;
+    const base = flagId(flag.rule, flag.regionCode, subject);
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return { id: count === 1 ? base : `${base}.${count}`, ...flag };
+  });
 }
 
 function flagOrder(a: Flag, b: Flag): number {

@@ -1,6 +1,6 @@
 import type { RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
-import type { Flag, FlagThresholds } from './flag.types';
+import type { Finding, FlagThresholds } from './flag.types';
 import type { FundAudit } from './fund-audit-replay';
 
 /** What every rule reads: the fund replayed up to `asOf`, and the refused attempts. */
@@ -12,4 +12,4 @@ export interface RuleContext {
   readonly thresholds: FlagThresholds;
 }
 
-export type FlagRuleCheck = (context: RuleContext) => Flag[];
+export type FlagRuleCheck = (context: RuleContext) => Finding[];

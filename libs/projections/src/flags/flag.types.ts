@@ -32,6 +32,34 @@ export interface Flag {
   readonly evidence: number[];
 }
 
+/**
+ * A flag as a rule finds it, with what it is about: the receipt, payment, event, refusal or
+ * settlement step the finding concerns, or `account` / `targets` for a finding about the region as
+ * a whole. Rule, region and subject name one finding for as long as it holds, whatever its
+ * `since`, figures or evidence become: they make its id.
+ */
+export interface Finding extends Flag {
+  readonly subject: string;
+}
+
+/** A flag with its stable id, as the HTTP answer and the flag workflow name it. */
+export interface IdentifiedFlag extends Flag {
+  readonly id: string;
+}
+
+/**
+ * `rule:region:subject`, e.g. `late-pass-down:510100:lot-1`, `settlement-variance:510100:stranded`,
+ * `refused-attempt:-:refusal-24` (a refusal that named no region). Positions in it are global log
+ * positions, which never change, so the id survives restarts and rebuilds.
+ */
+export function flagId(rule: FlagRule, regionCode: string, subject: string): string {
+  // A refusal may name whatever region a caller sent; its position alone already names it.
+  return `${rule}:${/^[0-9]{6}$/.test(regionCode) ? regionCode : '-'}:${subject}`;
+}
+
+/** The shape of an id `flagId` writes, for checking a cursor at the edge. */
+export const flagIdPattern = /^[a-z-]+:(-|[0-9]{6}):[a-z0-9-]+(\.[0-9]+)?$/;
+
 export interface FlagThresholds {
   /** 滞留: days a 市(州) may hold money it received before passing it down or paying it out. */
   readonly latePassDownDays: number;

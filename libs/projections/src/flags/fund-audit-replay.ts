@@ -138,6 +138,49 @@ export function replayFund(events: readonly RecordedEvent[], asOf: string | null
   return replay.result();
 }
 
+/**
+ * The same replay kept and fed event by event, in log order, as the fund's stream grows: each
+ * event is folded once, so catching up costs what arrived since. It holds every event (no day
+ * filter), so it stands for the fund as of any day on or after `latestEffectiveOn`; a view of an
+ * earlier day replays (`replayFund`). The root is fixed by the first allocation folded, as
+ * `replayFund` fixes it by the first in the log: nothing before that allocation moves money.
+ */
+export class FundAuditFold {
+  private readonly replay = new Replay(null);
+  private latest: string | null = null;
+  private lastPosition = -1n;
+  private folded = 0;
+
+  /** Events must come in log order, each once. */
+  apply(recorded: RecordedEvent): void {
+    if (recorded.position <= this.lastPosition) {
+      throw new Error(`event at position ${recorded.position} folded after ${this.lastPosition}: the fold takes the log in order`);
+    }
+    this.lastPosition = recorded.position;
+    this.folded += 1;
+    const event = decodeFundEvent(recorded);
+    if (event === null) return;
+    if (event.type === 'AllocationRecorded') this.replay.fixRoot(event.data.issuerRegionCode);
+    const effectiveOn = effectiveDateOfDecoded(event, recorded.recordedAt);
+    if (this.latest === null || effectiveOn > this.latest) this.latest = effectiveOn;
+    this.replay.apply(recorded, event);
+  }
+
+  /** The latest effective date folded; null before any event. */
+  get latestEffectiveOn(): string | null {
+    return this.latest;
+  }
+
+  /** The fund as folded so far. Live: read it before folding more. */
+  get audit(): FundAudit {
+    return this.replay.result();
+  }
+
+  get eventsFolded(): number {
+    return this.folded;
+  }
+}
+
 class Replay {
   private fiscalYear: number | null = null;
   private sequence = 0;
@@ -150,7 +193,12 @@ class Replay {
   private readonly counters = new Map<string, RegionYearCounters>();
   private readonly postings = new Map<string, LoggedPosting[]>();
 
-  constructor(private readonly rootRegionCode: string | null) {}
+  constructor(private rootRegionCode: string | null) {}
+
+  /** The first allocation's issuer; later allocations leave it as it is. */
+  fixRoot(regionCode: string): void {
+    this.rootRegionCode ??= regionCode;
+  }
 
   apply(recorded: RecordedEvent, event: FundEvent): void {
     this.fiscalYear ??= event.data.fiscalYear;

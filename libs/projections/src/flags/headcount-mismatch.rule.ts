@@ -1,6 +1,6 @@
 import { formatYuan } from '@earmark/domain';
 import { standardGoal } from '../performance/compute-performance';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { describeReference, firstReceiptOf, type Outflow } from './fund-audit-replay';
 
@@ -11,8 +11,23 @@ import { describeReference, firstReceiptOf, type Outflow } from './fund-audit-re
  * of its payments are off and their differences do not cancel out: with one payment off it would
  * repeat that payment's flag.
  */
-export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Flag[] {
-  const flags: Flag[] = [];
+/** One payment judged against one standard; `standardKey` names the standard. */
+interface JudgedPayment {
+  readonly standardKey: string;
+  readonly differenceFen: bigint;
+  readonly finding: Finding | null;
+}
+
+/**
+ * A payment's own finding depends only on the payment and the standard, not on the day or on other
+ * events, and a fund paid per person holds a million of them: the fold kept per fund hands the
+ * rules the same payment objects each time, so each is judged once per standard and only new
+ * payments cost anything. Held weakly: it goes when the payment does.
+ */
+const judgedPayments = new WeakMap<Outflow, JudgedPayment>();
+
+export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Finding[] {
+  const flags: Finding[] = [];
   const byRegion = new Map<string, Outflow[]>();
   for (const payment of audit.outflows) {
     if (payment.kind !== 'beneficiary-payment' || payment.reversed || payment.beneficiaries === null) continue;
@@ -29,26 +44,43 @@ export function headcountMismatchFlags({ audit, registry, thresholds }: RuleCont
     );
     const standardEvidence = standard.fromDocument && targets ? [targets.position] : [];
     const threshold = `${formatYuan(standard.fen)} 元 per person${standard.fromDocument ? '' : ' (configured)'}`;
-    const differenceOf = (payment: Outflow): bigint => payment.amountFen - BigInt(payment.beneficiaries ?? 0) * standard.fen;
+    const standardKey = `${standard.fen}|${standardEvidence.join(',')}`;
+    const judge = (payment: Outflow): JudgedPayment => {
+      const kept = judgedPayments.get(payment);
+      if (kept && kept.standardKey === standardKey) return kept;
+      const persons = BigInt(payment.beneficiaries ?? 0);
+      const differenceFen = payment.amountFen - persons * standard.fen;
+      const judged: JudgedPayment = {
+        standardKey,
+        differenceFen,
+        finding:
+          differenceFen === 0n
+            ? null
+            : {
+                rule: 'headcount-mismatch',
+                subject: `payment-${payment.position}`,
+                regionCode,
+                severity: 'warning',
+                since: payment.paidOn,
+                threshold,
+                ...withEvidence(
+                  `${describeReference(payment)} paid ${formatYuan(payment.amountFen)} 元 for ${persons} persons; ${persons} × ${formatYuan(standard.fen)} 元 = ${formatYuan(persons * standard.fen)} 元, a difference of ${formatYuan(differenceFen)} 元`,
+                  payment.position,
+                  standardEvidence,
+                ),
+              },
+      };
+      judgedPayments.set(payment, judged);
+      return judged;
+    };
+    const differenceOf = (payment: Outflow): bigint => judge(payment).differenceFen;
 
     const offPayments: Outflow[] = [];
     for (const payment of payments) {
-      const differenceFen = differenceOf(payment);
-      if (differenceFen === 0n) continue;
+      const { finding } = judge(payment);
+      if (finding === null) continue;
       offPayments.push(payment);
-      const persons = BigInt(payment.beneficiaries ?? 0);
-      flags.push({
-        rule: 'headcount-mismatch',
-        regionCode,
-        severity: 'warning',
-        since: payment.paidOn,
-        threshold,
-        ...withEvidence(
-          `${describeReference(payment)} paid ${formatYuan(payment.amountFen)} 元 for ${persons} persons; ${persons} × ${formatYuan(standard.fen)} 元 = ${formatYuan(persons * standard.fen)} 元, a difference of ${formatYuan(differenceFen)} 元`,
-          payment.position,
-          standardEvidence,
-        ),
-      });
+      flags.push(finding);
     }
 
     const since = cumulativeOffSince(offPayments, differenceOf);
@@ -57,6 +89,7 @@ export function headcountMismatchFlags({ audit, registry, thresholds }: RuleCont
     const persons = payments.reduce((sum, payment) => sum + BigInt(payment.beneficiaries ?? 0), 0n);
     flags.push({
       rule: 'headcount-mismatch',
+      subject: 'account',
       regionCode,
       severity: 'warning',
       since,

@@ -1,3 +1,4 @@
 export * from './flag.types';
 export * from './compute-flags';
 export { effectiveDateOf } from './calendar';
+export { FundAuditFold, type FundAudit } from './fund-audit-replay';

@@ -1,6 +1,6 @@
 import { formatYuan } from '@earmark/domain';
 import { addDays, daysBetween } from './calendar';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { closingSettlementOf, describeLot, fundsOthers, outflowsByLot } from './fund-audit-replay';
 
@@ -12,10 +12,10 @@ import { closingSettlementOf, describeLot, fundsOthers, outflowsByLot } from './
  * itself (whenever) and what it returned are never late. A 扩权县 or a 区/县 has nobody below it, so
  * holding money is its spending pace, not 滞留.
  */
-export function latePassDownFlags({ audit, registry, asOf, thresholds }: RuleContext): Flag[] {
+export function latePassDownFlags({ audit, registry, asOf, thresholds }: RuleContext): Finding[] {
   const days = thresholds.latePassDownDays;
   const spentFrom = outflowsByLot(audit);
-  const flags: Flag[] = [];
+  const flags: Finding[] = [];
   for (const [regionCode, lots] of audit.lots) {
     if (!fundsOthers(registry, regionCode)) continue;
     // Once its subtree is settled, money from before can no longer go down: the settlement weighs it.
@@ -43,6 +43,7 @@ export function latePassDownFlags({ audit, registry, asOf, thresholds }: RuleCon
       }
       flags.push({
         rule: 'late-pass-down',
+        subject: `lot-${lot.position}`,
         regionCode,
         severity: 'warning',
         since: lateFrom,

@@ -1,6 +1,6 @@
 import { formatYuan } from '@earmark/domain';
 import { daysBetween } from './calendar';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { describeReference, type Outflow } from './fund-audit-replay';
 
@@ -10,7 +10,7 @@ import { describeReference, type Outflow } from './fund-audit-replay';
  * down) follows the settlement, not the year, and is not late. One flag per event: a 下达 document
  * is one flag for all its lines.
  */
-export function latePaymentFlags({ audit }: RuleContext): Flag[] {
+export function latePaymentFlags({ audit }: RuleContext): Finding[] {
   if (audit.fiscalYear === null) return [];
   const yearEnd = `${audit.fiscalYear}-12-31`;
   const byEvent = new Map<bigint, Outflow[]>();
@@ -20,7 +20,7 @@ export function latePaymentFlags({ audit }: RuleContext): Flag[] {
     lines.push(outflow);
     byEvent.set(outflow.position, lines);
   }
-  const flags: Flag[] = [];
+  const flags: Finding[] = [];
   for (const [position, lines] of byEvent) {
     const first = lines[0];
     const amountFen = lines.reduce((sum, line) => sum + line.amountFen, 0n);
@@ -30,6 +30,7 @@ export function latePaymentFlags({ audit }: RuleContext): Flag[] {
         : `passed ${formatYuan(amountFen)} 元 down to ${lines.map((line) => line.toRegionCode).join(', ')}`;
     flags.push({
       rule: 'late-payment',
+      subject: `event-${position}`,
       regionCode: first.regionCode,
       severity: 'warning',
       since: first.paidOn,

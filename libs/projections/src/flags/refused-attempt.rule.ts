@@ -1,6 +1,6 @@
 import { decodeLedgerEvent } from '@earmark/domain';
 import { effectiveDateOf } from './calendar';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 
 /**
@@ -19,8 +19,8 @@ const warningCodes: ReadonlySet<string> = new Set([
 ]);
 
 /** Each refused command, with who sent it: nothing moved, but someone tried. */
-export function refusedAttemptFlags({ refusalEvents, asOf }: RuleContext): Flag[] {
-  const flags: Flag[] = [];
+export function refusedAttemptFlags({ refusalEvents, asOf }: RuleContext): Finding[] {
+  const flags: Finding[] = [];
   for (const recorded of refusalEvents) {
     const event = decodeLedgerEvent(recorded);
     if (event === null || event.type !== 'CommandRefused') continue;
@@ -29,6 +29,7 @@ export function refusedAttemptFlags({ refusalEvents, asOf }: RuleContext): Flag[
     const { data } = event;
     flags.push({
       rule: 'refused-attempt',
+      subject: `refusal-${recorded.position}`,
       regionCode: data.regionCode ?? '',
       severity: warningCodes.has(data.code) ? 'warning' : 'info',
       since: attemptedOn,

@@ -1,6 +1,6 @@
 import { availableFen, formatYuan, laterOf, outstandingFen, topUpLeftFen, type Fen } from '@earmark/domain';
 import { addDays, daysBetween } from './calendar';
-import { withEvidence, type Flag } from './flag.types';
+import { withEvidence, type Finding } from './flag.types';
 import type { RuleContext } from './flag-rule';
 import { countersOf, fundedSubtree, type FundAudit, type Outflow, type SettlementFact } from './fund-audit-replay';
 
@@ -15,7 +15,7 @@ import { countersOf, fundedSubtree, type FundAudit, type Outflow, type Settlemen
  * - money left in the subtree, other than top-up money still to be spent, that the outstanding
  *   claw-back does not take back: after settlement it can be neither spent nor returned.
  */
-export function settlementVarianceFlags(context: RuleContext): Flag[] {
+export function settlementVarianceFlags(context: RuleContext): Finding[] {
   // Grouped once: a fund paid per person holds a million outflows and a province settles ~100 regions.
   const standing = new Map<string, Outflow[]>();
   for (const outflow of context.audit.outflows) {
@@ -24,7 +24,7 @@ export function settlementVarianceFlags(context: RuleContext): Flag[] {
     list.push(outflow);
     standing.set(outflow.regionCode, list);
   }
-  const flags: Flag[] = [];
+  const flags: Finding[] = [];
   for (const [regionCode, settlement] of context.audit.settlements) {
     const subtree = fundedSubtree(context.registry, regionCode);
     const scope: Scope = {
@@ -55,7 +55,7 @@ interface Scope {
 }
 
 /** Anchored on the settlement, since the day after the limit. */
-function openAdjustment({ audit, asOf, thresholds }: RuleContext, scope: Scope): Flag[] {
+function openAdjustment({ audit, asOf, thresholds }: RuleContext, scope: Scope): Finding[] {
   const { settlement, outstandingFen: openFen } = scope;
   const { terms, position } = settlement;
   const days = thresholds.clawbackOpenDays;
@@ -67,6 +67,7 @@ function openAdjustment({ audit, asOf, thresholds }: RuleContext, scope: Scope):
     return [
       {
         rule: 'settlement-variance',
+        subject: 'open-top-up',
         regionCode: scope.regionCode,
         severity: 'warning',
         since: openFrom,
@@ -83,6 +84,7 @@ function openAdjustment({ audit, asOf, thresholds }: RuleContext, scope: Scope):
   return [
     {
       rule: 'settlement-variance',
+      subject: 'open-claw-back',
       regionCode: scope.regionCode,
       severity: 'warning',
       since: openFrom,
@@ -97,7 +99,7 @@ function openAdjustment({ audit, asOf, thresholds }: RuleContext, scope: Scope):
 }
 
 /** Anchored on the settlement, since its day. */
-function personsMismatch(audit: FundAudit, scope: Scope): Flag[] {
+function personsMismatch(audit: FundAudit, scope: Scope): Finding[] {
   const { terms, position, data } = scope.settlement;
   const settledPersons = data.actuals.reduce((sum, actual) => sum + actual.persons, 0);
   const paidPersons = scope.subtree.reduce((sum, code) => sum + countersOf(audit, code).beneficiaries, 0);
@@ -110,6 +112,7 @@ function personsMismatch(audit: FundAudit, scope: Scope): Flag[] {
   return [
     {
       rule: 'settlement-variance',
+      subject: 'persons',
       regionCode: scope.regionCode,
       severity: 'warning',
       since: terms.settledOn,
@@ -124,7 +127,7 @@ function personsMismatch(audit: FundAudit, scope: Scope): Flag[] {
 }
 
 /** Anchored on the payment that took the subtree past its entitlement, since then (or the settlement). */
-function paidOverEntitled(audit: FundAudit, scope: Scope): Flag[] {
+function paidOverEntitled(audit: FundAudit, scope: Scope): Finding[] {
   const { terms, position } = scope.settlement;
   const paidFen = scope.subtree.reduce((sum, code) => sum + countersOf(audit, code).paidFen, 0n);
   if (paidFen <= terms.entitledFen) return [];
@@ -136,6 +139,7 @@ function paidOverEntitled(audit: FundAudit, scope: Scope): Flag[] {
   return [
     {
       rule: 'settlement-variance',
+      subject: 'paid-over-entitled',
       regionCode: scope.regionCode,
       severity: 'critical',
       since: crossing === null ? terms.settledOn : laterOf(terms.settledOn, crossing.paidOn),
@@ -150,7 +154,7 @@ function paidOverEntitled(audit: FundAudit, scope: Scope): Flag[] {
 }
 
 /** Anchored on the pre-allocation that funded the subtree, since the settlement. */
-function strandedMoney(audit: FundAudit, scope: Scope): Flag[] {
+function strandedMoney(audit: FundAudit, scope: Scope): Finding[] {
   const { terms, position } = scope.settlement;
   const leftFen = scope.subtree.reduce((sum, code) => {
     const counters = countersOf(audit, code);
@@ -167,6 +171,7 @@ function strandedMoney(audit: FundAudit, scope: Scope): Flag[] {
   return [
     {
       rule: 'settlement-variance',
+      subject: 'stranded',
       regionCode: scope.regionCode,
       severity: 'critical',
       since: terms.settledOn,

@@ -42,8 +42,17 @@ export interface PerformanceInput {
 
 export function computePerformance(input: PerformanceInput): PerformanceRow[] {
   const asOf = input.asOf ?? null;
-  const audit = replayFund(input.fundEvents, asOf);
-  return performanceFindings(audit, input.registry, input.thresholds, asOf).map(
+  return evaluatePerformance(replayFund(input.fundEvents, asOf), input.registry, input.thresholds, asOf);
+}
+
+/** The rows of a fund already folded (`FundAuditFold`), as `computePerformance` gives them for the same events. */
+export function evaluatePerformance(
+  audit: FundAudit,
+  registry: RegionRegistry,
+  thresholds: FlagThresholds,
+  asOf: string | null,
+): PerformanceRow[] {
+  return performanceFindings(audit, registry, thresholds, asOf).map(
     ({ regionCode, indicator, target, actual, met }) => ({ regionCode, indicator, target, actual, met }),
   );
 }

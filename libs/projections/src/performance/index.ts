@@ -1,2 +1,2 @@
-export { computePerformance, type PerformanceInput, type PerformanceRow } from './compute-performance';
+export { computePerformance, evaluatePerformance, type PerformanceInput, type PerformanceRow } from './compute-performance';
 export { parseTargetValue, type ParsedTarget } from './target-values';

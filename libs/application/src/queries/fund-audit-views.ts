@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { fundStreamName, refusalStreamName, type RegionRegistry } from '@earmark/domain';
+import type { EventStore, RecordedEvent } from '@earmark/event-store';
+import {
+  computeIdentifiedFlags,
+  computePerformance,
+  evaluateFlags,
+  evaluatePerformance,
+  FundAuditFold,
+  type FlagThresholds,
+  type IdentifiedFlag,
+  type PerformanceRow,
+} from '@earmark/projections';
+import { ApplicationError } from '../problem';
+import { EVENT_STORE, readPageSize, REGION_REGISTRY } from '../ports';
+
+/** Views kept per fund for its current version: one per (day, thresholds) asked. */
+const maxCachedViewsPerFund = 16;
+/**
+ * Rows (flags or performance rows) kept per fund and kind, over all its views: a fund paid per
+ * person may hold a flag per payment, so the count of views alone does not bound the memory. The
+ * newest view is kept whatever its size.
+ */
+const maxCachedRowsPerFund = 250_000;
+/**
+ * Funds kept folded, the most recently asked: a fund's fold grows with its events (about 800 B an
+ * event), so the bound is on how many are held; one asked again after being dropped folds anew.
+ */
+const maxFundsKept = 8;
+
+/**
+ * The auditors' views kept as projections. Per fund, the replay of its events (FundAuditFold) is
+ * kept in memory and caught up from the fund's stream on each call: only the events after the
+ * version already folded are read, so a call costs what arrived since the last one. The rules are
+ * judged on it at the day asked (flags depend on the day, not only on events: a receipt becomes
+ * late with time), and each judged list is kept until the fund's next event, so that a repeated
+ * call costs a lookup.
+ *
+ * The fold holds every event, so it stands for any day on or after the latest effective date it
+ * holds; an earlier day cannot take events back out and is replayed from the stream as before
+ * (and kept the same way).
+ */
+@Injectable()
+export class FundAuditViews {
+  private readonly funds = new Map<string, FundFold>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+  ) {}
+
+  /** Every flag of the fund as of `asOf`, in the list's order, with ids. */
+  async flags(programCode: string, fiscalYear: number, asOf: string, thresholds: FlagThresholds): Promise<IdentifiedFlag[]> {
+    const fund = await this.caughtUp(programCode, fiscalYear);
+    const key = `${asOf}|${thresholdsKey(thresholds)}`;
+    const kept = fund.flags.get(key);
+    if (kept) return kept;
+    const flags = fund.covers(asOf)
+      ? evaluateFlags({ audit: fund.fold.audit, refusalEvents: fund.refusals, registry: this.registry, asOf, thresholds })
+      : computeIdentifiedFlags({
+          fundEvents: await this.readFolded(fund),
+          refusalEvents: fund.refusals,
+          registry: this.registry,
+          asOf,
+          thresholds,
+        });
+    return remember(fund.flags, key, flags);
+  }
+
+  /** The performance rows as of `asOf`. */
+  async performance(programCode: string, fiscalYear: number, asOf: string, thresholds: FlagThresholds): Promise<PerformanceRow[]> {
+    const fund = await this.caughtUp(programCode, fiscalYear);
+    const key = `${asOf}|${thresholdsKey(thresholds)}`;
+    const kept = fund.performance.get(key);
+    if (kept) return kept;
+    const rows = fund.covers(asOf)
+      ? evaluatePerformance(fund.fold.audit, this.registry, thresholds, asOf)
+      : computePerformance({ fundEvents: await this.readFolded(fund), registry: this.registry, thresholds, asOf });
+    return remember(fund.performance, key, rows);
+  }
+
+  /**
+   * The fund caught up with its streams. A program-year is known once anything was recorded or
+   * refused for it, as for the other views; an unknown one is not kept.
+   */
+  private async caughtUp(programCode: string, fiscalYear: number): Promise<FundFold> {
+    const name = fundStreamName(programCode, fiscalYear);
+    const fund = this.funds.get(name) ?? new FundFold(name, refusalStreamName(programCode, fiscalYear));
+    // One catch-up at a time per fund: a caller arriving meanwhile waits, then reads what followed.
+    while (fund.catchingUp) await fund.catchingUp;
+    const catchingUp = this.catchUp(fund);
+    fund.catchingUp = catchingUp;
+    try {
+      await catchingUp;
+    } finally {
+      fund.catchingUp = null;
+    }
+    if (fund.fold.eventsFolded === 0 && fund.refusals.length === 0) {
+      throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
+    }
+    // Most recently asked last: the first is the one to drop.
+    this.funds.delete(name);
+    this.funds.set(name, fund);
+    if (this.funds.size > maxFundsKept) {
+      const oldest = this.funds.keys().next();
+      if (!oldest.done) this.funds.delete(oldest.value);
+    }
+    return fund;
+  }
+
+  private async catchUp(fund: FundFold): Promise<void> {
+    let moved = false;
+    for (;;) {
+      const page = await this.store.readStream(fund.fundStream, { fromVersion: fund.nextFundVersion, maxCount: readPageSize });
+      for (const recorded of page) fund.fold.apply(recorded);
+      if (page.length > 0) {
+        fund.nextFundVersion = page[page.length - 1].streamVersion + 1n;
+        moved = true;
+      }
+      if (page.length < readPageSize) break;
+    }
+    for (;;) {
+      const page = await this.store.readStream(fund.refusalStream, { fromVersion: fund.nextRefusalVersion, maxCount: readPageSize });
+      fund.refusals.push(...page);
+      if (page.length > 0) {
+        fund.nextRefusalVersion = page[page.length - 1].streamVersion + 1n;
+        moved = true;
+      }
+      if (page.length < readPageSize) break;
+    }
+    if (moved) {
+      fund.flags.clear();
+      fund.performance.clear();
+    }
+  }
+
+  /** The fund's events up to the version folded, for a replay as of an earlier day. */
+  private async readFolded(fund: FundFold): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    let fromVersion = 0n;
+    while (fromVersion < fund.nextFundVersion) {
+      const page = await this.store.readStream(fund.fundStream, { fromVersion, maxCount: readPageSize });
+      for (const recorded of page) if (recorded.streamVersion < fund.nextFundVersion) events.push(recorded);
+      if (page.length < readPageSize) break;
+      fromVersion = page[page.length - 1].streamVersion + 1n;
+    }
+    return events;
+  }
+}
+
+class FundFold {
+  readonly fold = new FundAuditFold();
+  nextFundVersion = 0n;
+  /** The refused attempts, in log order: few, and judged each by its own day. */
+  readonly refusals: RecordedEvent[] = [];
+  nextRefusalVersion = 0n;
+  /** Judged lists for the versions above, by day and thresholds; cleared when the fund moves. */
+  readonly flags = new Map<string, IdentifiedFlag[]>();
+  readonly performance = new Map<string, PerformanceRow[]>();
+  catchingUp: Promise<void> | null = null;
+
+  constructor(
+    readonly fundStream: string,
+    readonly refusalStream: string,
+  ) {}
+
+  /** True when the fold stands for the fund as of `day`: nothing folded is effective after it. */
+  covers(day: string): boolean {
+    const latest = this.fold.latestEffectiveOn;
+    return latest === null || latest <= day;
+  }
+}
+
+function remember<V extends readonly unknown[]>(views: Map<string, V>, key: string, view: V): V {
+  views.set(key, view);
+  let rows = 0;
+  for (const kept of views.values()) rows += kept.length;
+  // The oldest go first; the one just judged stays.
+  for (const [oldKey, kept] of views) {
+    if (oldKey === key || (views.size <= maxCachedViewsPerFund && rows <= maxCachedRowsPerFund)) break;
+    views.delete(oldKey);
+    rows -= kept.length;
+  }
+  return view;
+}
+
+function thresholdsKey(thresholds: FlagThresholds): string {
+  return [
+    thresholds.latePassDownDays,
+    thresholds.clawbackOpenDays,
+    thresholds.enrolmentRateMinPercent,
+    thresholds.onTimeRateMinPercent,
+    thresholds.minimumStandardFen,
+    thresholds.satisfactionMinPercent,
+  ].join(',');
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
+import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@earmark/event-store';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
+import { computeIdentifiedFlags, computePerformance, defaultFlagThresholds } from '@earmark/projections';
+import { FundAuditViews } from '../src';
+
+/**
+ * The auditors' views kept per fund, over a real SQLite store: each call reads only the events
+ * after those already folded, a repeated call is a lookup, and what they answer is what a replay
+ * of the whole stream answers.
+ */
+
+const registry = new RegionRegistry(parseRegionsTsv(readFileSync(join(__dirname, '..', '..', '..', 'seeds', 'sichuan-regions.tsv'), 'utf8')));
+const programCode = 'views-fund';
+const fiscalYear = 2024;
+const stream = fundStreamName(programCode, fiscalYear);
+
+const allocation = (program = programCode): NewEvent => ({
+  id: randomUUID(),
+  type: 'AllocationRecorded',
+  metadata: { actor: 'finance-sichuan' },
+  data: {
+    documentNo: `川财社〔2024〕2号 ${program}`,
+    title: 'test',
+    kind: 'pre-allocation',
+    programCode: program,
+    programName: 'test',
+    fiscalYear,
+    issuedOn: '2024-01-18',
+    issuerRegionCode: '510000',
+    incomeSubject: '1100299',
+    expenditureSubject: '2083001',
+    totalFen: '200000000',
+    lines: [
+      { regionCode: '510100', amountFen: '100000000' },
+      { regionCode: '510300', amountFen: '100000000' },
+    ],
+  },
+});
+
+let voucher = 0;
+const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => {
+  voucher += 1;
+  const data: JsonObject = {
+    disbursementId: randomUUID(),
+    programCode,
+    fiscalYear,
+    regionCode,
+    kind: 'beneficiary-payment',
+    amountFen,
+    paidOn,
+    voucherNo: `V-${voucher}`,
+    expenditureSubject: '2083001',
+    beneficiaries: 1,
+    afterSettlement: false,
+  };
+  return { id: randomUUID(), type: 'DisbursementRecorded', metadata: { actor: 'finance-city' }, data };
+};
+
+describe('FundAuditViews over SQLite', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let version = -1n;
+  /** Events the views read from the fund's stream, call by call. */
+  let readFromFund = 0;
+  let views: FundAuditViews;
+
+  const append = async (...events: NewEvent[]) => {
+    await store.append({ streams: [{ streamName: stream, expectedVersion: version < 0n ? 'no-stream' : version, events }] });
+    version += BigInt(events.length);
+  };
+  const wholeStream = async (): Promise<RecordedEvent[]> => store.readStream(stream, { fromVersion: 0n, maxCount: 100_000 });
+  const replayedFlags = async (asOf: string) =>
+    computeIdentifiedFlags({ fundEvents: await wholeStream(), refusalEvents: [], registry, asOf, thresholds: defaultFlagThresholds });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'earmark-views-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
+    await store.init();
+    // The store as it is, with the fund stream's reads counted.
+    const counted = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<EventStore['readStream']>) => {
+          const page = await target.readStream(...args);
+          if (args[0] === stream) readFromFund += page.length;
+          return page;
+        };
+      },
+    });
+    views = new FundAuditViews(counted, registry);
+    await append(allocation(), ...Array.from({ length: 10 }, (_, n) => payment(n % 2 === 0 ? '510100' : '510300', '100', '2024-03-01')));
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('folds the stream once, then reads only what arrived since', async () => {
+    readFromFund = 0;
+    const first = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(11);
+    expect(first).toEqual(await replayedFlags('2024-12-31'));
+    expect(first.filter((flag) => flag.rule === 'headcount-mismatch')).toHaveLength(12);
+
+    readFromFund = 0;
+    expect(await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(first);
+    expect(readFromFund).toBe(0);
+
+    await append(payment('510100', '10000', '2024-04-01'), payment('510300', '300', '2024-04-02'), payment('510100', '500', '2024-04-03'));
+    readFromFund = 0;
+    const after = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(3);
+    expect(after).toEqual(await replayedFlags('2024-12-31'));
+    expect(after).not.toEqual(first);
+  });
+
+  it('replays a day before the latest event, and answers as the replay does', async () => {
+    const earlier = await views.flags(programCode, fiscalYear, '2024-03-15', defaultFlagThresholds);
+    expect(earlier).toEqual(await replayedFlags('2024-03-15'));
+    expect(earlier.filter((flag) => flag.rule === 'headcount-mismatch')).toHaveLength(12);
+  });
+
+  it('keeps the performance rows the same way', async () => {
+    const rows = await views.performance(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(rows).toEqual(computePerformance({ fundEvents: await wholeStream(), registry, thresholds: defaultFlagThresholds, asOf: '2024-12-31' }));
+    expect(await views.performance(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(rows);
+  });
+
+  it('keeps the eight funds asked most recently, and folds one dropped anew when asked again', async () => {
+    const others = Array.from({ length: 8 }, (_, n) => `views-other-${n}`);
+    for (const other of others) {
+      await store.append({ streams: [{ streamName: fundStreamName(other, fiscalYear), expectedVersion: 'no-stream', events: [allocation(other)] }] });
+    }
+    readFromFund = 0;
+    await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(0);
+    for (const other of others) await views.flags(other, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    const flags = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(14);
+    expect(flags).toEqual(await replayedFlags('2024-12-31'));
+  });
+
+  it('knows no fund nothing was recorded or refused for', async () => {
+    await expect(views.flags('no-such-fund', fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
