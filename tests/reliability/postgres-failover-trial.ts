@@ -39,8 +39,9 @@ export interface TrialResult {
   readonly payments: number;
   /** Payments answered 201, every one of them sooner or later (retries included). */
   readonly acknowledged: number;
+  /** Answered 201 before the kill. */
   readonly acknowledgedBeforeKill: number;
-  /** Requests sent and not yet answered when the primary was killed. */
+  /** Requests sent before the primary was killed and answered after. */
   readonly inFlightAtKill: number;
   /** Acknowledged payments the new primary's log does not hold: must be 0. */
   readonly lost: number;
@@ -57,7 +58,7 @@ export interface TrialResult {
   readonly unavailableAnswers: number;
   /** Requests that got no HTTP answer at all (the service should always answer). */
   readonly connectionErrors: number;
-  /** From the kill to the standby accepting writes (pg_ctl promote returning). */
+  /** From the kill to `pg_ctl promote` returning (it polls: the standby may take writes a little sooner). */
   readonly promoteMs: number;
   /** From the kill to the first 201 answering a request sent after it: the service has recovered. */
   readonly recoveryMs: number;
@@ -70,6 +71,12 @@ interface Attempt {
   readonly answeredAt: number;
   readonly status: number | 'no-answer';
   readonly code?: string;
+}
+
+interface Failover {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly promoteMs: number;
 }
 
 interface PaymentRecord {
@@ -99,20 +106,12 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
 
     const records: PaymentRecord[] = [];
     let acknowledged = 0;
-    let killedAt: number | null = null;
-    let inFlight = 0;
-    let inFlightAtKill = 0;
-    let acknowledgedBeforeKill = 0;
-    let promoteMs = 0;
-    let failover: Promise<void> | null = null;
+    let failover: Promise<Failover> | null = null;
 
-    const failOver = async () => {
-      inFlightAtKill = inFlight;
-      acknowledgedBeforeKill = acknowledged;
-      killedAt = Date.now();
-      await pair.killPrimary();
+    const failOver = async (): Promise<Failover> => {
+      const killed = await pair.killPrimary();
       await pair.promoteStandby();
-      promoteMs = Date.now() - killedAt;
+      return { ...killed, promoteMs: Date.now() - killed.fromMs };
     };
 
     const burstDeadline = Date.now() + settings.burstDeadlineMs;
@@ -122,15 +121,12 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
       const payer = payers.find((p) => p.region === record.region)!;
       for (;;) {
         const sentAt = Date.now();
-        inFlight += 1;
         let attempt: Attempt;
         try {
           const answer = await service.call('POST', '/v1/disbursements', body, payer.key, record.key);
           attempt = { sentAt, answeredAt: Date.now(), status: answer.status, code: answer.body?.code };
         } catch {
           attempt = { sentAt, answeredAt: Date.now(), status: 'no-answer' };
-        } finally {
-          inFlight -= 1;
         }
         record.attempts.push(attempt);
         const retryable = attempt.status === 503 || attempt.status === 'no-answer';
@@ -138,7 +134,11 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
           record.final = attempt;
           if (attempt.status === 201) {
             acknowledged += 1;
-            if (acknowledged === settings.killAfterAcknowledged && failover === null) failover = failOver();
+            if (acknowledged === settings.killAfterAcknowledged && failover === null) {
+              failover = failOver();
+              // Awaited once the clients are done; until then a failure must not count as unhandled.
+              failover.catch(() => undefined);
+            }
           }
           return;
         }
@@ -162,8 +162,9 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
     });
     await Promise.all(clients);
     if (failover === null) throw new Error(`trial ${trial}: the burst ended before ${settings.killAfterAcknowledged} payments were acknowledged`);
-    await failover;
-    const kill = killedAt as unknown as number;
+    // The kill landed between fromMs and toMs: what spans both was in flight, what was sent after toMs
+    // can only have been served by the promoted standby, and recovery is counted from fromMs.
+    const { fromMs, toMs, promoteMs } = await (failover as Promise<Failover>);
 
     // The new primary's log, read without the service: what is there, and how many times.
     const rows = await pair.sql<{ data: string }>(
@@ -184,7 +185,7 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
 
     const attempts = records.flatMap((record) => record.attempts);
     const firstAfter = attempts
-      .filter((attempt) => attempt.status === 201 && attempt.sentAt >= kill)
+      .filter((attempt) => attempt.status === 201 && attempt.sentAt > toMs)
       .reduce((first, attempt) => Math.min(first, attempt.answeredAt), Infinity);
 
     const paidAfter = await paidByRegion(service);
@@ -197,8 +198,8 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
       trial,
       payments: records.length,
       acknowledged: acked.length,
-      acknowledgedBeforeKill,
-      inFlightAtKill,
+      acknowledgedBeforeKill: attempts.filter((attempt) => attempt.status === 201 && attempt.answeredAt < fromMs).length,
+      inFlightAtKill: attempts.filter((attempt) => attempt.sentAt <= fromMs && attempt.answeredAt >= toMs).length,
       lost,
       duplicated: recordedTwice + refusedAsDuplicate,
       unfinished: unfinished.length,
@@ -207,7 +208,7 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
       unavailableAnswers: attempts.filter((attempt) => attempt.status === 503).length,
       connectionErrors: attempts.filter((attempt) => attempt.status === 'no-answer').length,
       promoteMs,
-      recoveryMs: Number.isFinite(firstAfter) ? firstAfter - kill : -1,
+      recoveryMs: Number.isFinite(firstAfter) ? firstAfter - fromMs : -1,
       booksAgree,
     };
   } catch (error) {

@@ -18,7 +18,14 @@ describe('PostgreSQL losing its primary in the middle of a burst', () => {
   it(`${trials} trials: no acknowledged payment lost, none recorded twice, every payment acknowledged`, async () => {
     expect(Number.isInteger(trials) && trials >= 1).toBe(true);
     const results: TrialResult[] = [];
-    for (let trial = 1; trial <= trials; trial += 1) results.push(await runFailoverTrial(trial));
+    for (let trial = 1; trial <= trials; trial += 1) {
+      const result = await runFailoverTrial(trial);
+      results.push(result);
+      // Progress of a long run, one line a trial.
+      process.stderr.write(
+        `failover trial ${trial}/${trials}: ${result.inFlightAtKill} in flight at the kill, ${result.acknowledged}/${result.payments} acknowledged, lost ${result.lost}, duplicated ${result.duplicated}, recovered in ${result.recoveryMs} ms\n`,
+      );
+    }
     const summary = summarise(results);
     const report = {
       settings: defaultTrialSettings,

@@ -49,8 +49,12 @@ export class PostgresPair {
     return `postgres://postgres@127.0.0.1:${port}/${database}`;
   }
 
-  async killPrimary(): Promise<void> {
-    await script('kill-primary.sh', this.dir);
+  /** Returns when the primary was killed: between `fromMs` and `toMs`, ms since the epoch (as Date.now()). */
+  async killPrimary(): Promise<{ fromMs: number; toMs: number }> {
+    const printed = (await script('kill-primary.sh', this.dir)).trim();
+    const [fromMs, toMs] = printed.split(' ').slice(1).map(Number);
+    if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) throw new Error(`kill-primary.sh printed no times: ${printed}`);
+    return { fromMs, toMs };
   }
 
   async promoteStandby(): Promise<void> {

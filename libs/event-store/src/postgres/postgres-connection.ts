@@ -69,7 +69,11 @@ function formatHost(target: PostgresTarget): string {
   return target.port === defaultPort ? target.host : `${target.host}:${target.port}`;
 }
 
-/** Connects to a server, and what to tell about one that does not fit. */
+function describeTarget(target: PostgresTarget): string {
+  return `${target.host}:${target.port}`;
+}
+
+/** The server in use and the pool of connections to it. */
 interface Located {
   readonly target: PostgresTarget;
   readonly connectionString: string;
@@ -142,7 +146,7 @@ export class FailoverPool {
           this.checked.add(client);
           return client;
         }
-        lastError = this.unavailable(`${formatHost(located.target)} no longer accepts writes`);
+        lastError = this.unavailable(`${describeTarget(located.target)} no longer accepts writes`);
         client.release(true);
       } catch (error) {
         lastError = error;
@@ -196,9 +200,9 @@ export class FailoverPool {
       try {
         await probe.connect();
         if (targetSessionAttrs === 'any' || (await sessionFits(probe, targetSessionAttrs))) return this.use(target);
-        refusals.push(`${formatHost(target)} does not accept writes`);
+        refusals.push(`${describeTarget(target)} does not accept writes`);
       } catch (error) {
-        refusals.push(`${formatHost(target)}: ${String((error as { message?: unknown }).message ?? error)}`);
+        refusals.push(`${describeTarget(target)}: ${String((error as { message?: unknown }).message ?? error)}`);
       } finally {
         await probe.end().catch(() => undefined);
       }
