@@ -109,11 +109,6 @@ export class FailoverPool {
     this.connection = parseConnectionString(config.connectionString);
   }
 
-  /** Hosts the pool may use, in the order it tries them. */
-  get targets(): readonly PostgresTarget[] {
-    return this.connection.targets;
-  }
-
   /** The connection string of the server in use (looked for if none is). */
   async writerConnectionString(): Promise<string> {
     return (await this.located()).connectionString;
