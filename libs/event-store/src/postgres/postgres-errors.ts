@@ -14,7 +14,12 @@ export function describeConnection(connectionString: string): string {
     if (url.password) url.password = '***';
     return url.toString();
   } catch {
-    return '(unparseable connection string)';
+    // Several hosts (`h1:5433,h2:5434`) are no WHATWG URL; the password is masked all the same.
+    const multiHost = /^(postgres(?:ql)?:\/\/)(?:([^:@/?#]*)(:[^@/?#]*)?@)?([^/?#]*,[^/?#]*)([^?#]*)(\?[^#]*)?$/i.exec(connectionString);
+    if (!multiHost) return '(unparseable connection string)';
+    const [, scheme, user, password, hosts, path, query] = multiHost;
+    const userInfo = user === undefined ? '' : password === undefined ? `${user}@` : `${user}:***@`;
+    return `${scheme}${userInfo}${hosts}${path}${(query ?? '').replace(/([?&]password=)[^&]*/i, '$1***')}`;
   }
 }
 

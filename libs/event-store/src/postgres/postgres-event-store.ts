@@ -1,5 +1,5 @@
 import { abortableSleep } from '../append-request';
-import { Pool, type PoolClient, type QueryResult } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import {
   EventStoreUnavailableError,
   type AppendRequest,
@@ -47,6 +47,7 @@ import {
   type TrailPageRequest,
   type TrailRow,
 } from '../ledger-tables.port';
+import { FailoverPool } from './postgres-connection';
 import { describeConnection, isConnectionLoss, toStoreError } from './postgres-errors';
 import { PostgresLedgerRebuild } from './postgres-ledger-rebuild';
 import { clearLedgerTables, PostgresLedgerQueries } from './postgres-ledger-tables';
@@ -123,7 +124,7 @@ interface PendingLookup {
 export class PostgresEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'postgres' as const;
 
-  private readonly pool: Pool;
+  private readonly pool: FailoverPool;
   private readonly connectionString: string;
   private readonly projections: readonly StoreProjection[];
   private readonly clock: () => Date;
@@ -162,7 +163,8 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       this.projections.length === 0
         ? ''
         : `; SELECT projection, position FROM rm_checkpoints WHERE projection IN (${this.projections.map((p) => sqlLiteral(p.name)).join(', ')}) FOR UPDATE`;
-    this.pool = new Pool({
+    // Several hosts with target_session_attrs=read-write follow a failover: see FailoverPool.
+    this.pool = new FailoverPool({
       connectionString: options.connectionString,
       max: poolSize,
       connectionTimeoutMillis: connectTimeoutMs,
@@ -170,9 +172,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       lock_timeout: lockTimeoutMs,
       idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
     });
-    // An idle client losing its connection must not crash the process: the next query reports it.
-    this.pool.on('error', () => undefined);
-    this.notifier = new PostgresNotifier(options.connectionString);
+    this.notifier = new PostgresNotifier(() => this.pool.writerConnectionString());
   }
 
   async init(): Promise<void> {

@@ -19,7 +19,8 @@ export class PostgresNotifier {
   private closed = false;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly connectionString: string) {}
+  /** `connectionString` names the server to listen on; a function is asked again on every reconnection (it may have changed). */
+  constructor(private readonly connectionString: string | (() => Promise<string>)) {}
 
   get generation(): number {
     return this.generationCounter;
@@ -67,7 +68,13 @@ export class PostgresNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString, connectionTimeoutMillis: listenConnectTimeoutMs });
+    let connectionString: string;
+    try {
+      connectionString = typeof this.connectionString === 'string' ? this.connectionString : await this.connectionString();
+    } catch {
+      return;
+    }
+    const client = new Client({ connectionString, connectionTimeoutMillis: listenConnectTimeoutMs });
     client.on('notification', () => this.bump());
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
