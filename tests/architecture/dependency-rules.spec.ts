@@ -31,8 +31,10 @@ const fixture: Record<string, string> = {
   'libs/domain/test/support/sample.ts': 'export const sample = 1;\n',
   // Allowed: an adapter's own entry point. Forbidden: another lib's inner file.
   'libs/application/src/index.ts': "export { SqliteStore } from '@earmark/event-store/sqlite';\nexport { fen } from '../../domain/src/money';\n",
+  // The port's entry point loading an adapter, and one adapter loading another and its driver.
   'libs/event-store/src/index.ts': "export * from './sqlite';\nexport const stores = 1;\nexport interface StoredEvent { readonly position: bigint }\n",
   'libs/event-store/src/sqlite/index.ts': "import Database from 'better-sqlite3';\nexport const SqliteStore = Database;\n",
+  'libs/event-store/src/postgres/index.ts': "import Database from 'better-sqlite3';\nexport { SqliteStore } from '../sqlite';\nexport const PostgresStore = Database;\n",
   // Projections point outwards at the application.
   'libs/projections/src/index.ts': "export { SqliteStore } from '@earmark/application';\n",
   // The verifier: a type from the event store is fine; a value loads the driver.
@@ -92,6 +94,9 @@ describe('the dependency rules', () => {
       cruise(dir, '.dependency-cruiser.offline.js', ['libs/audit/src']),
     ]);
     expect(layers).toEqual([
+      'event-store-adapters-stand-alone: libs/event-store/src/postgres/index.ts -> libs/event-store/src/sqlite/index.ts',
+      'event-store-port-loads-no-driver: libs/event-store/src/index.ts -> libs/event-store/src/sqlite/index.ts',
+      'event-store-postgres-loads-no-other-driver: libs/event-store/src/postgres/index.ts -> node_modules/better-sqlite3/lib/index.js',
       'no-app-to-app: apps/cli/src/main.ts -> apps/api/src/main.ts',
       'no-circular: libs/notice-import/src/a.ts -> libs/notice-import/src/b.ts',
       'no-deep-imports-from-apps-and-tests: tests/e2e/deep.e2e-spec.ts -> libs/domain/src/money.ts',

@@ -91,8 +91,10 @@ describe('The flags list in pages', () => {
     expect(ids(firstPage.body)).toEqual(ids(covered.body).slice(0, 1));
   });
 
-  it('keeps ignoring a parameter it does not know', async () => {
-    expect(ids((await page('?asOf=2024-02-18&colour=red')).body)).toEqual(ids((await page('?asOf=2024-02-18')).body));
+  it('refuses a parameter it does not read, as every endpoint does', async () => {
+    const answer = await page('?asOf=2024-02-18&colour=red');
+    expect([answer.status, answer.body.code]).toEqual([400, 'validation-failed']);
+    expect(answer.body.errors).toEqual([{ path: 'colour', message: 'query parameter colour should not exist' }]);
   });
 
   it.each([

@@ -174,6 +174,21 @@ export async function getPage<T>(path: string): Promise<{ items: T[]; next: stri
   return { items: (await response.json()) as T[], next: nextLink(response.headers.get('link')) };
 }
 
+/** The most items the desk gathers from a paged list (the flags): a bound on what one screen loads. */
+export const maxGatheredItems = 20_000;
+
+/** Every page of a paged list, following `rel="next"`, up to `maxGatheredItems` items. */
+export async function getAllPages<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | null = path;
+  while (next !== null && items.length < maxGatheredItems) {
+    const page: { items: T[]; next: string | null } = await getPage<T>(next);
+    items.push(...page.items);
+    next = page.next;
+  }
+  return items.slice(0, maxGatheredItems);
+}
+
 export async function getBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
   const response = await send(path);
   const disposition = response.headers.get('content-disposition') ?? '';

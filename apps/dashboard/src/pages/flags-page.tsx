@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { asOfQuery, fundPath, getJson, type Flag, type Region } from '../api';
+import { asOfQuery, fundPath, getAllPages, getJson, type Flag, type Region } from '../api';
 import { ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
@@ -20,7 +20,7 @@ export const flagStates = ['raised', 'acknowledged', 'responded', 'archived'] as
 export function FlagsPage({ filter, onFilter }: { filter: FlagFilter; onFilter: (filter: FlagFilter) => void }) {
   const { t, programCode, fiscalYear, asOf } = useDesk();
   const loaded = useLoad(
-    () => Promise.all([getJson<Flag[]>(`${fundPath(programCode, fiscalYear)}/flags${asOfQuery(asOf)}`), getJson<Region[]>('/v1/regions')]),
+    () => Promise.all([getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`), getJson<Region[]>('/v1/regions')]),
     [programCode, fiscalYear, asOf],
   );
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
+import { asOfQuery, fundPath, getAllPages, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
 import { Amount, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount, formatPerMille, perMille } from '../money';
@@ -13,7 +13,7 @@ export function Overview() {
     () =>
       Promise.all([
         getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
-        getJson<Flag[]>(`${fundPath(programCode, fiscalYear)}/flags${asOfQuery(asOf)}`),
+        getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
         getJson<Region[]>('/v1/regions'),
         getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
       ]),
