@@ -134,7 +134,7 @@ describe('The desk at /dashboard, driven by Chromium', () => {
   it('lists the flags read-only and filters them by rule, severity and region', async () => {
     const { page } = browser;
     await page.goto(`${app.baseUrl}/dashboard#/flags`);
-    const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags`, 'aud')).body as { rule: string; regionCode: string }[];
+    const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags?limit=1000`, 'aud')).body as { rule: string; regionCode: string }[];
     await expectText(page.getByTestId('flag-count'), `共 ${flags.length.toLocaleString('en-US')} 条`);
     await page.getByLabel('地区（名称或代码）').fill('成都');
     const chengdu = flags.filter((flag) => flag.regionCode === '510100');
