@@ -4,6 +4,7 @@ import {
   assertNever,
   availableFen,
   decodeLedgerEvent,
+  emptyCounters,
   fenFromString,
   fundAvailableDeltaFen,
   isFundEventType,
@@ -511,27 +512,6 @@ function emptyProgram(programCode: string, fiscalYear: number): Mutable<ProgramY
 }
 
 function emptyRegion(programCode: string, fiscalYear: number, regionCode: string): Mutable<RegionBalanceRow> {
-  return {
-    programCode,
-    fiscalYear,
-    regionCode,
-    preAllocatedFen: 0n,
-    topUpReceivedFen: 0n,
-    receivedFen: 0n,
-    returnedInFen: 0n,
-    passedDownFen: 0n,
-    paidFen: 0n,
-    beneficiaries: 0,
-    returnedFen: 0n,
-    spentAfterSettlementFen: 0n,
-    returnedAfterSettlementFen: 0n,
-    receivedAfterSettlementFen: 0n,
-    firstReceivedOn: '',
-    firstTopUpOn: '',
-    lastEffectiveOn: '',
-    allocatedFen: 0n,
-    availableFen: 0n,
-    settlement: null,
-    lastPosition: 0n,
-  };
+  // The row's counters are the domain's, named alike: they start where the domain starts them.
+  return { programCode, fiscalYear, regionCode, ...emptyCounters(), allocatedFen: 0n, availableFen: 0n, settlement: null, lastPosition: 0n };
 }

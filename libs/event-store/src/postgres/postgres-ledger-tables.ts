@@ -16,6 +16,15 @@ import {
   type TrailPageRequest,
   type TrailRow,
 } from '../ledger-tables.port';
+import {
+  disbursementColumns,
+  documentColumns,
+  ledgerRowCodec,
+  programYearColumns,
+  regionBalanceColumns,
+  trailColumns,
+  type Row,
+} from '../ledger-rows';
 import { postgresLedgerTables } from './postgres-schema';
 
 /*
@@ -29,26 +38,12 @@ export interface Queryable {
   query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-type Row = Record<string, unknown>;
 
 const big = (value: unknown): bigint => BigInt(value as string);
 const bigOrNull = (value: bigint | null | undefined): string | null => (value === null || value === undefined ? null : value.toString());
 const text = (value: unknown): string => value as string;
 const textOrNull = (value: unknown): string | null => (value === null ? null : (value as string));
 const int = (value: unknown): number => value as number;
-
-const programYearColumns = `program_code, fiscal_year, program_name, issuer_region_code, income_subject, expenditure_subject,
-  allocated_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, available_fen, regions, settled_regions, last_position`;
-const regionBalanceColumns = `program_code, fiscal_year, region_code, pre_allocated_fen, top_up_received_fen, received_fen,
-  returned_in_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, spent_after_settlement_fen,
-  returned_after_settlement_fen, received_after_settlement_fen, first_received_on, first_top_up_on, last_effective_on,
-  allocated_fen, available_fen, settlement_document_no, settled_on, entitled_fen, settled_pre_allocated_fen,
-  returned_before_fen, settled_allocated_fen, adjustment_fen, outstanding_fen, last_position`;
-const documentColumns = 'program_code, fiscal_year, position, document_no, kind, title, issued_on, issuer_region_code, total_fen, lines';
-const trailColumns = `program_code, fiscal_year, region_code, position, recorded_at, effective_on, type, amount_fen,
-  available_after_fen, reference, actor, hash`;
-const disbursementColumns = `position, disbursement_id, program_code, fiscal_year, region_code, kind, amount_fen, voucher_no, paid_on,
-  to_region_code, to_parent_region_code, beneficiaries, after_settlement, reversed`;
 
 const columnList = (columns: string): string[] => columns.split(',').map((column) => column.trim());
 
@@ -127,163 +122,16 @@ function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => unk
   return out;
 }
 
-function programYearOf(r: Row): ProgramYearRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    programName: text(r['program_name']),
-    issuerRegionCode: text(r['issuer_region_code']),
-    incomeSubject: text(r['income_subject']),
-    expenditureSubject: text(r['expenditure_subject']),
-    allocatedFen: big(r['allocated_fen']),
-    passedDownFen: big(r['passed_down_fen']),
-    paidFen: big(r['paid_fen']),
-    beneficiaries: int(r['beneficiaries']),
-    returnedFen: big(r['returned_fen']),
-    availableFen: big(r['available_fen']),
-    regions: int(r['regions']),
-    settledRegions: int(r['settled_regions']),
-    lastPosition: big(r['last_position']),
-  };
-}
+const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, disbursementOf } = ledgerRowCodec({
+  int,
+  big,
+  text,
+  textOrNull,
+  bool: (value) => value === true,
+  int64: (value) => value.toString(),
+  int64OrNull: bigOrNull,
+});
 
-const programYearValues = (row: ProgramYearRow): unknown[] => [
-  row.programCode,
-  row.fiscalYear,
-  row.programName,
-  row.issuerRegionCode,
-  row.incomeSubject,
-  row.expenditureSubject,
-  row.allocatedFen.toString(),
-  row.passedDownFen.toString(),
-  row.paidFen.toString(),
-  row.beneficiaries,
-  row.returnedFen.toString(),
-  row.availableFen.toString(),
-  row.regions,
-  row.settledRegions,
-  row.lastPosition.toString(),
-];
-
-function regionBalanceOf(r: Row): RegionBalanceRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    preAllocatedFen: big(r['pre_allocated_fen']),
-    topUpReceivedFen: big(r['top_up_received_fen']),
-    receivedFen: big(r['received_fen']),
-    returnedInFen: big(r['returned_in_fen']),
-    passedDownFen: big(r['passed_down_fen']),
-    paidFen: big(r['paid_fen']),
-    beneficiaries: int(r['beneficiaries']),
-    returnedFen: big(r['returned_fen']),
-    spentAfterSettlementFen: big(r['spent_after_settlement_fen']),
-    returnedAfterSettlementFen: big(r['returned_after_settlement_fen']),
-    receivedAfterSettlementFen: big(r['received_after_settlement_fen']),
-    firstReceivedOn: text(r['first_received_on']),
-    firstTopUpOn: text(r['first_top_up_on']),
-    lastEffectiveOn: text(r['last_effective_on']),
-    allocatedFen: big(r['allocated_fen']),
-    availableFen: big(r['available_fen']),
-    settlement:
-      r['settlement_document_no'] === null
-        ? null
-        : {
-            documentNo: text(r['settlement_document_no']),
-            settledOn: text(r['settled_on']),
-            entitledFen: big(r['entitled_fen']),
-            preAllocatedFen: big(r['settled_pre_allocated_fen']),
-            returnedBeforeFen: big(r['returned_before_fen']),
-            allocatedFen: big(r['settled_allocated_fen']),
-            adjustmentFen: big(r['adjustment_fen']),
-            outstandingFen: big(r['outstanding_fen']),
-          },
-    lastPosition: big(r['last_position']),
-  };
-}
-
-const regionBalanceValues = (row: RegionBalanceRow): unknown[] => [
-  row.programCode,
-  row.fiscalYear,
-  row.regionCode,
-  row.preAllocatedFen.toString(),
-  row.topUpReceivedFen.toString(),
-  row.receivedFen.toString(),
-  row.returnedInFen.toString(),
-  row.passedDownFen.toString(),
-  row.paidFen.toString(),
-  row.beneficiaries,
-  row.returnedFen.toString(),
-  row.spentAfterSettlementFen.toString(),
-  row.returnedAfterSettlementFen.toString(),
-  row.receivedAfterSettlementFen.toString(),
-  row.firstReceivedOn,
-  row.firstTopUpOn,
-  row.lastEffectiveOn,
-  row.allocatedFen.toString(),
-  row.availableFen.toString(),
-  row.settlement?.documentNo ?? null,
-  row.settlement?.settledOn ?? null,
-  bigOrNull(row.settlement?.entitledFen),
-  bigOrNull(row.settlement?.preAllocatedFen),
-  bigOrNull(row.settlement?.returnedBeforeFen),
-  bigOrNull(row.settlement?.allocatedFen),
-  bigOrNull(row.settlement?.adjustmentFen),
-  bigOrNull(row.settlement?.outstandingFen),
-  row.lastPosition.toString(),
-];
-
-function documentOf(r: Row): ProgramDocumentRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    position: big(r['position']),
-    documentNo: text(r['document_no']),
-    kind: text(r['kind']),
-    title: text(r['title']),
-    issuedOn: text(r['issued_on']),
-    issuerRegionCode: text(r['issuer_region_code']),
-    totalFen: big(r['total_fen']),
-    lines: int(r['lines']),
-  };
-}
-
-function trailOf(r: Row): TrailRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    position: big(r['position']),
-    recordedAt: text(r['recorded_at']),
-    effectiveOn: text(r['effective_on']),
-    type: text(r['type']),
-    amountFen: big(r['amount_fen']),
-    availableAfterFen: big(r['available_after_fen']),
-    reference: text(r['reference']),
-    actor: text(r['actor']),
-    hash: text(r['hash']),
-  };
-}
-
-function disbursementOf(r: Row): DisbursementRow {
-  return {
-    disbursementId: text(r['disbursement_id']),
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    kind: text(r['kind']),
-    amountFen: big(r['amount_fen']),
-    voucherNo: text(r['voucher_no']),
-    paidOn: text(r['paid_on']),
-    toRegionCode: textOrNull(r['to_region_code']),
-    toParentRegionCode: textOrNull(r['to_parent_region_code']),
-    beneficiaries: r['beneficiaries'] === null ? null : int(r['beneficiaries']),
-    afterSettlement: r['after_settlement'] === true,
-    reversed: r['reversed'] === true,
-    position: big(r['position']),
-  };
-}
 
 /** The aggregate rows a batch reads, locked until the transaction ends. */
 export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys): Promise<LedgerState> {

@@ -16,6 +16,15 @@ import {
   type TrailPageRequest,
   type TrailRow,
 } from '../ledger-tables.port';
+import {
+  disbursementColumns,
+  documentColumns,
+  ledgerRowCodec,
+  programYearColumns,
+  regionBalanceColumns,
+  trailColumns,
+  type Row,
+} from '../ledger-rows';
 import { sqliteLedgerTables } from './sqlite-schema';
 
 /*
@@ -24,185 +33,24 @@ import { sqliteLedgerTables } from './sqlite-schema';
  * to numbers here and money stays bigint.
  */
 
-type Row = Record<string, unknown>;
 
 const int = (value: unknown): number => Number(value as bigint);
 const big = (value: unknown): bigint => value as bigint;
 const text = (value: unknown): string => value as string;
 const textOrNull = (value: unknown): string | null => (value === null ? null : (value as string));
 
-const programYearColumns = `program_code, fiscal_year, program_name, issuer_region_code, income_subject, expenditure_subject,
-  allocated_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, available_fen, regions, settled_regions, last_position`;
-const regionBalanceColumns = `program_code, fiscal_year, region_code, pre_allocated_fen, top_up_received_fen, received_fen,
-  returned_in_fen, passed_down_fen, paid_fen, beneficiaries, returned_fen, spent_after_settlement_fen,
-  returned_after_settlement_fen, received_after_settlement_fen, first_received_on, first_top_up_on, last_effective_on,
-  allocated_fen, available_fen, settlement_document_no, settled_on, entitled_fen, settled_pre_allocated_fen,
-  returned_before_fen, settled_allocated_fen, adjustment_fen, outstanding_fen, last_position`;
-const documentColumns = 'program_code, fiscal_year, position, document_no, kind, title, issued_on, issuer_region_code, total_fen, lines';
-const trailColumns = `program_code, fiscal_year, region_code, position, recorded_at, effective_on, type, amount_fen,
-  available_after_fen, reference, actor, hash`;
-const disbursementColumns = `position, disbursement_id, program_code, fiscal_year, region_code, kind, amount_fen, voucher_no, paid_on,
-  to_region_code, to_parent_region_code, beneficiaries, after_settlement, reversed`;
-
 const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
 
-function programYearOf(r: Row): ProgramYearRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    programName: text(r['program_name']),
-    issuerRegionCode: text(r['issuer_region_code']),
-    incomeSubject: text(r['income_subject']),
-    expenditureSubject: text(r['expenditure_subject']),
-    allocatedFen: big(r['allocated_fen']),
-    passedDownFen: big(r['passed_down_fen']),
-    paidFen: big(r['paid_fen']),
-    beneficiaries: int(r['beneficiaries']),
-    returnedFen: big(r['returned_fen']),
-    availableFen: big(r['available_fen']),
-    regions: int(r['regions']),
-    settledRegions: int(r['settled_regions']),
-    lastPosition: big(r['last_position']),
-  };
-}
+const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, disbursementOf } = ledgerRowCodec({
+  int,
+  big,
+  text,
+  textOrNull,
+  bool: (value) => int(value) === 1,
+  int64: (value) => value,
+  int64OrNull: (value) => value ?? null,
+});
 
-const programYearValues = (row: ProgramYearRow): unknown[] => [
-  row.programCode,
-  row.fiscalYear,
-  row.programName,
-  row.issuerRegionCode,
-  row.incomeSubject,
-  row.expenditureSubject,
-  row.allocatedFen,
-  row.passedDownFen,
-  row.paidFen,
-  row.beneficiaries,
-  row.returnedFen,
-  row.availableFen,
-  row.regions,
-  row.settledRegions,
-  row.lastPosition,
-];
-
-function regionBalanceOf(r: Row): RegionBalanceRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    preAllocatedFen: big(r['pre_allocated_fen']),
-    topUpReceivedFen: big(r['top_up_received_fen']),
-    receivedFen: big(r['received_fen']),
-    returnedInFen: big(r['returned_in_fen']),
-    passedDownFen: big(r['passed_down_fen']),
-    paidFen: big(r['paid_fen']),
-    beneficiaries: int(r['beneficiaries']),
-    returnedFen: big(r['returned_fen']),
-    spentAfterSettlementFen: big(r['spent_after_settlement_fen']),
-    returnedAfterSettlementFen: big(r['returned_after_settlement_fen']),
-    receivedAfterSettlementFen: big(r['received_after_settlement_fen']),
-    firstReceivedOn: text(r['first_received_on']),
-    firstTopUpOn: text(r['first_top_up_on']),
-    lastEffectiveOn: text(r['last_effective_on']),
-    allocatedFen: big(r['allocated_fen']),
-    availableFen: big(r['available_fen']),
-    settlement:
-      r['settlement_document_no'] === null
-        ? null
-        : {
-            documentNo: text(r['settlement_document_no']),
-            settledOn: text(r['settled_on']),
-            entitledFen: big(r['entitled_fen']),
-            preAllocatedFen: big(r['settled_pre_allocated_fen']),
-            returnedBeforeFen: big(r['returned_before_fen']),
-            allocatedFen: big(r['settled_allocated_fen']),
-            adjustmentFen: big(r['adjustment_fen']),
-            outstandingFen: big(r['outstanding_fen']),
-          },
-    lastPosition: big(r['last_position']),
-  };
-}
-
-const regionBalanceValues = (row: RegionBalanceRow): unknown[] => [
-  row.programCode,
-  row.fiscalYear,
-  row.regionCode,
-  row.preAllocatedFen,
-  row.topUpReceivedFen,
-  row.receivedFen,
-  row.returnedInFen,
-  row.passedDownFen,
-  row.paidFen,
-  row.beneficiaries,
-  row.returnedFen,
-  row.spentAfterSettlementFen,
-  row.returnedAfterSettlementFen,
-  row.receivedAfterSettlementFen,
-  row.firstReceivedOn,
-  row.firstTopUpOn,
-  row.lastEffectiveOn,
-  row.allocatedFen,
-  row.availableFen,
-  row.settlement?.documentNo ?? null,
-  row.settlement?.settledOn ?? null,
-  row.settlement?.entitledFen ?? null,
-  row.settlement?.preAllocatedFen ?? null,
-  row.settlement?.returnedBeforeFen ?? null,
-  row.settlement?.allocatedFen ?? null,
-  row.settlement?.adjustmentFen ?? null,
-  row.settlement?.outstandingFen ?? null,
-  row.lastPosition,
-];
-
-function documentOf(r: Row): ProgramDocumentRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    position: big(r['position']),
-    documentNo: text(r['document_no']),
-    kind: text(r['kind']),
-    title: text(r['title']),
-    issuedOn: text(r['issued_on']),
-    issuerRegionCode: text(r['issuer_region_code']),
-    totalFen: big(r['total_fen']),
-    lines: int(r['lines']),
-  };
-}
-
-function trailOf(r: Row): TrailRow {
-  return {
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    position: big(r['position']),
-    recordedAt: text(r['recorded_at']),
-    effectiveOn: text(r['effective_on']),
-    type: text(r['type']),
-    amountFen: big(r['amount_fen']),
-    availableAfterFen: big(r['available_after_fen']),
-    reference: text(r['reference']),
-    actor: text(r['actor']),
-    hash: text(r['hash']),
-  };
-}
-
-function disbursementOf(r: Row): DisbursementRow {
-  return {
-    disbursementId: text(r['disbursement_id']),
-    programCode: text(r['program_code']),
-    fiscalYear: int(r['fiscal_year']),
-    regionCode: text(r['region_code']),
-    kind: text(r['kind']),
-    amountFen: big(r['amount_fen']),
-    voucherNo: text(r['voucher_no']),
-    paidOn: text(r['paid_on']),
-    toRegionCode: textOrNull(r['to_region_code']),
-    toParentRegionCode: textOrNull(r['to_parent_region_code']),
-    beneficiaries: r['beneficiaries'] === null ? null : int(r['beneficiaries']),
-    afterSettlement: int(r['after_settlement']) === 1,
-    reversed: int(r['reversed']) === 1,
-    position: big(r['position']),
-  };
-}
 
 function refusalOf(r: Row): RefusalRow {
   return {
