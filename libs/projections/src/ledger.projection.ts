@@ -11,6 +11,7 @@ import {
   outstandingFen,
   parseFundStreamName,
   postingsOf,
+  settlementTermsOf,
   type AllocationRecorded,
   type CommandRefused,
   type DisbursementRecorded,
@@ -21,7 +22,6 @@ import {
   type PerformanceTargetsRecorded,
   type RegionYearCounters,
   type RegionYearSettled,
-  type SettlementTerms,
 } from '@earmark/domain';
 import {
   ledgerFundKey,
@@ -41,7 +41,6 @@ import {
   type RefusalRow,
   type RegionBalanceRow,
   type RegionRef,
-  type SettlementRow,
   type TrailRow,
 } from '@earmark/event-store';
 
@@ -383,16 +382,8 @@ function indexDisbursement(ctx: ApplyContext, event: DisbursementRecorded): void
 function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
   const data = event.data;
   const region = ctx.region(data.regionCode);
-  region.settlement = {
-    documentNo: data.documentNo,
-    settledOn: data.settledOn,
-    entitledFen: fenFromString(data.entitledFen),
-    preAllocatedFen: fenFromString(data.preAllocatedFen),
-    returnedBeforeFen: fenFromString(data.returnedBeforeFen),
-    allocatedFen: fenFromString(data.allocatedFen),
-    adjustmentFen: fenFromString(data.adjustmentFen),
-    outstandingFen: 0n,
-  };
+  // The terms as the domain reads them; what is still outstanding is worked out just below.
+  region.settlement = { ...settlementTermsOf(data), outstandingFen: 0n };
   writeCounters(region, countersOf(region));
   ctx.program.settledRegions += 1;
   ctx.saveRegion(region);
@@ -419,18 +410,6 @@ function countersOf(row: RegionBalanceRow): RegionYearCounters {
   };
 }
 
-function settlementTermsOf(settlement: SettlementRow): SettlementTerms {
-  return {
-    documentNo: settlement.documentNo,
-    settledOn: settlement.settledOn,
-    entitledFen: settlement.entitledFen,
-    preAllocatedFen: settlement.preAllocatedFen,
-    returnedBeforeFen: settlement.returnedBeforeFen,
-    allocatedFen: settlement.allocatedFen,
-    adjustmentFen: settlement.adjustmentFen,
-  };
-}
-
 /** Stores the counters and the figures the domain derives from them. */
 function writeCounters(row: Mutable<RegionBalanceRow>, counters: RegionYearCounters): void {
   row.preAllocatedFen = counters.preAllocatedFen;
@@ -450,7 +429,7 @@ function writeCounters(row: Mutable<RegionBalanceRow>, counters: RegionYearCount
   row.allocatedFen = allocatedFen(counters);
   row.availableFen = availableFen(counters);
   if (row.settlement) {
-    row.settlement = { ...row.settlement, outstandingFen: outstandingFen(counters, settlementTermsOf(row.settlement)) };
+    row.settlement = { ...row.settlement, outstandingFen: outstandingFen(counters, row.settlement) };
   }
 }
 
