@@ -13,6 +13,32 @@ export function Amount({ value }: { value: string }) {
   );
 }
 
+/** Table cells of amounts, one a value, right-aligned. */
+export function AmountCells({ values }: { values: readonly string[] }) {
+  return (
+    <>
+      {values.map((value, index) => (
+        <td key={index} class="num">
+          <Amount value={value} />
+        </td>
+      ))}
+    </>
+  );
+}
+
+/** Column headers of amounts, right-aligned like their cells. */
+export function AmountHeaders({ labels }: { labels: readonly ComponentChildren[] }) {
+  return (
+    <>
+      {labels.map((label, index) => (
+        <th key={index} scope="col" class="num">
+          {label}
+        </th>
+      ))}
+    </>
+  );
+}
+
 export function Loading() {
   const { t } = useDesk();
   return (

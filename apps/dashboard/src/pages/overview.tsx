@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getAllPages, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
-import { Amount, ErrorNote, Figure, Loading } from '../components';
+import { Amount, AmountCells, AmountHeaders, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount, formatPerMille, perMille } from '../money';
 import { useLoad } from '../use-api';
@@ -138,24 +138,7 @@ function Cities({ regions, balances }: { regions: readonly Region[]; balances: r
           <thead>
             <tr>
               <th scope="col">{t('col.region')}</th>
-              <th scope="col" class="num">
-                {t('col.allocated')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.passedDown')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.paid')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.available')}
-              </th>
-              <th scope="col" class="num">
-                {t('tree.subtree')}: {t('col.paid')}
-              </th>
-              <th scope="col" class="num">
-                {t('tree.subtree')}: {t('col.available')}
-              </th>
+              <AmountHeaders labels={[t('col.allocated'), t('col.passedDown'), t('col.paid'), t('col.available'), <>{t('tree.subtree')}: {t('col.paid')}</>, <>{t('tree.subtree')}: {t('col.available')}</>]} />
               <th scope="col">{t('col.status')}</th>
             </tr>
           </thead>
@@ -169,24 +152,7 @@ function Cities({ regions, balances }: { regions: readonly Region[]; balances: r
                   </th>
                   {balance ? (
                     <>
-                      <td class="num">
-                        <Amount value={balance.allocated} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.passedDown} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.paid} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.available} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.children.paid} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.children.available} />
-                      </td>
+                      <AmountCells values={[balance.allocated, balance.passedDown, balance.paid, balance.available, balance.children.paid, balance.children.available]} />
                       <td>{t(`status.${balance.status}`)}</td>
                     </>
                   ) : (

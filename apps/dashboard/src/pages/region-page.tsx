@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type Region, type RegionBalance, type TrailEntry } from '../api';
-import { Amount, ErrorNote, Figure, Loading } from '../components';
+import { Amount, AmountCells, AmountHeaders, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
 import { useLoad } from '../use-api';
@@ -113,18 +113,7 @@ function SubRegions({ regions, balances }: { regions: readonly Region[]; balance
             <tr>
               <th scope="col">{t('col.region')}</th>
               <th scope="col">{t('col.code')}</th>
-              <th scope="col" class="num">
-                {t('col.allocated')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.received')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.paid')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.available')}
-              </th>
+              <AmountHeaders labels={[t('col.allocated'), t('col.received'), t('col.paid'), t('col.available')]} />
               <th scope="col">{t('col.status')}</th>
             </tr>
           </thead>
@@ -144,18 +133,7 @@ function SubRegions({ regions, balances }: { regions: readonly Region[]; balance
                   <td>{region.code}</td>
                   {balance ? (
                     <>
-                      <td class="num">
-                        <Amount value={balance.allocated} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.received} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.paid} />
-                      </td>
-                      <td class="num">
-                        <Amount value={balance.available} />
-                      </td>
+                      <AmountCells values={[balance.allocated, balance.received, balance.paid, balance.available]} />
                       <td>{t(`status.${balance.status}`)}</td>
                     </>
                   ) : (
@@ -287,12 +265,7 @@ function TrailTable({ entries }: { entries: readonly TrailEntry[] }) {
             <th scope="col">{t('trail.position')}</th>
             <th scope="col">{t('trail.effectiveOn')}</th>
             <th scope="col">{t('trail.type')}</th>
-            <th scope="col" class="num">
-              {t('trail.amount')}
-            </th>
-            <th scope="col" class="num">
-              {t('trail.availableAfter')}
-            </th>
+            <AmountHeaders labels={[t('trail.amount'), t('trail.availableAfter')]} />
             <th scope="col">{t('trail.reference')}</th>
             <th scope="col">{t('trail.actor')}</th>
             <th scope="col">{t('trail.hash')}</th>
@@ -304,12 +277,7 @@ function TrailTable({ entries }: { entries: readonly TrailEntry[] }) {
               <td>{entry.position}</td>
               <td>{entry.effectiveOn}</td>
               <td>{t(`type.${entry.type}`)}</td>
-              <td class="num">
-                <Amount value={entry.amount} />
-              </td>
-              <td class="num">
-                <Amount value={entry.availableAfter} />
-              </td>
+              <AmountCells values={[entry.amount, entry.availableAfter]} />
               <td>{entry.reference}</td>
               <td>{entry.actor}</td>
               <td class="hash">

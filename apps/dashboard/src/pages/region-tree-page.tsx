@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getJson, type ProgramYear, type Region, type RegionBalance } from '../api';
-import { Amount, ErrorNote, Loading } from '../components';
+import { Amount, AmountCells, AmountHeaders, ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { buildRegionTree, searchTree, type RegionNode } from '../region-tree';
 import { useLoad } from '../use-api';
@@ -56,18 +56,7 @@ export function RegionTree({ regions, balances, totals }: { regions: readonly Re
             <tr>
               <th scope="col">{t('col.region')}</th>
               <th scope="col">{t('col.code')}</th>
-              <th scope="col" class="num">
-                {t('col.allocated')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.paid')}
-              </th>
-              <th scope="col" class="num">
-                {t('col.available')}
-              </th>
-              <th scope="col" class="num">
-                {t('tree.subtree')}: {t('col.available')}
-              </th>
+              <AmountHeaders labels={[t('col.allocated'), t('col.paid'), t('col.available'), <>{t('tree.subtree')}: {t('col.available')}</>]} />
               <th scope="col">{t('col.status')}</th>
             </tr>
           </thead>
@@ -125,26 +114,13 @@ function TreeRows({
         <td>{region.code}</td>
         {balance ? (
           <>
-            <td class="num">
-              <Amount value={balance.allocated} />
-            </td>
-            <td class="num">
-              <Amount value={balance.paid} />
-            </td>
-            <td class="num">
-              <Amount value={balance.available} />
-            </td>
+            <AmountCells values={[balance.allocated, balance.paid, balance.available]} />
             <td class="num">{balance.children.regions > 0 ? <Amount value={balance.children.available} /> : '—'}</td>
             <td>{t(`status.${balance.status}`)}</td>
           </>
         ) : depth === 0 && totals ? (
           <>
-            <td class="num">
-              <Amount value={totals.allocated} />
-            </td>
-            <td class="num">
-              <Amount value={totals.paid} />
-            </td>
+            <AmountCells values={[totals.allocated, totals.paid]} />
             <td class="num">—</td>
             <td class="num">
               <Amount value={totals.available} />
