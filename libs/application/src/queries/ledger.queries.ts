@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, LedgerReadModels, ProgramYearRow } from '@earmark/event-store';
@@ -20,8 +20,12 @@ import { ReadScope, type Reader } from '../read-scope';
 import { booksAt, type BooksAt } from './books-at';
 
 /** Reads the ledger tables either live or as the books stood at a date or position. */
-class LedgerSource {
-  constructor(private readonly readModels: LedgerReadModels, private readonly store: EventStore) {}
+@Injectable()
+export class LedgerSource {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined): Promise<LedgerReadModels> {
     return at ? booksAt(this.store, programCode, fiscalYear, at) : this.readModels;
@@ -84,14 +88,10 @@ export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView
 
 @QueryHandler(GetProgramYearQuery)
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
-  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: LedgerReadModels,
-    @Inject(EVENT_STORE) store: EventStore,
+    private readonly source: LedgerSource,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {
-    this.source = new LedgerSource(readModels, store);
-  }
+  ) {}
   async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     const row = await tables.programYear(programCode, fiscalYear);
@@ -110,14 +110,10 @@ export class ListRegionBalancesQuery extends Query<ReturnType<typeof regionBalan
 
 @QueryHandler(ListRegionBalancesQuery)
 export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalancesQuery> {
-  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: LedgerReadModels,
-    @Inject(EVENT_STORE) store: EventStore,
+    private readonly source: LedgerSource,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {
-    this.source = new LedgerSource(readModels, store);
-  }
+  ) {}
   async execute({ programCode, fiscalYear, reader, at }: ListRegionBalancesQuery) {
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await tables.programYear(programCode, fiscalYear))) {
@@ -146,14 +142,10 @@ export class GetRegionBalanceQuery extends Query<ReturnType<typeof regionBalance
 
 @QueryHandler(GetRegionBalanceQuery)
 export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQuery> {
-  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: LedgerReadModels,
-    @Inject(EVENT_STORE) store: EventStore,
+    private readonly source: LedgerSource,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {
-    this.source = new LedgerSource(readModels, store);
-  }
+  ) {}
   async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionBalanceQuery) {
     const scope = new ReadScope(this.registry, reader);
     scope.requireRegion(regionCode);
@@ -195,14 +187,10 @@ export class GetRegionTrailQuery extends Query<TrailPage> {
 
 @QueryHandler(GetRegionTrailQuery)
 export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery> {
-  private readonly source: LedgerSource;
   constructor(
-    @Inject(READ_MODELS) readModels: LedgerReadModels,
-    @Inject(EVENT_STORE) store: EventStore,
+    private readonly source: LedgerSource,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {
-    this.source = new LedgerSource(readModels, store);
-  }
+  ) {}
   async execute({ programCode, fiscalYear, regionCode, reader, at, page }: GetRegionTrailQuery): Promise<TrailPage> {
     if (!(page.limit >= 1 && page.limit <= maxTrailPageSize)) throw new Error(`trail page of ${page.limit} entries`);
     new ReadScope(this.registry, reader).requireRegion(regionCode);
@@ -218,7 +206,9 @@ export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery>
   }
 }
 
+/** The ledger's query handlers, with the source they read from (live tables, or the books replayed to a date). */
 export const ledgerQueryHandlers = [
+  LedgerSource,
   ListProgramsHandler,
   GetProgramYearHandler,
   ListRegionBalancesHandler,
