@@ -7,3 +7,4 @@ export * from './fund-event.decoder';
 export * from './key-scope';
 export * from './fund.decider';
 export * from './command-scope';
+export * from './flag-handling.decider';

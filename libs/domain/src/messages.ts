@@ -45,7 +45,7 @@ export type PerformanceIndicator =
 // ----------------------------------------------------------------------------------------------
 // Commands (imperative). Time and ids arrive inside the command; the domain reads no clock.
 
-interface CommandBase<T extends string, D> {
+export interface CommandBase<T extends string, D> {
   readonly type: T;
   readonly data: D;
   readonly metadata: { readonly actor: Actor; readonly now: string; readonly commandId: string };
@@ -163,7 +163,7 @@ export type FundCommand =
 // Events (past tense). `data` carries everything a projection or an auditor needs without
 // looking anything up.
 
-interface EventBase<T extends string, D> {
+export interface EventBase<T extends string, D> {
   readonly type: T;
   readonly data: D;
 }
@@ -289,7 +289,8 @@ export type RuleErrorCode =
   | 'forbidden'
   | 'duplicate-document'
   | 'duplicate-voucher'
-  | 'not-found';
+  | 'not-found'
+  | 'invalid-transition';
 
 export class RuleError extends Error {
   constructor(
