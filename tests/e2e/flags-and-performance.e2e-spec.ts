@@ -42,6 +42,8 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
         'within 30 days: 2556600.00 元 still held after 31 days',
       since: '2024-02-18',
       threshold: '30 days',
+      state: 'raised',
+      resolved: false,
       evidence: [1],
     });
   });
@@ -61,6 +63,8 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
         detail: 'pzh sent RecordDisbursement, refused insufficient-funds: available 204700.00 元',
         since: expect.stringMatching(datePattern),
         threshold: 'each refusal',
+        state: 'raised',
+        resolved: false,
         evidence: [24],
       },
     ]);
@@ -79,6 +83,8 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
         detail: 'voucher PZH-FLAG-2 paid 100.00 元 for 10 persons; 10 × 100.00 元 = 1000.00 元, a difference of -900.00 元',
         since: '2024-03-01',
         threshold: '100.00 元 per person',
+        state: 'raised',
+        resolved: false,
         // The payment the finding is about first, then the targets that state the standard.
         evidence: [paid.body.position, expect.any(Number)],
       },
@@ -133,6 +139,8 @@ describe("The auditors' flags and the performance view over HTTP, after the seed
         detail: 'enrolment rate 93.50% reported for 510100, period 2024, on 2024-12-31 by cd; target ≥95%',
         since: '2024-12-31',
         threshold: '≥95%',
+        state: 'raised',
+        resolved: false,
         evidence: [expect.any(Number), reported.body.position],
       },
     ]);

@@ -7,6 +7,7 @@ import { AuditController } from './audit/audit.controller';
 import { auditProviders } from './audit/audit.providers';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandsController } from './commands/commands.controller';
+import { FlagActionsController } from './commands/flag-actions.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DocumentsModule } from './documents/documents.module';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ledgerModuleFor(infrastructure, settings), DocumentsModule],
-      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController, ReportController],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController, ReportController, FlagActionsController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
         GetReportHandler,

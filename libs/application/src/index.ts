@@ -9,6 +9,7 @@ export * from './commands/record-pass-down.handler';
 export * from './commands/reverse-disbursement.handler';
 export * from './commands/settle-region-year.handler';
 export * from './commands/performance.handlers';
+export * from './commands/record-flag-action.handler';
 export * from './queries/books-at';
 export * from './queries/ledger.queries';
 export * from './ledger.module';

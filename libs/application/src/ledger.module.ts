@@ -4,6 +4,7 @@ import { FundCommandRunner } from './command-runner';
 import { RecordAllocationHandler } from './commands/record-allocation.handler';
 import { RecordDisbursementHandler } from './commands/record-disbursement.handler';
 import { RecordPassDownHandler } from './commands/record-pass-down.handler';
+import { RecordFlagActionHandler } from './commands/record-flag-action.handler';
 import { ReverseDisbursementHandler } from './commands/reverse-disbursement.handler';
 import { SettleRegionYearHandler } from './commands/settle-region-year.handler';
 import { RecordPerformanceTargetsHandler, ReportPerformanceActualHandler } from './commands/performance.handlers';
@@ -18,6 +19,7 @@ export const ledgerCommandHandlers = [
   SettleRegionYearHandler,
   RecordPerformanceTargetsHandler,
   ReportPerformanceActualHandler,
+  RecordFlagActionHandler,
 ];
 
 /**

@@ -40,6 +40,7 @@ export interface FlagSnapshot {
   readonly severity: string;
   readonly detail: string;
   readonly since: string;
+  readonly threshold: string;
 }
 
 export type RecordFlagAction = CommandBase<
@@ -107,6 +108,7 @@ export function decideFlagAction(command: RecordFlagAction, state: FlagState, re
       severity: data.severity,
       detail: data.detail,
       since: data.since,
+      threshold: data.threshold,
       programCode: data.programCode,
       fiscalYear: data.fiscalYear,
       action: data.action,

@@ -17,6 +17,7 @@ const flag = {
   severity: 'warning',
   detail: 'holds 2556600.00 of the receipt past 30 days',
   since: '2024-02-18',
+  threshold: '30 days',
 };
 
 function step(action: FlagAction, role: 'operator' | 'auditor', regions: readonly string[], note = `${action} note`): RecordFlagAction {

@@ -306,3 +306,38 @@ export class PerformanceActualDto extends FundRegionDto {
   @IsCalendarDate()
   reportedOn!: string;
 }
+
+/** The longest note a flag's handling step keeps. */
+export const maxFlagNoteLength = maxTextLength;
+
+export class FlagActionDto {
+  @ApiProperty({
+    enum: ['acknowledge', 'respond', 'archive', 'reopen'],
+    description:
+      'acknowledge (raised → acknowledged) and respond (acknowledged → responded) by an operator key covering the flag’s region; ' +
+      'archive (responded → archived) and reopen (responded or archived → raised) by an auditor key covering it',
+  })
+  @IsIn(['acknowledge', 'respond', 'archive', 'reopen'])
+  action!: 'acknowledge' | 'respond' | 'archive' | 'reopen';
+
+  @ApiProperty({ example: '已督促成都市财政局下达', minLength: 1, maxLength: maxFlagNoteLength, description: `Why: kept with the step. ${textRule}` })
+  @IsText(maxFlagNoteLength)
+  @Matches(/\S/, { message: 'note must not be blank' })
+  note!: string;
+
+  @ApiPropertyOptional({
+    example: 'sc-pension-contribution-subsidy',
+    description: 'The flag’s program-year, with fiscalYear; needed only when the id names flags in several program-years',
+  })
+  @ValidateIf((dto: FlagActionDto) => dto.programCode !== undefined || dto.fiscalYear !== undefined)
+  @IsString()
+  @Matches(programCodePattern, { message: 'programCode must match ^[a-z0-9][a-z0-9-]{1,63}$' })
+  programCode?: string;
+
+  @ApiPropertyOptional({ example: 2024, description: 'With programCode' })
+  @ValidateIf((dto: FlagActionDto) => dto.programCode !== undefined || dto.fiscalYear !== undefined)
+  @IsInt()
+  @Min(minFiscalYear)
+  @Max(maxFiscalYear)
+  fiscalYear?: number;
+}

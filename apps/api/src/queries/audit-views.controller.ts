@@ -2,8 +2,17 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { defaultFlagPageSize, GetFlagPageQuery, GetPerformanceQuery, maxFlagPageSize, type FlagPage, type Reader } from '@earmark/application';
-import { flagIdPattern, type FlagRule, type FlagSeverity, type FlagThresholds, type IdentifiedFlag, type PerformanceRow } from '@earmark/projections';
+import {
+  defaultFlagPageSize,
+  GetFlagPageQuery,
+  GetPerformanceQuery,
+  maxFlagPageSize,
+  type FlagPage,
+  type HandledFlag,
+  type Reader,
+} from '@earmark/application';
+import { flagStates } from '@earmark/domain';
+import { flagIdPattern, type FlagRule, type FlagSeverity, type FlagThresholds, type PerformanceRow } from '@earmark/projections';
 import { CurrentReader, Roles } from '../auth/auth.guard';
 import { ValidationFailed } from '../http/problem.filter';
 import { parseBooksAt, parseFund, parseRegionCode } from '../http/query-params';
@@ -50,7 +59,22 @@ const flagSchema = {
       detail: { type: 'string' },
       since: { type: 'string', format: 'date' },
       threshold: { type: 'string', example: '30 days' },
-      evidence: { type: 'array', items: { type: 'integer' }, description: 'Log positions of the events that prove the flag' },
+      evidence: {
+        type: 'array',
+        items: { type: 'integer' },
+        description: 'Log positions of the events that prove the flag; empty for a resolved flag',
+      },
+      state: {
+        type: 'string',
+        enum: ['raised', 'acknowledged', 'responded', 'archived'],
+        description: '预警 raised → 处理 acknowledged → 反馈 responded → 归档 archived (POST /v1/flags/{id}/actions)',
+      },
+      resolved: {
+        type: 'boolean',
+        description:
+          'true: the rules no longer find it (its cause is gone) but its handling is not archived; listed after the others, ' +
+          'as the last handling step recorded it, until archived (today’s list only)',
+      },
     },
   },
 };
@@ -107,6 +131,7 @@ export class AuditViewsController {
   @ApiQuery({ name: 'rule', required: false, enum: [...flagRules], description: 'Only flags of this rule' })
   @ApiQuery({ name: 'severity', required: false, enum: [...flagSeverities], description: 'Only flags of this severity' })
   @ApiQuery({ name: 'region', required: false, description: 'Only flags about this region (6-digit code)' })
+  @ApiQuery({ name: 'state', required: false, enum: [...flagStates], description: 'Only flags in this handling state' })
   @ApiResponse({
     status: 200,
     description: 'Sorted by rule, region, since. When more flags follow, the answer carries `Link: <…>; rel="next"` naming the next page.',
@@ -123,7 +148,8 @@ export class AuditViewsController {
     @Query('rule') rule?: string,
     @Query('severity') severity?: string,
     @Query('region') region?: string,
-  ): Promise<IdentifiedFlag[]> {
+    @Query('state') state?: string,
+  ): Promise<HandledFlag[]> {
     const fund = parseFund(programCode, fiscalYear);
     const at = parseBooksAt(asOfDate, undefined);
     const day = at && 'asOf' in at ? at.asOf : undefined;
@@ -133,6 +159,7 @@ export class AuditViewsController {
       ...(rule === undefined ? {} : { rule: oneOf('rule', rule, flagRules) }),
       ...(severity === undefined ? {} : { severity: oneOf('severity', severity, flagSeverities) }),
       ...(region === undefined ? {} : { regionCode: parseRegionCode(region) }),
+      ...(state === undefined ? {} : { state: oneOf('state', state, flagStates) }),
     };
     const { flags, nextAfter }: FlagPage = await this.queryBus.execute(
       new GetFlagPageQuery(fund.programCode, fund.fiscalYear, reader, page, day, this.thresholds),
@@ -143,6 +170,7 @@ export class AuditViewsController {
         ...(rule === undefined ? {} : { rule }),
         ...(severity === undefined ? {} : { severity }),
         ...(region === undefined ? {} : { region }),
+        ...(state === undefined ? {} : { state }),
         limit: String(page.limit),
         after: nextAfter,
       });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CommandRefused, FundEvent } from '@earmark/domain';
+import type { CommandRefused, FlagActionRecorded, FundEvent } from '@earmark/domain';
 import type { JsonObject, NewEvent } from '@earmark/event-store';
 import type { CommandContext } from './command-outcome';
 
@@ -15,7 +15,7 @@ export function commandEventId(ctx: CommandContext, commandId: string, index: nu
 }
 
 /** A domain event as the store keeps it, with who sent the command that made it. */
-export function toNewEvent(event: FundEvent | CommandRefused, id: string, ctx: CommandContext, commandId: string): NewEvent {
+export function toNewEvent(event: FundEvent | CommandRefused | FlagActionRecorded, id: string, ctx: CommandContext, commandId: string): NewEvent {
   return {
     id,
     type: event.type,

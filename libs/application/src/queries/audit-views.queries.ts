@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { chinaDateOf, type RegionRegistry } from '@earmark/domain';
+import { chinaDateOf, type FlagState, type RegionRegistry } from '@earmark/domain';
 import {
   defaultFlagThresholds,
   type FlagRule,
@@ -12,7 +12,7 @@ import {
 import { ApplicationError } from '../problem';
 import { CLOCK, REGION_REGISTRY, type Clock } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
-import { FundAuditViews } from './fund-audit-views';
+import { FundAuditViews, type HandledFlag } from './fund-audit-views';
 
 /**
  * Flags per page of the HTTP list unless the caller asks for fewer or more. Smaller than the
@@ -28,7 +28,7 @@ export const maxFlagPageSize = 1_000;
  * against and the flags date what has no date of its own by, so that a view taken between 16:00
  * and 24:00 UTC does not leave out what was recorded a moment ago.
  */
-function today(clock: Clock): string {
+export function todayInChina(clock: Clock): string {
   return chinaDateOf(clock.now().toISOString());
 }
 
@@ -55,7 +55,7 @@ export class GetFlagsHandler implements IQueryHandler<GetFlagsQuery> {
   ) {}
 
   async execute({ programCode, fiscalYear, reader, asOf, thresholds }: GetFlagsQuery): Promise<IdentifiedFlag[]> {
-    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? today(this.clock), thresholds);
+    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? todayInChina(this.clock), thresholds);
     const scope = new ReadScope(this.registry, reader);
     return flags.filter((flag) => scope.coversRegionOrRoot(flag.regionCode));
   }
@@ -68,10 +68,11 @@ export interface FlagPageRequest {
   readonly rule?: FlagRule;
   readonly severity?: FlagSeverity;
   readonly regionCode?: string;
+  readonly state?: FlagState;
 }
 
 export interface FlagPage {
-  readonly flags: IdentifiedFlag[];
+  readonly flags: HandledFlag[];
   /** The id of the page's last flag when more follow, else null. */
   readonly nextAfter: string | null;
 }
@@ -103,7 +104,7 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
     if (!(Number.isSafeInteger(page.limit) && page.limit >= 1 && page.limit <= maxFlagPageSize)) {
       throw new Error(`flag page of ${page.limit} flags`);
     }
-    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? today(this.clock), thresholds);
+    const flags = await this.views.handledFlags(programCode, fiscalYear, todayInChina(this.clock), asOf, thresholds);
     let start = 0;
     if (page.after !== undefined) {
       const index = placeOf(flags, page.after);
@@ -128,13 +129,14 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
         return covers;
       },
     };
-    const found: IdentifiedFlag[] = [];
+    const found: HandledFlag[] = [];
     // Stops one past the page: that one only says whether more follow.
     for (let index = start; index < flags.length && found.length <= page.limit; index += 1) {
       const flag = flags[index];
       if (page.rule !== undefined && flag.rule !== page.rule) continue;
       if (page.severity !== undefined && flag.severity !== page.severity) continue;
       if (page.regionCode !== undefined && flag.regionCode !== page.regionCode) continue;
+      if (page.state !== undefined && flag.state !== page.state) continue;
       if (!scope.coversRegionOrRoot(flag.regionCode)) continue;
       found.push(flag);
     }
@@ -145,9 +147,9 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
 }
 
 /** Per list kept by FundAuditViews, where each id stands in it; held weakly, as long as the list. */
-const placesByList = new WeakMap<readonly IdentifiedFlag[], Map<string, number>>();
+const placesByList = new WeakMap<readonly HandledFlag[], Map<string, number>>();
 
-function placeOf(flags: readonly IdentifiedFlag[], id: string): number | undefined {
+function placeOf(flags: readonly HandledFlag[], id: string): number | undefined {
   let places = placesByList.get(flags);
   if (!places) {
     places = new Map(flags.map((flag, index) => [flag.id, index]));
@@ -178,7 +180,7 @@ export class GetPerformanceHandler implements IQueryHandler<GetPerformanceQuery>
 
   async execute({ programCode, fiscalYear, reader, thresholds }: GetPerformanceQuery): Promise<PerformanceRow[]> {
     // As of today: money still inside its pass-down window is not yet late.
-    const rows = await this.views.performance(programCode, fiscalYear, today(this.clock), thresholds);
+    const rows = await this.views.performance(programCode, fiscalYear, todayInChina(this.clock), thresholds);
     const scope = new ReadScope(this.registry, reader);
     return rows.filter((row) => scope.covers(row.regionCode));
   }

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fundStreamName, refusalStreamName, type RegionRegistry } from '@earmark/domain';
+import {
+  decodeFlagActionRecorded,
+  flagHandlingStreamName,
+  fundStreamName,
+  initialFlagState,
+  refusalStreamName,
+  type FlagActionRecorded,
+  type FlagState,
+  type RegionRegistry,
+} from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import {
   computeIdentifiedFlags,
@@ -13,6 +22,19 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, readPageSize, REGION_REGISTRY } from '../ports';
+
+/**
+ * A flag as the list gives it: the finding, and where its handling stands. `resolved` is true for a
+ * flag whose cause is gone (today's rules no longer find it) but whose handling is not archived yet:
+ * it stays listed, from the last step's record of it, until an auditor archives it.
+ */
+export type HandledFlag = IdentifiedFlag & { readonly state: FlagState; readonly resolved: boolean };
+
+/** Where one flag's handling stands: its state and the last step, with the flag as it was then. */
+export interface FlagHandling {
+  readonly state: FlagState;
+  readonly last: FlagActionRecorded['data'];
+}
 
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
 const maxCachedViewsPerFund = 16;
@@ -51,7 +73,10 @@ export class FundAuditViews {
 
   /** Every flag of the fund as of `asOf`, in the list's order, with ids. */
   async flags(programCode: string, fiscalYear: number, asOf: string, thresholds: FlagThresholds): Promise<IdentifiedFlag[]> {
-    const fund = await this.caughtUp(programCode, fiscalYear);
+    return this.judged(await this.caughtUp(programCode, fiscalYear), asOf, thresholds);
+  }
+
+  private async judged(fund: FundFold, asOf: string, thresholds: FlagThresholds): Promise<IdentifiedFlag[]> {
     const key = `${asOf}|${thresholdsKey(thresholds)}`;
     const kept = fund.flags.get(key);
     if (kept) return kept;
@@ -65,6 +90,82 @@ export class FundAuditViews {
           thresholds,
         });
     return remember(fund.flags, key, flags);
+  }
+
+  /**
+   * The flags with their handling state. Today's list (`asOf` absent) also holds the resolved
+   * flags: those with handling steps, not archived, that the rules no longer find. A past day's
+   * list holds what the rules found then, each with its handling state as it is now.
+   */
+  async handledFlags(
+    programCode: string,
+    fiscalYear: number,
+    today: string,
+    asOf: string | undefined,
+    thresholds: FlagThresholds,
+  ): Promise<HandledFlag[]> {
+    return (await this.handledAt(await this.caughtUp(programCode, fiscalYear), today, asOf, thresholds)).flags;
+  }
+
+  /** The handled list, and the handling stream's version its states were read at. */
+  private async handledAt(
+    fund: FundFold,
+    today: string,
+    asOf: string | undefined,
+    thresholds: FlagThresholds,
+  ): Promise<{ flags: HandledFlag[]; handlingVersion: bigint }> {
+    const judged = await this.judged(fund, asOf ?? today, thresholds);
+    // Read before anything else awaits: the states below are those of this version.
+    const handlingVersion = fund.nextHandlingVersion;
+    const withResolved = asOf === undefined || asOf >= today;
+    const kept = fund.handled.get(judged);
+    if (kept && kept.handlingVersion === handlingVersion && kept.withResolved === withResolved) return { flags: kept.flags, handlingVersion };
+    const flags: HandledFlag[] = judged.map((flag) => ({
+      ...flag,
+      state: fund.handling.get(flag.id)?.state ?? initialFlagState,
+      resolved: false,
+    }));
+    if (withResolved) {
+      const standing = new Set(judged.map((flag) => flag.id));
+      const resolved: HandledFlag[] = [];
+      for (const [id, handling] of fund.handling) {
+        if (standing.has(id) || handling.state === 'archived') continue;
+        const last = handling.last;
+        resolved.push({
+          id,
+          rule: last.rule as IdentifiedFlag['rule'],
+          regionCode: last.regionCode,
+          severity: last.severity as IdentifiedFlag['severity'],
+          detail: last.detail,
+          since: last.since,
+          threshold: last.threshold,
+          evidence: [],
+          state: handling.state,
+          resolved: true,
+        });
+      }
+      resolved.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      flags.push(...resolved);
+    }
+    fund.handled.set(judged, { handlingVersion, withResolved, flags });
+    return { flags, handlingVersion };
+  }
+
+  /**
+   * One flag of the fund as today's list gives it, and the version of the fund's handling stream
+   * its state was read at (-1 when the stream is empty): a step appended expecting that version
+   * cannot pass alongside another step on the same state.
+   */
+  async flagToHandle(
+    programCode: string,
+    fiscalYear: number,
+    today: string,
+    flagId: string,
+    thresholds: FlagThresholds,
+  ): Promise<{ flag: HandledFlag; handlingVersion: bigint } | null> {
+    const { flags, handlingVersion } = await this.handledAt(await this.caughtUp(programCode, fiscalYear), today, undefined, thresholds);
+    const flag = flags.find((candidate) => candidate.id === flagId);
+    return flag ? { flag, handlingVersion: handlingVersion - 1n } : null;
   }
 
   /** The performance rows as of `asOf`. */
@@ -85,7 +186,9 @@ export class FundAuditViews {
    */
   private async caughtUp(programCode: string, fiscalYear: number): Promise<FundFold> {
     const name = fundStreamName(programCode, fiscalYear);
-    const fund = this.funds.get(name) ?? new FundFold(name, refusalStreamName(programCode, fiscalYear));
+    const fund =
+      this.funds.get(name) ??
+      new FundFold(name, refusalStreamName(programCode, fiscalYear), flagHandlingStreamName(programCode, fiscalYear));
     // One catch-up at a time per fund: a caller arriving meanwhile waits, then reads what followed.
     while (fund.catchingUp) await fund.catchingUp;
     const catchingUp = this.catchUp(fund);
@@ -128,6 +231,15 @@ export class FundAuditViews {
       }
       if (page.length < readPageSize) break;
     }
+    for (;;) {
+      const page = await this.store.readStream(fund.handlingStream, { fromVersion: fund.nextHandlingVersion, maxCount: readPageSize });
+      for (const recorded of page) {
+        const step = decodeFlagActionRecorded(recorded.type, recorded.data);
+        if (step !== null) fund.handling.set(step.data.flagId, { state: step.data.toState, last: step.data });
+      }
+      if (page.length > 0) fund.nextHandlingVersion = page[page.length - 1].streamVersion + 1n;
+      if (page.length < readPageSize) break;
+    }
     if (moved) {
       fund.flags.clear();
       fund.performance.clear();
@@ -157,11 +269,20 @@ class FundFold {
   /** Judged lists for the versions above, by day and thresholds; cleared when the fund moves. */
   readonly flags = new Map<string, IdentifiedFlag[]>();
   readonly performance = new Map<string, PerformanceRow[]>();
+  /** Each flag's handling, by flag id, folded from the handling stream. */
+  readonly handling = new Map<string, FlagHandling>();
+  nextHandlingVersion = 0n;
+  /** Per judged list, the list with handling states, as of the handling version it was made at. */
+  readonly handled = new WeakMap<
+    readonly IdentifiedFlag[],
+    { readonly handlingVersion: bigint; readonly withResolved: boolean; readonly flags: HandledFlag[] }
+  >();
   catchingUp: Promise<void> | null = null;
 
   constructor(
     readonly fundStream: string,
     readonly refusalStream: string,
+    readonly handlingStream: string,
   ) {}
 
   /** True when the fold stands for the fund as of `day`: nothing folded is effective after it. */
