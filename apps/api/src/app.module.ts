@@ -6,6 +6,7 @@ import { ApiKeyRing, ledgerModuleFor, type Infrastructure } from '@earmark/runti
 import { AuditController } from './audit/audit.controller';
 import { auditProviders } from './audit/audit.providers';
 import { AuthGuard } from './auth/auth.guard';
+import { SessionController } from './auth/session.controller';
 import { CommandsController } from './commands/commands.controller';
 import { FlagActionsController } from './commands/flag-actions.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ledgerModuleFor(infrastructure, settings), DocumentsModule],
-      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController, ReportController, FlagActionsController],
+      controllers: [HealthController, CommandsController, QueriesController, DashboardController, AuditViewsController, AuditController, ReportController, FlagActionsController, SessionController],
       providers: [
         { provide: ApiKeyRing, useValue: keys },
         GetReportHandler,

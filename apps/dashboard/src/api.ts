@@ -90,6 +90,15 @@ export interface Flag {
   readonly threshold?: string;
   readonly evidence?: readonly number[];
   readonly state?: string;
+  /** True for a flag whose cause is gone, listed until its handling is archived. */
+  readonly resolved?: boolean;
+}
+
+/** The key the token belongs to (GET /v1/session). */
+export interface SessionKey {
+  readonly name: string;
+  readonly role: 'finance' | 'operator' | 'auditor';
+  readonly regions: readonly string[];
 }
 
 export interface PerformanceRow {
@@ -140,8 +149,8 @@ export const session = {
   signOut: () => sessionStorage.removeItem(tokenKey),
 };
 
-async function send(path: string, token: string | null = session.token()): Promise<Response> {
-  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+async function send(path: string, token: string | null = session.token(), init: RequestInit = {}): Promise<Response> {
+  const response = await fetch(path, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
   if (response.ok) return response;
   let code = '';
   let detail = response.statusText;
@@ -157,6 +166,23 @@ async function send(path: string, token: string | null = session.token()): Promi
 
 export async function getJson<T>(path: string, token?: string): Promise<T> {
   return (await send(path, token)).json() as Promise<T>;
+}
+
+/** A fresh Idempotency-Key: one per action the user takes, so that a retried request records it once. */
+function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `desk-${[...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** A command (POST with a JSON body and an Idempotency-Key); problem+json answers throw ApiError. */
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const response = await send(path, session.token(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': newIdempotencyKey() },
+    body: JSON.stringify(body),
+  });
+  return response.json() as Promise<T>;
 }
 
 /** The `rel="next"` target of a Link header, or null. */
