@@ -131,7 +131,7 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await page.getByRole('heading', { name: `事件 ${lastPage[6].position} 的包含性证明` }).waitFor();
   });
 
-  it('lists the flags read-only and filters them by rule, severity and region', async () => {
+  it('lists the flags and filters them by rule, severity and region', async () => {
     const { page } = browser;
     await page.goto(`${app.baseUrl}/dashboard#/flags`);
     const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags?limit=1000`, 'aud')).body as { rule: string; regionCode: string }[];
@@ -144,6 +144,59 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await expectText(page.getByTestId('flag-count'), `共 ${flags.filter((flag) => flag.rule === 'late-pass-down').length} 条`);
     await shoot('flags');
     expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('takes a flag 预警 → 处理 → 反馈 → 归档 with two tokens: an operator, then an auditor', async () => {
+    const { page } = browser;
+    // The seed's line to 自贡 is held past 30 days: its 滞留 flag stands today.
+    const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags?limit=1000&region=510300&rule=late-pass-down`, 'aud')).body as {
+      id: string;
+      state: string;
+    }[];
+    expect(flags.map((flag) => flag.state)).toEqual(['raised']);
+    const id = flags[0].id;
+    const signInAs = async (name: string) => {
+      await page.goto(`${app.baseUrl}/dashboard#/flags`);
+      await page.evaluate((token) => sessionStorage.setItem('earmark.token', token), app.token(name));
+      await page.reload();
+    };
+    const row = page.locator(`tr[data-flag-id="${id}"]`);
+    const step = async (button: string, note: string, after: string) => {
+      await row.getByRole('button', { name: button, exact: true }).click();
+      await row.getByLabel(`${button}说明`).fill(note);
+      await row.getByRole('button', { name: '提交' }).click();
+      await expectText(row.getByTestId('flag-state'), after);
+    };
+
+    await signInAs('op');
+    await expectText(row.getByTestId('flag-state'), '预警');
+    // An operator is offered the handling steps only.
+    expect(await row.getByRole('button').allTextContents()).toEqual(['处理']);
+    await row.getByRole('button', { name: '处理', exact: true }).click();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await row.getByRole('button', { name: '取消' }).click();
+    await step('处理', '已督促自贡市财政局下达', '处理');
+    await step('反馈', '已于本月下达至各区县', '反馈');
+    expect(await row.getByRole('button').count()).toBe(0);
+
+    await signInAs('aud');
+    await expectText(row.getByTestId('flag-state'), '反馈');
+    expect(await row.getByRole('button').allTextContents()).toEqual(['归档', '退回重办']);
+    await step('归档', '核实无误，归档', '归档');
+    expect(await row.getByRole('button').allTextContents()).toEqual(['退回重办']);
+
+    const after = (await app.get(`/v1/programs/${program}/years/${year}/flags?limit=1000&region=510300&rule=late-pass-down`, 'aud')).body;
+    expect(after.map((flag: { id: string; state: string }) => [flag.id, flag.state])).toEqual([[id, 'archived']]);
+    const steps = (await app.infrastructure.store.readStream(`flag-handling-${program}-${year}`)).map((event) => [
+      event.data['action'],
+      event.metadata['actor'],
+      event.data['note'],
+    ]);
+    expect(steps).toEqual([
+      ['acknowledge', 'op', '已督促自贡市财政局下达'],
+      ['respond', 'op', '已于本月下达至各区县'],
+      ['archive', 'aud', '核实无误，归档'],
+    ]);
   });
 
   it('shows the allocation documents with their lines and the Annex 2 targets per 市(州)', async () => {
