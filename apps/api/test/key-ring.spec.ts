@@ -22,10 +22,10 @@ describe('the key ring', () => {
     expect(ring.find('')).toBeUndefined();
   });
 
-  it('a key works until its expiry day begins (00:00 UTC), not from then on', () => {
+  it('a key works until its expiry day begins in China (00:00 UTC+8), not from then on', () => {
     const keys = [key('a', 't', { expiresOn: '2026-12-31' })];
-    expect(new ApiKeyRing(keys, at('2026-12-30T23:59:59.999Z')).find('t')?.name).toBe('a');
-    expect(new ApiKeyRing(keys, at('2026-12-31T00:00:00.000Z')).find('t')).toBeUndefined();
+    expect(new ApiKeyRing(keys, at('2026-12-30T15:59:59.999Z')).find('t')?.name).toBe('a');
+    expect(new ApiKeyRing(keys, at('2026-12-30T16:00:00.000Z')).find('t')).toBeUndefined();
   });
 
   it('a revoked key finds nothing', () => {

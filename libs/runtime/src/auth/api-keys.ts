@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isCalendarDate } from '@earmark/domain';
+import { chinaDateOf, isCalendarDate } from '@earmark/domain';
 
 export type Role = 'finance' | 'operator' | 'auditor';
 
@@ -66,10 +66,13 @@ export function parseKeysFile(text: string, source: string): ApiKey[] {
   });
 }
 
-/** Whether a key may still be used at `now`: not revoked, and its expiry day not yet begun (UTC). */
+/**
+ * Whether a key may still be used at `now`: not revoked, and its expiry day not yet begun in
+ * China (UTC+8), the calendar every date of the ledger is read in.
+ */
 export function isKeyActive(key: ApiKey, now: Date): boolean {
   if (key.revokedAt !== undefined) return false;
-  return key.expiresOn === undefined || now.getTime() < Date.parse(`${key.expiresOn}T00:00:00Z`);
+  return key.expiresOn === undefined || chinaDateOf(now.toISOString()) < key.expiresOn;
 }
 
 export function readKeysFile(path: string): ApiKey[] {
