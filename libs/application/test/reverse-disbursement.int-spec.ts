@@ -41,6 +41,26 @@ describe('reversing a disbursement by its id alone', () => {
     expect(types).toEqual(['AllocationRecorded', 'DisbursementRecorded', 'DisbursementReversed']);
   });
 
+  it('the log is searched only up to its first locator: earlier disbursements are found, later ones have their own', async () => {
+    const ledger = runnerOver(store, 'a');
+    await ledger.allocate();
+    await ledger.runner.run(
+      { actor: finance },
+      {
+        programCode,
+        fiscalYear,
+        regionCode: '510100',
+        build: (metadata) => ({ type: 'RecordDisbursement', data: payment('old-1', '100000'), metadata }),
+        respond: () => ({}),
+      },
+    );
+    await ledger.pay('d1', '100000');
+    const reverser = runnerOver(store, 'b');
+    expect(await reverser.reverse('nobody')).toEqual({ kind: 'refused', code: 'not-found', detail: 'no disbursement nobody' });
+    expect(await reverser.reverse('old-1')).toEqual({ kind: 'recorded', body: { disbursementId: 'old-1', position: 6 } });
+    expect(await reverser.reverse('d1')).toEqual({ kind: 'recorded', body: { disbursementId: 'd1', position: 7 } });
+  });
+
   it('an id no disbursement has is refused as not-found, also after the log was searched once', async () => {
     const ledger = runnerOver(store, 'a');
     await ledger.allocate();

@@ -13,7 +13,8 @@ import { readPageSize } from '../ports';
  * characters and the id to 64 in all, and the ids already handed out are UUIDs that name
  * nothing. A locator stream costs one event per disbursement and keeps ids as they are.
  * Disbursements recorded before the locator existed are found in the log itself, read once per
- * process and then only from where the last look ended.
+ * process up to the first locator: from there on every disbursement has one, so the scan ends for
+ * good and what it keeps is bounded by the log written before locators.
  */
 export const disbursementLocatedType = 'DisbursementLocated';
 export const disbursementStreamName = (disbursementId: string): string => `disbursement-${disbursementId}`;
@@ -53,9 +54,11 @@ export function disbursementLocator(
 }
 
 export class DisbursementLocator {
-  /** Disbursements found in the log, by id, and how far the log has been read for them. */
+  /** Disbursements recorded before locators existed, by id, and how far the log has been read for them. */
   private readonly earlier = new Map<string, FundOfDisbursement>();
   private scannedThrough = 0n;
+  /** Set once a locator is seen in the log: every later disbursement has its own. */
+  private scanFinished = false;
   private scanning: Promise<void> | null = null;
 
   constructor(private readonly store: EventStore) {}
@@ -67,20 +70,25 @@ export class DisbursementLocator {
     return this.earlier.get(disbursementId) ?? null;
   }
 
-  /** Reads what the log gained since the last look; callers arriving meanwhile share the read. */
+  /** Reads the log up to its first locator; callers arriving meanwhile share the read. */
   private scanLog(): Promise<void> {
+    if (this.scanFinished) return Promise.resolve();
     if (this.scanning === null) {
-      this.scanning = this.readNewEvents().finally(() => {
+      this.scanning = this.readEarlierEvents().finally(() => {
         this.scanning = null;
       });
     }
     return this.scanning;
   }
 
-  private async readNewEvents(): Promise<void> {
+  private async readEarlierEvents(): Promise<void> {
     for (;;) {
       const page = await this.store.readAll({ afterPosition: this.scannedThrough, maxCount: readPageSize });
       for (const stored of page) {
+        if (stored.type === disbursementLocatedType) {
+          this.scanFinished = true;
+          return;
+        }
         const event = decodeFundEvent(stored);
         const fund = parseFundStreamName(stored.streamName);
         if (event?.type === 'DisbursementRecorded' && fund) this.earlier.set(event.data.disbursementId, fund);
