@@ -7,10 +7,6 @@ import type { JsonObject, ProgramDocumentRow, ProgramYearRow, RegionBalanceRow, 
  * those rows when read.
  */
 
-export const fundKey = (programCode: string, fiscalYear: number): string => `${programCode}/${fiscalYear}`;
-export const regionKey = (programCode: string, fiscalYear: number, regionCode: string): string =>
-  `${programCode}/${fiscalYear}/${regionCode}`;
-
 export interface SettlementDoc extends JsonObject {
   documentNo: string;
   settledOn: string;
