@@ -29,7 +29,10 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
         db.exec(`DROP TABLE IF EXISTS ${table}${rebuildSuffix}`);
         const definition = definitionOf.get(table);
         if (definition === undefined) throw new Error(`no table ${table} to rebuild`);
-        db.exec(definition.replace(new RegExp(`^CREATE TABLE ${table}\\b`), `CREATE TABLE ${table}${rebuildSuffix}`));
+        // SQLite writes a renamed table's name quoted: after a swap the definition reads `CREATE TABLE "rm_trail"`.
+        const renamed = definition.replace(new RegExp(`^CREATE TABLE "?${table}"?(?=[\\s(])`), `CREATE TABLE ${table}${rebuildSuffix}`);
+        if (renamed === definition) throw new Error(`unexpected definition of ${table}: ${definition.slice(0, 60)}`);
+        db.exec(renamed);
       }
     }).immediate();
     this.fresh = new SqliteLedgerTables(db, rebuildSuffix);
