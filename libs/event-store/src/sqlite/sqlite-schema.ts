@@ -195,6 +195,33 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (program_code, fiscal_year, region_code, indicator)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- The trail clustered by region (a WITHOUT ROWID table) made every payment write into the middle
+  -- of its region's range: a batch over many regions dirtied and split a page of full rows each.
+  -- Now the rows append in log order (the rowid) and a region's trail is found through a unique
+  -- index of short entries, so a commit writes the rows' last pages and one index leaf per region.
+  CREATE TABLE rm_trail_by_position (
+    program_code        TEXT    NOT NULL,
+    fiscal_year         INTEGER NOT NULL,
+    region_code         TEXT    NOT NULL,
+    position            INTEGER NOT NULL,
+    recorded_at         TEXT    NOT NULL,
+    effective_on        TEXT    NOT NULL,
+    type                TEXT    NOT NULL,
+    amount_fen          INTEGER NOT NULL,
+    available_after_fen INTEGER NOT NULL,
+    reference           TEXT    NOT NULL,
+    actor               TEXT    NOT NULL,
+    hash                TEXT    NOT NULL
+  ) STRICT;
+  INSERT INTO rm_trail_by_position
+    SELECT program_code, fiscal_year, region_code, position, recorded_at, effective_on, type, amount_fen,
+           available_after_fen, reference, actor, hash
+    FROM rm_trail ORDER BY position, program_code, fiscal_year, region_code;
+  DROP TABLE rm_trail;
+  ALTER TABLE rm_trail_by_position RENAME TO rm_trail;
+  CREATE UNIQUE INDEX rm_trail_by_region ON rm_trail (program_code, fiscal_year, region_code, position);
+  `,
 ];
 
 /** The ledger tables, in the order a reset empties them. */
