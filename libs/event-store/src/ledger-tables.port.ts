@@ -213,8 +213,8 @@ export interface LedgerReadModels {
   /** The program-year's allocation documents in log order. */
   programDocuments(programCode: string, fiscalYear: number): Promise<ProgramDocumentRow[]>;
   regionBalance(programCode: string, fiscalYear: number, regionCode: string): Promise<RegionBalanceRow | null>;
-  /** The fund's region balances by region code. */
-  regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]>;
+  /** The fund's region balances by region code; only those of `regionCodes` when given. */
+  regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): Promise<RegionBalanceRow[]>;
   /** A region's trail in position order: at most `limit` entries after `after`. */
   trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]>;
   disbursement(disbursementId: string): Promise<DisbursementRow | null>;

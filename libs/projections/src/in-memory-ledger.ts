@@ -162,8 +162,11 @@ export class InMemoryLedgerTables implements LedgerReadModels {
     return this.funds.get(ledgerFundKey(programCode, fiscalYear))?.regions.get(regionCode) ?? null;
   }
 
-  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
-    return this.regionBalancesNow(programCode, fiscalYear);
+  async regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): Promise<RegionBalanceRow[]> {
+    const rows = this.regionBalancesNow(programCode, fiscalYear);
+    if (regionCodes === undefined) return rows;
+    const wanted = new Set(regionCodes);
+    return rows.filter((row) => wanted.has(row.regionCode));
   }
 
   regionBalancesNow(programCode: string, fiscalYear: number): RegionBalanceRow[] {

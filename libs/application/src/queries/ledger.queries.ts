@@ -155,16 +155,11 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
     // The region's own children only: reading the fund's every balance made this the slowest query.
-    const children: RegionBalanceDoc[] = [];
     const childCodes = this.registry
       .childrenOf(regionCode)
       .map((child) => child.code)
-      .filter((code) => scope.covers(code))
-      .sort();
-    for (const code of childCodes) {
-      const child = await tables.regionBalance(programCode, fiscalYear, code);
-      if (child) children.push(regionBalanceDocOf(child));
-    }
+      .filter((code) => scope.covers(code));
+    const children = childCodes.length === 0 ? [] : (await tables.regionBalances(programCode, fiscalYear, childCodes)).map(regionBalanceDocOf);
     return regionBalanceView(regionBalanceDocOf(row), children, this.registry);
   }
 }

@@ -644,8 +644,8 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     return this.ledgerRead((q) => q.regionBalance(programCode, fiscalYear, regionCode));
   }
 
-  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
-    return this.ledgerRead((q) => q.regionBalances(programCode, fiscalYear));
+  async regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): Promise<RegionBalanceRow[]> {
+    return this.ledgerRead((q) => q.regionBalances(programCode, fiscalYear, regionCodes));
   }
 
   async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {

@@ -284,11 +284,18 @@ export class PostgresLedgerQueries {
     return rows.length === 0 ? null : regionBalanceOf(rows[0]);
   }
 
-  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = $1 AND fiscal_year = $2 ORDER BY region_code`,
-      [programCode, fiscalYear],
-    );
+  async regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): Promise<RegionBalanceRow[]> {
+    const { rows } =
+      regionCodes === undefined
+        ? await this.db.query<Row>(
+            `SELECT ${regionBalanceColumns} FROM rm_region_balance WHERE program_code = $1 AND fiscal_year = $2 ORDER BY region_code`,
+            [programCode, fiscalYear],
+          )
+        : await this.db.query<Row>(
+            `SELECT ${regionBalanceColumns} FROM rm_region_balance
+             WHERE program_code = $1 AND fiscal_year = $2 AND region_code = ANY($3::text[]) ORDER BY region_code`,
+            [programCode, fiscalYear, [...regionCodes]],
+          );
     return rows.map(regionBalanceOf);
   }
 

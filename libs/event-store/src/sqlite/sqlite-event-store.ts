@@ -483,8 +483,8 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     return this.run(() => this.ledger().regionBalance(programCode, fiscalYear, regionCode));
   }
 
-  async regionBalances(programCode: string, fiscalYear: number): Promise<RegionBalanceRow[]> {
-    return this.run(() => this.ledger().regionBalances(programCode, fiscalYear));
+  async regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): Promise<RegionBalanceRow[]> {
+    return this.run(() => this.ledger().regionBalances(programCode, fiscalYear, regionCodes));
   }
 
   async trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): Promise<TrailRow[]> {

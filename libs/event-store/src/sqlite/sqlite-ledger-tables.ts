@@ -107,6 +107,10 @@ function prepare(db: Database.Database, suffix: string) {
     regionBalances: db.prepare<unknown[], Row>(
       `SELECT ${regionBalanceColumns} FROM ${t('rm_region_balance')} WHERE program_code = ? AND fiscal_year = ? ORDER BY region_code`,
     ),
+    regionBalancesIn: db.prepare<unknown[], Row>(
+      `SELECT ${regionBalanceColumns} FROM ${t('rm_region_balance')}
+       WHERE program_code = ? AND fiscal_year = ? AND region_code IN (SELECT value FROM json_each(?)) ORDER BY region_code`,
+    ),
     upsertRegionBalance: db.prepare(
       `INSERT OR REPLACE INTO ${t('rm_region_balance')} (${regionBalanceColumns}) VALUES (${placeholders(regionBalanceColumns)})`,
     ),
@@ -245,8 +249,12 @@ export class SqliteLedgerTables {
     return row ? regionBalanceOf(row) : null;
   }
 
-  regionBalances(programCode: string, fiscalYear: number): RegionBalanceRow[] {
-    return this.s.regionBalances.all(programCode, fiscalYear).map(regionBalanceOf);
+  regionBalances(programCode: string, fiscalYear: number, regionCodes?: readonly string[]): RegionBalanceRow[] {
+    const rows =
+      regionCodes === undefined
+        ? this.s.regionBalances.all(programCode, fiscalYear)
+        : this.s.regionBalancesIn.all(programCode, fiscalYear, JSON.stringify(regionCodes));
+    return rows.map(regionBalanceOf);
   }
 
   trailPage(programCode: string, fiscalYear: number, regionCode: string, page: TrailPageRequest): TrailRow[] {

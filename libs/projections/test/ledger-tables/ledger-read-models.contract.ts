@@ -110,6 +110,18 @@ export function describeLedgerReadModels(name: string, open: () => Promise<Ledge
       expect(await readModels.regionBalance(programCode, fiscalYear, '510104')).toBeNull();
     });
 
+    it('lists only the regions asked for, by region code, skipping those without a balance', async () => {
+      await subject.applyProjectionBatch(projection, scenario.events);
+      const asked = async (codes: readonly string[]) => (await readModels.regionBalances(programCode, fiscalYear, codes)).map((r) => [r.regionCode, r.availableFen]);
+      expect(await asked(['510400', '510104', '510302'])).toEqual([
+        ['510302', 15_000n],
+        ['510400', 30_000n],
+      ]);
+      expect(await asked([])).toEqual([]);
+      expect(await asked(["510100' OR '1'='1"])).toEqual([]);
+      expect(await readModels.regionBalances(programCode, 2023, ['510100'])).toEqual([]);
+    });
+
     it('pages a region trail by position: after and limit', async () => {
       await subject.applyProjectionBatch(projection, scenario.events);
       const trail = await readModels.trailPage(programCode, fiscalYear, '510400', everything);
