@@ -260,6 +260,14 @@ export function seedPreAllocation(): AllocationRecorded {
   });
 }
 
+/** 成都市's settlement: 20,000 and 6,000 people at 100.00 each (the worked example's actuals). */
+export function settleChengdu(): SettleRegionYear {
+  return settleRegionYear('510100', [
+    [20000, '10000'],
+    [6000, '10000'],
+  ]);
+}
+
 /** 成都市 settled: 26,000 people × 100.00 = 2,600,000.00 against 2,556,600.00 pre-allocated: 43,400.00 top-up owed. */
 export function chengduSettled(): RegionYearSettled {
   return regionYearSettled('510100', {
