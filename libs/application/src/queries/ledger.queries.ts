@@ -84,12 +84,15 @@ export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
   }
 }
 
-/** Totals and documents sum every region's money: a key covering the funding root only. */
-export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView>> {
+/** A question about one program-year, asked by `reader`, of the books live or as they stood `at`. */
+abstract class ProgramYearQuery<Answer> extends Query<Answer> {
   constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
     super();
   }
 }
+
+/** Totals and documents sum every region's money: a key covering the funding root only. */
+export class GetProgramYearQuery extends ProgramYearQuery<ReturnType<typeof programYearView>> {}
 
 @QueryHandler(GetProgramYearQuery)
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
@@ -104,11 +107,7 @@ export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery>
 }
 
 /** The balances of the regions the key covers. */
-export class ListRegionBalancesQuery extends Query<ReturnType<typeof regionBalanceView>[]> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
-    super();
-  }
-}
+export class ListRegionBalancesQuery extends ProgramYearQuery<ReturnType<typeof regionBalanceView>[]> {}
 
 @QueryHandler(ListRegionBalancesQuery)
 export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalancesQuery> {
