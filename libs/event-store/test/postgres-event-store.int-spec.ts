@@ -309,16 +309,6 @@ describe('PostgresEventStore', () => {
       expect((error as Error).message).toBe('the database has schema version 99, this release knows up to 2');
     });
 
-    it('close() lets appends already queued commit first', async () => {
-      const store = await openStore();
-      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-      await store.close();
-
-      expect((await pending).lastPosition).toBe(1n);
-      expect(await (await openStore()).headPosition()).toBe(1n);
-    });
-
     it('an unreachable server is EventStoreUnavailableError naming it, without the password', async () => {
       const store = new PostgresEventStore({ connectionString: 'postgres://earmark:secret@127.0.0.1:1/earmark' });
       opened.push(store);

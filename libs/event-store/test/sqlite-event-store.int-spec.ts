@@ -148,17 +148,6 @@ describe('SqliteEventStore', () => {
       expect(after).toBeInstanceOf(EventStoreUnavailableError);
       expect((after as Error).message).toBe('the SQLite event store is closed');
     });
-
-    it('close() lets appends already queued commit first', async () => {
-      const store = await openStore();
-      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-      await store.close();
-
-      expect((await pending).lastPosition).toBe(1n);
-      const reopened = await openStore();
-      expect(await reopened.headPosition()).toBe(1n);
-    });
   });
 
   describe('group commit', () => {

@@ -5,7 +5,7 @@ import { eventId, hashChainFailures, placesOf, positionsOf, testEvent } from './
 import { poisonProjection, streamStatsCollection, streamStatsProjection } from './projections';
 
 /** What the SQL stores' group commit is seen through: appends, reads and the projections' documents. */
-export type GroupCommitStore = Pick<SqliteEventStore, 'append' | 'readAll' | 'readStream' | 'headPosition' | 'checkpoint' | 'getDoc' | 'listDocs'>;
+export type GroupCommitStore = Pick<SqliteEventStore, 'append' | 'readAll' | 'readStream' | 'headPosition' | 'checkpoint' | 'getDoc' | 'listDocs' | 'close'>;
 
 const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 
@@ -96,6 +96,17 @@ export function describeGroupCommit<S extends GroupCommitStore>(
       expect(guarded.nextExpectedVersions).toEqual([0n, 0n]);
       expect(stale).toMatchObject({ name: 'ConcurrencyError', streamName: 'fund-2024', expected: 1n, actual: 0n });
       expect(await store.headPosition()).toBe(2n);
+    });
+
+    it('close() lets appends already queued commit first', async () => {
+      const store = await openStore();
+      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
+
+      await store.close();
+
+      expect((await pending).lastPosition).toBe(1n);
+      const reopened = await openStore();
+      expect(await reopened.headPosition()).toBe(1n);
     });
   });
 }
