@@ -85,7 +85,7 @@ export async function generateLedger(task: LedgerTask): Promise<GeneratedLedger>
   const started = process.hrtime.bigint();
   try {
     await store.init();
-    const allocations = new RecordAllocationHandler(new FundCommandRunner(store, registry, systemClock, uuidGenerator), store);
+    const allocations = new RecordAllocationHandler(new FundCommandRunner(store, registry, systemClock, uuidGenerator));
     const funds = [];
     for (let fund = 0; fund < fundCount; fund += 1) {
       const programCode = programCodeOf(fund);

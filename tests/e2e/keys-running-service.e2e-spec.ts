@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtCli, projectRoot, ServerProcess } from '../support/server-process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { builtCli, projectRoot, serverForThisFile, type ServerProcess } from '../support/server-process';
 
 /**
  * Keys are added, rotated, revoked and expire on a running service, through `earmark keys`, with
@@ -8,14 +8,7 @@ import { builtCli, projectRoot, ServerProcess } from '../support/server-process'
  */
 describe('keys on a running service', () => {
   let server: ServerProcess;
-  beforeAll(async () => {
-    server = await ServerProcess.create();
-    await server.start();
-  }, 120_000);
-  afterAll(async () => {
-    await server.kill();
-    rmSync(server.dataDir, { recursive: true, force: true });
-  });
+  serverForThisFile((created) => (server = created));
 
   const keys = (...args: string[]) => spawnSync(process.execPath, [builtCli, 'keys', ...args], { cwd: projectRoot, env: server.env(), encoding: 'utf8' });
   const statusWith = async (token: string) =>

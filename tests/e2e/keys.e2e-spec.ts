@@ -18,12 +18,11 @@ describe('API keys', () => {
     return { ...base, ...extra };
   };
 
+  /** `earmark keys …` on this test's data dir. */
+  const keysCli = (...args: string[]) => spawnSync(process.execPath, [builtCli, 'keys', ...args], { cwd: projectRoot, env: env(), encoding: 'utf8' });
+
   it('`keys add` prints a new token once and stores only its SHA-256', () => {
-    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'chengdu', '--role', 'finance', '--regions', '510100,510300'], {
-      cwd: projectRoot,
-      env: env(),
-      encoding: 'utf8',
-    });
+    const run = keysCli('add', '--name', 'chengdu', '--role', 'finance', '--regions', '510100,510300');
     expect(run.status).toBe(0);
     const token = run.stdout.trim();
     expect(token).toMatch(/^em_[A-Za-z0-9_-]{32}$/);
@@ -33,22 +32,14 @@ describe('API keys', () => {
   });
 
   it('`keys add` with an unknown role: exit 2 and no file', () => {
-    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'x', '--role', 'admin', '--regions', '*'], {
-      cwd: projectRoot,
-      env: env(),
-      encoding: 'utf8',
-    });
+    const run = keysCli('add', '--name', 'x', '--role', 'admin', '--regions', '*');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--role must be finance, operator or auditor');
     expect(existsSync(join(dataDir, 'keys.json'))).toBe(false);
   });
 
   it('`keys add` naming a region the registry does not know: exit 1, the region named, and no file', () => {
-    const run = spawnSync(process.execPath, [builtCli, 'keys', 'add', '--name', 'x', '--role', 'operator', '--regions', '510100,519999'], {
-      cwd: projectRoot,
-      env: env(),
-      encoding: 'utf8',
-    });
+    const run = keysCli('add', '--name', 'x', '--role', 'operator', '--regions', '510100,519999');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('refused: 519999 not in the region registry; no key was added');
     expect(run.stdout).toBe('');

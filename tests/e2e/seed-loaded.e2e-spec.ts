@@ -111,24 +111,11 @@ describe('Given an empty store, when the service starts with the seed notice', (
       expect.arrayContaining(['programCode', 'fiscalYear', 'regionCode', 'documentNo', 'passedOn', 'total', 'lines']),
     );
     expect(passDown.properties.lines).toMatchObject({ type: 'array', minItems: 1, maxItems: 5000 });
-    const passDowns = json.body.paths['/v1/pass-downs'].post.responses;
-    expect(Object.keys(passDowns['201'].content['application/json'].schema.properties)).toEqual([
-      'documentNo',
-      'lines',
-      'total',
-      'available',
-      'position',
-    ]);
-    const settlements = json.body.paths['/v1/settlements'].post.responses;
-    expect(Object.keys(settlements['201'].content['application/json'].schema.properties)).toEqual([
-      'regionCode',
-      'entitled',
-      'preAllocated',
-      'returnedBefore',
-      'allocated',
-      'adjustment',
-      'position',
-    ]);
+    const responsesTo = (path: string) => json.body.paths[path].post.responses;
+    const answerFields = (path: string) => Object.keys(responsesTo(path)['201'].content['application/json'].schema.properties);
+    expect(answerFields('/v1/pass-downs')).toEqual(['documentNo', 'lines', 'total', 'available', 'position']);
+    expect(answerFields('/v1/settlements')).toEqual(['regionCode', 'entitled', 'preAllocated', 'returnedBefore', 'allocated', 'adjustment', 'position']);
+    const settlements = responsesTo('/v1/settlements');
     for (const code of ['issuer-not-root', 'date-out-of-range', 'below-minimum-standard']) {
       expect(settlements['422'].description).toContain(code);
     }

@@ -1,7 +1,6 @@
 import { request } from 'node:http';
-import { rmSync } from 'node:fs';
 import { payment, program, year } from '../support/test-app';
-import { ServerProcess } from '../support/server-process';
+import { serverForThisFile, type ServerProcess } from '../support/server-process';
 
 type Outcome = { voucher: string; status: number; body: string } | { voucher: string; error: string };
 
@@ -12,14 +11,7 @@ type Outcome = { voucher: string; status: number; body: string } | { voucher: st
  */
 describe('SIGTERM during a burst of payments', () => {
   let server: ServerProcess;
-  beforeAll(async () => {
-    server = await ServerProcess.create();
-    await server.start();
-  }, 120_000);
-  afterAll(async () => {
-    await server.kill();
-    rmSync(server.dataDir, { recursive: true, force: true });
-  });
+  serverForThisFile((created) => (server = created));
 
   /** One payment on its own connection, so that no keep-alive reuse blurs what was accepted. */
   const pay = (voucher: string): Promise<Outcome> =>

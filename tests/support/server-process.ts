@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,23 @@ export async function freePort(): Promise<number> {
 }
 
 /** The service as outside clients run it: its own process, its own data folder and keys file. */
+/**
+ * One service for the file's tests: created and started before them (handed to `created` first,
+ * so that it is killed even if it fails to start), killed and its data removed after them.
+ */
+export function serverForThisFile(created: (server: ServerProcess) => void): void {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await ServerProcess.create();
+    created(server);
+    await server.start();
+  }, 120_000);
+  afterAll(async () => {
+    await server.kill();
+    rmSync(server.dataDir, { recursive: true, force: true });
+  });
+}
+
 export class ServerProcess {
   readonly tokens: Record<string, string>;
   readonly keysFile: string;

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { ApiError } from './api';
+import { ApiError, type RegionBalance } from './api';
 import { useDesk } from './desk-context';
 
 /** An amount from the API in the chosen unit, with the unit after it. */
@@ -36,6 +36,45 @@ export function AmountHeaders({ labels }: { labels: readonly ComponentChildren[]
         </th>
       ))}
     </>
+  );
+}
+
+/**
+ * A region's amounts and its status, `columns` cells in a row or, for a region that holds no
+ * money of the program-year, one muted cell across them.
+ */
+export function BalanceCells({
+  balance,
+  amounts,
+  columns,
+}: {
+  balance: RegionBalance | undefined;
+  amounts: (balance: RegionBalance) => readonly string[];
+  columns: number;
+}) {
+  const { t } = useDesk();
+  if (balance === undefined) {
+    return (
+      <td colSpan={columns} class="muted">
+        {t('tree.noBalance')}
+      </td>
+    );
+  }
+  return (
+    <>
+      <AmountCells values={amounts(balance)} />
+      <td>{t(`status.${balance.status}`)}</td>
+    </>
+  );
+}
+
+/** The mark of a 扩权县 (a county funded directly by the province), after its name. */
+export function DirectBadge() {
+  const { t } = useDesk();
+  return (
+    <span class="badge" title={t('tree.directTitle')}>
+      {t('tree.direct')}
+    </span>
   );
 }
 

@@ -3,6 +3,7 @@ import { conflictCodes, RuleError, type FundCommand, type RegionRegistry } from 
 import type { EventStore } from '@earmark/event-store';
 import { refused, type CommandContext, type CommandOutcome } from './command-runner/command-outcome';
 import { DecideAndAppend, type FundCommandSpec } from './command-runner/decide-and-append';
+import { specOf, type FundCommandDescriptor } from './command-runner/fund-command-descriptor';
 import { IdempotencyGate } from './command-runner/idempotency-gate';
 import { RefusalLog } from './command-runner/refusal-log';
 import {
@@ -18,13 +19,15 @@ import {
 } from './ports';
 
 export * from './command-runner/command-outcome';
-export { maxCommandAttempts, type FundCommandSpec } from './command-runner/decide-and-append';
+export { maxCommandAttempts } from './command-runner/bounded-retry';
+export type { FundCommandCompanion, FundCommandDescriptor } from './command-runner/fund-command-descriptor';
 export { storedRecordedStatus, storedRefusedStatus } from './command-runner/idempotency-gate';
 
 /**
  * Runs a fund command in three steps, each in its own file: the idempotency gate answers a
  * repeated key, the decide-and-append loop records the events (retrying a lost race), and the
- * refusal log keeps a rule's refusal. A duplicate document or voucher, or a disbursement that
+ * refusal log keeps a rule's refusal. Each kind of command is a `FundCommandDescriptor`, run on
+ * its input. A duplicate document or voucher, or a disbursement that
  * does not exist, is refused without a log entry: nothing was attempted on a fund's money.
  */
 @Injectable()
@@ -34,7 +37,7 @@ export class FundCommandRunner {
   private readonly refusals: RefusalLog;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REGION_REGISTRY) registry: RegionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
@@ -45,7 +48,8 @@ export class FundCommandRunner {
     this.refusals = new RefusalLog(store);
   }
 
-  run(ctx: CommandContext, spec: FundCommandSpec): Promise<CommandOutcome> {
+  run<C extends FundCommand>(ctx: CommandContext, descriptor: FundCommandDescriptor<C>, input: C['data']): Promise<CommandOutcome> {
+    const spec = specOf(descriptor, input, this.store, ctx);
     return this.gate.pass(ctx, () => {
       const command = spec.build({
         actor: { name: ctx.actor.name, role: ctx.actor.role },

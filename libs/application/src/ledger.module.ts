@@ -8,7 +8,7 @@ import { RecordFlagActionHandler } from './commands/record-flag-action.handler';
 import { ReverseDisbursementHandler } from './commands/reverse-disbursement.handler';
 import { SettleRegionYearHandler } from './commands/settle-region-year.handler';
 import { RecordPerformanceTargetsHandler, ReportPerformanceActualHandler } from './commands/performance.handlers';
-import { ledgerQueryHandlers, ProjectionWaiter, projectionWaiterProvider } from './queries/ledger.queries';
+import { LedgerSource, ledgerQueryHandlers, ProjectionWaiter, projectionWaiterProvider } from './queries/ledger.queries';
 import { auditViewQueryHandlers } from './queries/audit-views.queries';
 
 export const ledgerCommandHandlers = [
@@ -34,7 +34,7 @@ export class LedgerModule {
       global: true,
       imports: [CqrsModule.forRoot()],
       providers: [...infrastructure, FundCommandRunner, projectionWaiterProvider(), ...ledgerCommandHandlers, ...ledgerQueryHandlers, ...auditViewQueryHandlers],
-      exports: [...infrastructure, FundCommandRunner, ProjectionWaiter, CqrsModule],
+      exports: [...infrastructure, FundCommandRunner, ProjectionWaiter, LedgerSource, CqrsModule],
     };
   }
 }

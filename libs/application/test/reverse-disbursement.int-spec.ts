@@ -1,5 +1,6 @@
-import { fundStreamName } from '@earmark/domain';
+import { fundStreamName, type RecordDisbursement } from '@earmark/domain';
 import type { SqliteEventStore } from '@earmark/event-store/sqlite';
+import type { FundCommandDescriptor } from '../src/command-runner';
 import { disbursementStreamName } from '../src/commands/disbursement-locator';
 import { finance, fiscalYear, freshStoreEachTest, payment, programCode, runnerOver } from './support/ledger-over-sqlite';
 
@@ -7,6 +8,15 @@ import { finance, fiscalYear, freshStoreEachTest, payment, programCode, runnerOv
  * A reversal finds the disbursement's fund on the write side. The store here runs no
  * projections at all: a handler that asked a read model would find nothing.
  */
+/** Recorded as the handler did before locators existed: the fund's events only, no locator stream. */
+const paymentWithoutLocator: FundCommandDescriptor<RecordDisbursement> = {
+  type: 'RecordDisbursement',
+  refusalRegion: (input) => input.regionCode,
+  answer: () => ({}),
+};
+const payAsBeforeLocators = (ledger: ReturnType<typeof runnerOver>, id: string) =>
+  ledger.runner.run({ actor: finance }, paymentWithoutLocator, payment(id, '100000'));
+
 describe('reversing a disbursement by its id alone', () => {
   let store: SqliteEventStore;
   freshStoreEachTest((opened) => (store = opened));
@@ -24,17 +34,7 @@ describe('reversing a disbursement by its id alone', () => {
   it('a disbursement recorded before locators existed is found in the log', async () => {
     const ledger = runnerOver(store, 'a');
     await ledger.allocate();
-    // Recorded as the handler did before: the fund's events only, no locator stream.
-    await ledger.runner.run(
-      { actor: finance },
-      {
-        programCode,
-        fiscalYear,
-        regionCode: '510100',
-        build: (metadata) => ({ type: 'RecordDisbursement', data: payment('old-1', '100000'), metadata }),
-        respond: () => ({}),
-      },
-    );
+    await payAsBeforeLocators(ledger, 'old-1');
     expect(await store.readStream(disbursementStreamName('old-1'))).toEqual([]);
     expect(await runnerOver(store, 'b').reverse('old-1')).toEqual({ kind: 'recorded', body: { disbursementId: 'old-1', position: 4 } });
     const types = (await store.readStream(fundStreamName(programCode, fiscalYear))).map((event) => event.type);
@@ -44,16 +44,7 @@ describe('reversing a disbursement by its id alone', () => {
   it('the log is searched only up to its first locator: earlier disbursements are found, later ones have their own', async () => {
     const ledger = runnerOver(store, 'a');
     await ledger.allocate();
-    await ledger.runner.run(
-      { actor: finance },
-      {
-        programCode,
-        fiscalYear,
-        regionCode: '510100',
-        build: (metadata) => ({ type: 'RecordDisbursement', data: payment('old-1', '100000'), metadata }),
-        respond: () => ({}),
-      },
-    );
+    await payAsBeforeLocators(ledger, 'old-1');
     await ledger.pay('d1', '100000');
     const reverser = runnerOver(store, 'b');
     expect(await reverser.reverse('nobody')).toEqual({ kind: 'refused', code: 'not-found', detail: 'no disbursement nobody' });

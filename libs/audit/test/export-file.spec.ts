@@ -1,33 +1,12 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ExportFormatError,
-  generateSigningKey,
-  merkleRoot,
-  readExport,
-  signCheckpoint,
-  verifyLedger,
-  writeExport,
-} from '@earmark/audit';
+import { ExportFormatError, readExport, verifyLedger, writeExport } from '@earmark/audit';
 import type { RecordedEvent } from '@earmark/event-store';
-import { allocation, chain, passDown, payment, refusal, registry } from './support/ledger-fixture';
+import { registry } from './support/ledger-fixture';
+import { signedSample } from './support/signed-sample';
 
-const events = chain([
-  allocation('川财社〔2024〕2号', [['510100', 300_000_000n], ['510321', 20_000_000n]]),
-  passDown('510100', '510104', 100_000_000n, { id: 'd-1' }),
-  payment('510104', 1_000_000n, { id: 'd-2' }),
-  refusal('510105'),
-]);
-const key = generateSigningKey();
-const checkpoint = signCheckpoint(
-  {
-    treeSize: 4,
-    rootHash: merkleRoot(events.map((e) => Buffer.from(e.hash, 'hex'))).toString('hex'),
-    issuedAt: '2024-03-06T00:00:00Z',
-  },
-  key.privateKeyPem,
-);
+const { events, key, checkpoint } = signedSample();
 
 describe('the export file', () => {
   let dir: string;

@@ -12,6 +12,7 @@ import {
   type FundCommand,
   type FundEvent,
   type FundState,
+  type RecordAllocation,
 } from '@earmark/domain';
 import { BalanceReplay } from '@earmark/audit';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
@@ -60,6 +61,32 @@ class CommandSource {
     this.next = prng(seed);
   }
 
+  /** An allocation of this program-year: what varies from one to the next, in the order it is drawn. */
+  private allocation(
+    varying: Pick<RecordAllocation['data'], 'documentNo' | 'kind' | 'issuedOn' | 'issuerRegionCode' | 'expenditureSubject' | 'totalFen' | 'lines'>,
+    metadata: RecordAllocation['metadata'],
+  ): RecordAllocation {
+    const { documentNo, kind, issuedOn, issuerRegionCode, expenditureSubject, totalFen, lines } = varying;
+    return {
+      type: 'RecordAllocation',
+      data: {
+        programCode,
+        fiscalYear,
+        documentNo,
+        title: '预拨',
+        kind,
+        programName: '困难群体养老保险个人缴费省级财政代缴资金',
+        issuedOn,
+        issuerRegionCode,
+        incomeSubject: '1100299',
+        expenditureSubject,
+        totalFen,
+        lines,
+      },
+      metadata,
+    };
+  }
+
   command(): FundCommand {
     this.day = addDays(this.day, this.int(5));
     this.counter += 1;
@@ -68,41 +95,31 @@ class CommandSource {
     const roll = this.counter === 1 ? 0 : this.next();
     if (this.counter === 1) {
       // The notice itself, so that most later commands have money to move.
-      return {
-        type: 'RecordAllocation',
-        data: {
-          ...fund,
+      return this.allocation(
+        {
           documentNo: this.documentNo('川财社'),
-          title: '预拨',
           kind: 'pre-allocation',
-          programName: '困难群体养老保险个人缴费省级财政代缴资金',
           issuedOn: this.day,
           issuerRegionCode: '510000',
-          incomeSubject: '1100299',
           expenditureSubject: '2083001',
           totalFen: '1000000',
           lines: directRecipients.map((regionCode) => ({ regionCode, amountFen: regionCode === '510321' ? '200000' : '400000' })),
         },
         metadata,
-      };
+      );
     }
     if (roll < 0.1) {
-      return {
-        type: 'RecordAllocation',
-        data: {
-          ...fund,
+      return this.allocation(
+        {
           documentNo: this.documentNo('川财社'),
-          title: '预拨',
           kind: this.chance(0.5) ? 'pre-allocation' : 'top-up',
-          programName: '困难群体养老保险个人缴费省级财政代缴资金',
           issuedOn: this.date(),
           issuerRegionCode: this.chance(0.2) ? '510100' : '510000',
-          incomeSubject: '1100299',
           expenditureSubject: this.chance(0.03) ? '2080505' : '2083001',
           ...this.lines(this.chance(0.1) ? payers : directRecipients, [1_000n, 5_000n, 20_000n, 100_000n]),
         },
         metadata,
-      };
+      );
     }
     // Settlements come once actuals are known, after the year; before that the roll pays.
     if (roll < 0.55 || (roll >= 0.8 && this.day < `${fiscalYear + 1}-01-15`)) {

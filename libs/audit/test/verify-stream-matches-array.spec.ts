@@ -34,6 +34,14 @@ const chainFailed = { chain: 'failed', merkle: 'not-run', signature: 'not-run', 
 const merkleFailed = { chain: 'passed', merkle: 'failed', signature: 'not-run', balances: 'not-run' } as const;
 const balancesFailed = { chain: 'passed', merkle: 'skipped', signature: 'skipped', balances: 'failed' } as const;
 
+/** The report when the checkpoint's signature does not verify with the key given (`givenKeyId`'s). */
+const signatureFailed = (events: number, givenKeyId: string): VerifyReport => ({
+  ok: false,
+  events,
+  checkedThrough: 0n,
+  reason: `the checkpoint's signature (key ${key.keyId}) does not verify with the public key given (key ${givenKeyId})`,
+  checks: { chain: 'passed', merkle: 'passed', signature: 'failed', balances: 'not-run' },
+});
 const failed = (events: number, position: bigint, reason: string, checks: VerifyReport['checks']): VerifyReport => ({
   ok: false,
   events,
@@ -154,26 +162,14 @@ const cases: readonly Case[] = [
     events: clean,
     checkpoint: checkpointOf(clean),
     publicKeyPem: otherKey.publicKeyPem,
-    expected: {
-      ok: false,
-      events: 10,
-      checkedThrough: 0n,
-      reason: `the checkpoint's signature (key ${key.keyId}) does not verify with the public key given (key ${otherKey.keyId})`,
-      checks: { chain: 'passed', merkle: 'passed', signature: 'failed', balances: 'not-run' },
-    },
+    expected: signatureFailed(10, otherKey.keyId),
   },
   {
     name: 'a checkpoint whose root was edited to match a rewritten log',
     events: rewritten,
     checkpoint: { ...checkpointOf(clean), rootHash: rootOf(rewritten) },
     publicKeyPem: key.publicKeyPem,
-    expected: {
-      ok: false,
-      events: 10,
-      checkedThrough: 0n,
-      reason: `the checkpoint's signature (key ${key.keyId}) does not verify with the public key given (key ${key.keyId})`,
-      checks: { chain: 'passed', merkle: 'passed', signature: 'failed', balances: 'not-run' },
-    },
+    expected: signatureFailed(10, key.keyId),
   },
   balanceCase(
     'an overdraft',
@@ -266,13 +262,7 @@ const cases: readonly Case[] = [
     events: overdrawn,
     checkpoint: checkpointOf(overdrawn),
     publicKeyPem: otherKey.publicKeyPem,
-    expected: {
-      ok: false,
-      events: 4,
-      checkedThrough: 0n,
-      reason: `the checkpoint's signature (key ${key.keyId}) does not verify with the public key given (key ${otherKey.keyId})`,
-      checks: { chain: 'passed', merkle: 'passed', signature: 'failed', balances: 'not-run' },
-    },
+    expected: signatureFailed(4, otherKey.keyId),
   },
   {
     name: 'balances broken at 3 under a sound checkpoint',

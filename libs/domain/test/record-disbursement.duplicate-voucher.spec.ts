@@ -1,8 +1,8 @@
 import {
   disbursementRecorded,
-  disbursementReversed,
   given,
   recordDisbursement,
+  reversalOf,
   seedPreAllocation,
 } from './support/fund-spec';
 
@@ -21,14 +21,7 @@ describe('RecordDisbursement: a voucher number the region has already used', () 
   });
 
   it('stays refused after the first disbursement is reversed: a number is never recorded twice', () => {
-    const reversed = disbursementReversed('d-1', {
-      regionCode: '510100',
-      kind: 'beneficiary-payment',
-      amountFen: '10000',
-      voucherNo,
-      beneficiaries: 1,
-    });
-    given(seedPreAllocation(), first, reversed)
+    given(seedPreAllocation(), first, reversalOf(first))
       .when(recordDisbursement({ disbursementId: 'd-2', regionCode: '510100', amountFen: '10000', voucherNo }))
       .thenRefuses({ code: 'duplicate-voucher', regionCode: '510100' });
   });

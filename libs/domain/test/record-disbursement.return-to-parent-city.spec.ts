@@ -1,15 +1,9 @@
 import { regionFigures } from '../src';
-import { disbursementRecorded, given, recordDisbursement, seedPreAllocation } from './support/fund-spec';
+import { chengduPassDown, disbursementRecorded, given, recordDisbursement, seedPreAllocation } from './support/fund-spec';
 
 describe('RecordDisbursement: a return from a district to the city that passed the money down', () => {
   it('goes back to the city, whose returned-in balance grows', () => {
-    const passDown = disbursementRecorded({
-      disbursementId: 'd-1',
-      regionCode: '510100',
-      kind: 'pass-down',
-      amountFen: '50000000',
-      toRegionCode: '510104',
-    });
+    const passDown = chengduPassDown();
     const giveBack = { disbursementId: 'd-2', regionCode: '510104', kind: 'return' as const, amountFen: '20000000' };
 
     const state = given(seedPreAllocation(), passDown)

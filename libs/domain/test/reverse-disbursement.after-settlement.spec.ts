@@ -2,11 +2,11 @@ import { regionFigures } from '../src';
 import {
   chengduSettled,
   disbursementRecorded,
-  disbursementReversed,
   given,
   lines,
   panzhihuaSettled,
   recordDisbursement,
+  reversalOf,
   reverseDisbursement,
   seedPreAllocation,
   topUpRecorded,
@@ -23,15 +23,7 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
     paidOn: '2025-06-01',
     afterSettlement: true,
   });
-  const spentTopUpReversed = disbursementReversed('d-1', {
-    regionCode: '510100',
-    kind: 'beneficiary-payment',
-    amountFen: '4340000',
-    voucherNo: 'CD-BB-1',
-    beneficiaries: 434,
-    afterSettlement: true,
-    reversedOn: '2025-06-05',
-  });
+  const spentTopUpReversed = reversalOf(spentTopUp, '2025-06-05');
 
   it('may be reversed though the region-year is settled', () => {
     const state = given(...toppedUp(), spentTopUp).when(reverseDisbursement('d-1', '2025-06-05')).then([spentTopUpReversed]);
@@ -63,18 +55,8 @@ describe('ReverseDisbursement: a disbursement made after settlement', () => {
     });
 
     const state = given(seedPreAllocation(), panzhihuaSettled(), repaid)
-            .when(reverseDisbursement('d-1', '2025-04-20'))
-      .then([
-        disbursementReversed('d-1', {
-          regionCode: '510400',
-          kind: 'return',
-          amountFen: '470000',
-          voucherNo: 'PZH-JH-1',
-          toParentRegionCode: '510000',
-          afterSettlement: true,
-          reversedOn: '2025-04-20',
-        }),
-      ]);
+      .when(reverseDisbursement('d-1', '2025-04-20'))
+      .then([reversalOf(repaid, '2025-04-20')]);
 
     expect(regionFigures(state, '510400')).toMatchObject({
       returnedFen: 0n,

@@ -1,14 +1,8 @@
-import { disbursementRecorded, given, reverseDisbursement, seedPreAllocation } from './support/fund-spec';
+import { chengduPassDown, disbursementRecorded, given, reverseDisbursement, seedPreAllocation } from './support/fund-spec';
 
 /** Money goes back where it came from only if the region it went to still holds it. */
 describe('ReverseDisbursement: the receiving region no longer holds the money', () => {
-  const passDown = disbursementRecorded({
-    disbursementId: 'd-1',
-    regionCode: '510100',
-    kind: 'pass-down',
-    amountFen: '50000000',
-    toRegionCode: '510104',
-  });
+  const passDown = chengduPassDown();
 
   it('refuses to reverse a pass-down the district has partly spent, naming the district', () => {
     const districtPays = disbursementRecorded({

@@ -4,7 +4,7 @@ import {
   given,
   lines,
   seedPreAllocation,
-  settleRegionYear,
+  settleChengdu,
   topUp,
   topUpRecorded,
 } from './support/fund-spec';
@@ -13,12 +13,7 @@ import {
 describe('SettleRegionYear: 成都市 from pre-allocation to reconciled', () => {
   it('owes 43,400.00 after settlement', () => {
     const state = given(seedPreAllocation())
-      .when(
-        settleRegionYear('510100', [
-          [20000, '10000'],
-          [6000, '10000'],
-        ]),
-      )
+      .when(settleChengdu())
       .then([chengduSettled()]);
 
     expect(regionFigures(state, '510100').settlement?.adjustmentFen).toBe(4340000n);

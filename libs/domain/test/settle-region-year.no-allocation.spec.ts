@@ -1,4 +1,4 @@
-import { disbursementRecorded, given, seedPreAllocation, settleRegionYear } from './support/fund-spec';
+import { chengduPassDown, given, seedPreAllocation, settleRegionYear } from './support/fund-spec';
 
 describe('SettleRegionYear: a region-year with no pre-allocation', () => {
   it('is refused as no-allocation for a region the fund never reached', () => {
@@ -12,13 +12,7 @@ describe('SettleRegionYear: a region-year with no pre-allocation', () => {
   });
 
   it('is refused as no-allocation for a district funded only by a pass-down', () => {
-    const passDown = disbursementRecorded({
-      disbursementId: 'd-1',
-      regionCode: '510100',
-      kind: 'pass-down',
-      amountFen: '5000000',
-      toRegionCode: '510104',
-    });
+    const passDown = chengduPassDown({ amountFen: '5000000' });
     given(seedPreAllocation(), passDown)
       .when(settleRegionYear('510104', [[500, '10000']]))
       .thenRefuses({ code: 'no-allocation', regionCode: '510104' });

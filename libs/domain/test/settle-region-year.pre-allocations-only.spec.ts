@@ -1,4 +1,5 @@
 import {
+  chengduPassDown,
   allocationRecorded,
   disbursementRecorded,
   given,
@@ -18,13 +19,7 @@ describe('SettleRegionYear: what counts as allocated', () => {
       amountFen: '500000',
       toParentRegionCode: '510100',
     });
-    const passDown = disbursementRecorded({
-      disbursementId: 'd-1',
-      regionCode: '510100',
-      kind: 'pass-down',
-      amountFen: '5000000',
-      toRegionCode: '510104',
-    });
+    const passDown = chengduPassDown({ amountFen: '5000000' });
 
     given(seedPreAllocation(), secondDocument, passDown, returnFromDistrict)
       .when(settleRegionYear('510100', [[25000, '10000'], [1, '333']]))

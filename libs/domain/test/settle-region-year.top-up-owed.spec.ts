@@ -1,15 +1,10 @@
 import { regionFigures } from '../src';
-import { chengduSettled, given, seedPreAllocation, settleRegionYear } from './support/fund-spec';
+import { chengduSettled, given, seedPreAllocation, settleChengdu } from './support/fund-spec';
 
 describe('SettleRegionYear: actuals above the pre-allocation', () => {
   it('records entitled, allocated and a positive adjustment: a top-up owed', () => {
     const state = given(seedPreAllocation())
-      .when(
-        settleRegionYear('510100', [
-          [20000, '10000'],
-          [6000, '10000'],
-        ]),
-      )
+      .when(settleChengdu())
       .then([chengduSettled()]);
 
     expect(chengduSettled().data).toMatchObject({

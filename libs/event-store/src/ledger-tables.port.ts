@@ -283,3 +283,18 @@ export interface LedgerRebuildTarget {
 export interface LedgerRebuildSink {
   beginLedgerRebuild(): Promise<LedgerRebuildTarget>;
 }
+
+/**
+ * The events of a batch that a projection has not applied yet: those past its checkpoint, which
+ * must continue it without a gap. Events at or before the checkpoint are skipped, so that a page
+ * applied twice (a rebuild overlapping a catch-up) changes nothing; a gap would make the read
+ * model silently miss events, so it throws.
+ */
+export function eventsPastCheckpoint(projectionName: string, checkpoint: bigint, events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+  const fresh = events.filter((event) => event.position > checkpoint);
+  fresh.forEach((event, index) => {
+    const expected = checkpoint + 1n + BigInt(index);
+    if (event.position !== expected) throw new RangeError(`projection ${projectionName}: expected position ${expected}, got ${event.position}`);
+  });
+  return fresh;
+}

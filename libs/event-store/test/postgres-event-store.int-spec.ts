@@ -8,9 +8,9 @@ import { PostgresEventStore, type PostgresEventStoreOptions } from '../src/postg
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, waitUntil } from './support/async';
 import { eventId, hashChainFailures, placesOf, positionsOf, testEvent, testEvents, versionsOf } from './support/events';
+import { describeGroupCommit } from './support/group-commit-behaviour';
 import { createTestDatabase } from './support/postgres-test-db';
 import { describeProjectionSink } from './support/projection-sink-behaviour';
-import { poisonProjection, streamStatsCollection, streamStatsProjection } from './support/projections';
 
 describeEventStoreContract('postgres', async (projections) => {
   const database = await createTestDatabase();
@@ -186,88 +186,6 @@ describe('PostgresEventStore', () => {
   });
 
   describe('group commit', () => {
-    it('64 concurrent appends all resolve; a conflicting and a poisoned one in the middle reject alone', async () => {
-      const store = await openStore({ projections: [streamStatsProjection(), poisonProjection()] });
-      await store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(1_000)] }] });
-
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 64 }, (_, i) => {
-          if (i === 20) return store.append({ streams: [{ streamName: 'region-000', expectedVersion: 'no-stream', events: [testEvent(2_000)] }] });
-          if (i === 40) return store.append({ streams: [{ streamName: 'region-040', expectedVersion: 'no-stream', events: [testEvent(40, { type: 'Poison' })] }] });
-          return store.append({ streams: [{ streamName: `region-${String(i).padStart(3, '0')}`, expectedVersion: 'any', events: [testEvent(i)] }] });
-        }),
-      );
-
-      const rejected = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [[i, outcome.reason as unknown] as const] : []));
-      expect(rejected.map(([i]) => i)).toEqual([20, 40]);
-      expect(rejected[0][1]).toBeInstanceOf(ConcurrencyError);
-      expect(rejected[0][1]).toMatchObject({ streamName: 'region-000', expected: 'no-stream', actual: 1n });
-      expect((rejected[1][1] as Error).message).toBe(`poison event ${eventId(40)}`);
-      const log = await store.readAll(readEverything);
-      expect(positionsOf(log)).toEqual(Array.from({ length: 63 }, (_, i) => BigInt(i + 1)));
-      expect(hashChainFailures(log)).toEqual([]);
-      expect(await store.checkpoint('stream-stats')).toBe(63n);
-      expect(await store.getDoc(streamStatsCollection, 'region-040')).toBeNull();
-      expect(await store.listDocs(streamStatsCollection, 'region')).toHaveLength(62);
-      expect((await store.getDoc(streamStatsCollection, 'region-000'))?.doc).toEqual({ count: 2, lastPosition: '2', lastType: 'Deposited' });
-    });
-
-    it('expected-version checks see earlier appends of the same batch', async () => {
-      const store = await openStore();
-
-      const outcomes = await Promise.allSettled([
-        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] }),
-        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 0n, events: [testEvent(2)] }] }),
-        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(3)] }] }),
-        store.append({ streams: [{ streamName: 'account-1', expectedVersion: 1n, events: [testEvent(4)] }] }),
-      ]);
-
-      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', expected: 'no-stream', actual: 1n });
-      expect(placesOf(await store.readStream('account-1'))).toEqual([
-        [eventId(1), 'account-1', 0n, 1n],
-        [eventId(2), 'account-1', 1n, 2n],
-        [eventId(4), 'account-1', 2n, 3n],
-      ]);
-    });
-
-    it('a batch bound smaller than the load splits it over several transactions, in arrival order', async () => {
-      const store = await openStore({ groupCommit: { maxBatch: 8 } });
-
-      const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          store.append({ streams: [{ streamName: 'account-1', expectedVersion: i === 0 ? 'no-stream' : BigInt(i - 1), events: [testEvent(i + 1)] }] }),
-        ),
-      );
-
-      expect(results.map((result) => result.lastPosition)).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i + 1)));
-      expect(hashChainFailures(await store.readAll(readEverything))).toEqual([]);
-    });
-
-    it('a stream with no events is a version guard in a multi-stream append', async () => {
-      const store = await openStore();
-      await store.append({ streams: [{ streamName: 'fund-2024', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-      const guarded = await store.append({
-        streams: [
-          { streamName: 'fund-2024', expectedVersion: 0n, events: [] },
-          { streamName: 'region-510100', expectedVersion: 'no-stream', events: [testEvent(2)] },
-        ],
-      });
-      const stale = await rejectionOf(
-        store.append({
-          streams: [
-            { streamName: 'fund-2024', expectedVersion: 1n, events: [] },
-            { streamName: 'region-510300', expectedVersion: 'no-stream', events: [testEvent(3)] },
-          ],
-        }),
-      );
-
-      expect(guarded.nextExpectedVersions).toEqual([0n, 0n]);
-      expect(stale).toMatchObject({ name: 'ConcurrencyError', streamName: 'fund-2024', expected: 1n, actual: 0n });
-      expect(await store.headPosition()).toBe(2n);
-    });
-
     it('a batch refused by a row written without the head lock is retried append by append: only the clashing one fails', async () => {
       const store = await openStore();
       await store.append({ streams: [{ streamName: 'rogue-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
@@ -290,6 +208,8 @@ describe('PostgresEventStore', () => {
       expect(hashChainFailures(log)).toEqual([]);
     });
   });
+
+  describeGroupCommit(openStore);
 
   describe('idempotency lookups', () => {
     it('lookups made in the same turn share a query and each gets its own record, or null', async () => {
@@ -387,16 +307,6 @@ describe('PostgresEventStore', () => {
 
       expect(error).toBeInstanceOf(EventStoreUnavailableError);
       expect((error as Error).message).toBe('the database has schema version 99, this release knows up to 2');
-    });
-
-    it('close() lets appends already queued commit first', async () => {
-      const store = await openStore();
-      const pending = store.append({ streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1)] }] });
-
-      await store.close();
-
-      expect((await pending).lastPosition).toBe(1n);
-      expect(await (await openStore()).headPosition()).toBe(1n);
     });
 
     it('an unreachable server is EventStoreUnavailableError naming it, without the password', async () => {

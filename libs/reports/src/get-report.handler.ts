@@ -1,8 +1,5 @@
-import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, GetProgramYearQuery, READ_MODELS, REGION_REGISTRY, type Reader } from '@earmark/application';
-import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, LedgerReadModels } from '@earmark/event-store';
+import { GetProgramYearQuery, LedgerSource, type Reader } from '@earmark/application';
 import type { FlagThresholds } from '@earmark/projections';
 import { buildLedgerReport, renderReport } from './ledger-report';
 import { loadReportInput } from './report-input';
@@ -40,18 +37,12 @@ export class GetReportQuery extends Query<ReportDownload> {
 
 @QueryHandler(GetReportQuery)
 export class GetReportHandler implements IQueryHandler<GetReportQuery> {
-  constructor(
-    private readonly queryBus: QueryBus,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly queryBus: QueryBus, private readonly source: LedgerSource) {}
 
   async execute({ programCode, fiscalYear, reader, format, asOf, thresholds }: GetReportQuery): Promise<ReportDownload> {
     // The same answer as the program-year's totals: 404 for none, 403 for a key not covering the root.
     await this.queryBus.execute(new GetProgramYearQuery(programCode, fiscalYear, reader, asOf === null ? undefined : { asOf }));
-    const source = { store: this.store, readModels: this.readModels, registry: this.registry };
-    const input = await loadReportInput(source, this.queryBus, { programCode, fiscalYear, asOf, thresholds });
+    const input = await loadReportInput(this.source, this.queryBus, { programCode, fiscalYear, asOf, thresholds });
     const report = buildLedgerReport(input);
     const body = format === 'xlsx' ? await renderReportXlsx(report, 'zh-CN') : Buffer.from(renderReport(report, format, 'zh-CN'), 'utf8');
     return {

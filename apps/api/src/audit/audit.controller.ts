@@ -124,7 +124,7 @@ export class AuditController {
     }
     await this.assertLogHolds(counts.treeSize);
     const leafIndex = counts.position - 1;
-    return { leafIndex, treeSize: counts.treeSize, hashes: hex(this.checkpoints.inclusionProof(leafIndex, counts.treeSize)) };
+    return { leafIndex, treeSize: counts.treeSize, hashes: hex(this.checkpoints.tree.inclusionProof(leafIndex, counts.treeSize)) };
   }
 
   @Get('proofs/consistency')
@@ -141,7 +141,7 @@ export class AuditController {
       throw new ValidationFailed([{ path: 'from', message: 'must not exceed to: a log never shrinks' }]);
     }
     await this.assertLogHolds(counts.to);
-    return { from: counts.from, to: counts.to, hashes: hex(this.checkpoints.consistencyProof(counts.from, counts.to)) };
+    return { from: counts.from, to: counts.to, hashes: hex(this.checkpoints.tree.consistencyProof(counts.from, counts.to)) };
   }
 
   /** The log holds every region's events: an auditor key covering the funding root reads it. */
@@ -150,7 +150,7 @@ export class AuditController {
   }
 
   private async assertLogHolds(treeSize: number): Promise<void> {
-    const size = await this.checkpoints.cover(treeSize);
+    const size = await this.checkpoints.tree.cover(treeSize);
     if (size < treeSize) throw new ApplicationError('not-found', `the log holds ${size} events, not ${treeSize}`);
   }
 }

@@ -39,7 +39,8 @@ export const eventCountCheckMs = 1_000;
 @Injectable()
 export class CheckpointService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Checkpoints');
-  private readonly tree: LedgerTree;
+  /** The tree checkpoints are signed over; the audit endpoints answer proofs from it. */
+  readonly tree: LedgerTree;
   private readonly timers: NodeJS.Timeout[] = [];
   /** Issuing runs one at a time, so that two triggers never sign the same size twice. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -87,24 +88,6 @@ export class CheckpointService implements OnApplicationBootstrap, OnModuleDestro
   /** Signs the log as it stands now and records the checkpoint. */
   issueNow(): Promise<StoredCheckpoint> {
     return this.serially(() => this.issue());
-  }
-
-  /** Reads the log into the tree up to `size`; answers how many events the log holds (≥ size when it can). */
-  cover(size: number): Promise<number> {
-    return this.tree.cover(size);
-  }
-
-  /** The tree must cover `size` (see cover). */
-  root(size: number): Buffer {
-    return this.tree.root(size);
-  }
-
-  inclusionProof(leafIndex: number, size: number): Buffer[] {
-    return this.tree.inclusionProof(leafIndex, size);
-  }
-
-  consistencyProof(oldSize: number, size: number): Buffer[] {
-    return this.tree.consistencyProof(oldSize, size);
   }
 
   private async issueIfDue(trigger: 'count' | 'time'): Promise<void> {

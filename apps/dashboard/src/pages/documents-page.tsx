@@ -1,5 +1,5 @@
 import { asOfQuery, fundPath, getJson, type AllocationDocumentDetail, type PerformanceRow, type ProgramYear, type Region } from '../api';
-import { Amount, ErrorNote, Loading } from '../components';
+import { Amount, AmountHeaders, ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
 import { useLoad } from '../use-api';
@@ -38,12 +38,7 @@ export function DocumentsPage() {
             <th scope="col">{t('documents.kind')}</th>
             <th scope="col">{t('documents.title')}</th>
             <th scope="col">{t('documents.issuer')}</th>
-            <th scope="col" class="num">
-              {t('documents.lines')}
-            </th>
-            <th scope="col" class="num">
-              {t('documents.total')}
-            </th>
+            <AmountHeaders labels={[t('documents.lines'), t('documents.total')]} />
           </tr>
         </thead>
         <tbody>
@@ -70,9 +65,7 @@ export function DocumentsPage() {
               <tr>
                 <th scope="col">{t('col.code')}</th>
                 <th scope="col">{t('col.region')}</th>
-                <th scope="col" class="num">
-                  {t('documents.total')}
-                </th>
+                <AmountHeaders labels={[t('documents.total')]} />
               </tr>
             </thead>
             <tbody>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getAllPages, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
-import { Amount, AmountCells, AmountHeaders, ErrorNote, Figure, Loading } from '../components';
+import { Amount, AmountHeaders, BalanceCells, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount, formatPerMille, perMille } from '../money';
 import { useLoad } from '../use-api';
@@ -150,16 +150,11 @@ function Cities({ regions, balances }: { regions: readonly Region[]; balances: r
                   <th scope="row">
                     <a href={`#/region/${city.code}`}>{city.name}</a>
                   </th>
-                  {balance ? (
-                    <>
-                      <AmountCells values={[balance.allocated, balance.passedDown, balance.paid, balance.available, balance.children.paid, balance.children.available]} />
-                      <td>{t(`status.${balance.status}`)}</td>
-                    </>
-                  ) : (
-                    <td colSpan={7} class="muted">
-                      {t('tree.noBalance')}
-                    </td>
-                  )}
+                  <BalanceCells
+                    balance={balance}
+                    amounts={(b) => [b.allocated, b.passedDown, b.paid, b.available, b.children.paid, b.children.available]}
+                    columns={7}
+                  />
                 </tr>
               );
             })}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type Region, type RegionBalance, type TrailEntry } from '../api';
-import { Amount, AmountCells, AmountHeaders, ErrorNote, Figure, Loading } from '../components';
+import { Amount, AmountCells, AmountHeaders, BalanceCells, DirectBadge, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
 import { useLoad } from '../use-api';
@@ -124,23 +124,10 @@ function SubRegions({ regions, balances }: { regions: readonly Region[]; balance
                 <tr key={region.code} data-region={region.code}>
                   <th scope="row">
                     <a href={`#/region/${region.code}`}>{region.name}</a>
-                    {region.directFromProvince && (
-                      <span class="badge" title={t('tree.directTitle')}>
-                        {t('tree.direct')}
-                      </span>
-                    )}
+                    {region.directFromProvince && <DirectBadge />}
                   </th>
                   <td>{region.code}</td>
-                  {balance ? (
-                    <>
-                      <AmountCells values={[balance.allocated, balance.received, balance.paid, balance.available]} />
-                      <td>{t(`status.${balance.status}`)}</td>
-                    </>
-                  ) : (
-                    <td colSpan={5} class="muted">
-                      {t('tree.noBalance')}
-                    </td>
-                  )}
+                  <BalanceCells balance={balance} amounts={(b) => [b.allocated, b.received, b.paid, b.available]} columns={5} />
                 </tr>
               );
             })}

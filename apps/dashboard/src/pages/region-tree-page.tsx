@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getJson, type ProgramYear, type Region, type RegionBalance } from '../api';
-import { Amount, AmountCells, AmountHeaders, ErrorNote, Loading } from '../components';
+import { Amount, AmountCells, AmountHeaders, DirectBadge, ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { buildRegionTree, searchTree, type RegionNode } from '../region-tree';
 import { useLoad } from '../use-api';
@@ -105,11 +105,7 @@ function TreeRows({
             <span class="toggle-space" aria-hidden="true" />
           )}
           {depth === 0 ? region.name : <a href={`#/region/${region.code}`}>{region.name}</a>}
-          {direct && (
-            <span class="badge" title={t('tree.directTitle')}>
-              {t('tree.direct')}
-            </span>
-          )}
+          {direct && <DirectBadge />}
         </th>
         <td>{region.code}</td>
         {balance ? (

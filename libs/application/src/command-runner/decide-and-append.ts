@@ -10,17 +10,17 @@ import {
   type FundState,
   type RegionRegistry,
 } from '@earmark/domain';
-import { ConcurrencyError, type AppendResult, type EventStore, type JsonObject, type StreamAppend } from '@earmark/event-store';
+import type { AppendResult, EventStore, JsonObject, StreamAppend } from '@earmark/event-store';
 import { FundSessions } from '../fund-sessions';
-import { ApplicationError } from '../problem';
+import { retryOrThrow } from './bounded-retry';
 import { canonicalOrder, recorded, type CommandContext, type CommandOutcome } from './command-outcome';
 import { idempotencyRecordOf } from './idempotency-gate';
 import { commandEventId, toNewEvent } from './new-events';
 
-/** How many times a command is decided again after losing a race for its stream. */
-export const maxCommandAttempts = 8;
-
-/** What a handler tells the runner about its command: the fund, the command, the answer. */
+/**
+ * The loop's view of one command: the fund, the command, the streams appended with it, the
+ * answer. Handlers declare a `FundCommandDescriptor`; `specOf` turns it into this.
+ */
 export interface FundCommandSpec {
   readonly programCode: string;
   readonly fiscalYear: number;
@@ -42,7 +42,7 @@ export interface FundCommandSpec {
 
 /**
  * Decides a command on its fund's state and appends the events, expecting the version the state
- * was read at; a lost race decides again on the newer state, at most `maxCommandAttempts` times.
+ * was read at; a lost race decides again on the newer state (`bounded-retry.ts`).
  * A rule's refusal leaves as the RuleError the domain threw, for the refusal log.
  */
 export class DecideAndAppend {
@@ -96,11 +96,7 @@ export class DecideAndAppend {
         }
         return recorded({ ...canonicalOrder(pending.body), position: Number(appended.lastPosition) });
       } catch (error) {
-        if (error instanceof ConcurrencyError && attempt < maxCommandAttempts) continue;
-        if (error instanceof ConcurrencyError) {
-          throw new ApplicationError('concurrency-conflict', `stream ${error.streamName} kept changing; try again`);
-        }
-        throw error;
+        retryOrThrow(error, attempt);
       }
     }
   }

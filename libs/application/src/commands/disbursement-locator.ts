@@ -1,6 +1,6 @@
 import { decodeFundEvent, parseFundStreamName } from '@earmark/domain';
-import type { EventStore, StreamAppend } from '@earmark/event-store';
-import type { CommandContext, FundCommandSpec } from '../command-runner';
+import type { EventStore } from '@earmark/event-store';
+import type { FundCommandCompanion } from '../command-runner';
 import { readPageSize } from '../ports';
 
 /**
@@ -25,33 +25,27 @@ export interface FundOfDisbursement {
 }
 
 /** The locator's append, just before the fund's events of a RecordDisbursement. */
-export function disbursementLocator(
-  ctx: CommandContext,
-  disbursement: { readonly disbursementId: string } & FundOfDisbursement,
-): Pick<FundCommandSpec, 'leadingStreams'> {
-  return {
-    leadingStreams: (eventId, commandId) => [
+export const disbursementLocator: FundCommandCompanion<{ readonly disbursementId: string } & FundOfDisbursement> = {
+  place: 'before-fund',
+  stream: (disbursement, ctx, eventId, commandId) => ({
+    streamName: disbursementStreamName(disbursement.disbursementId),
+    // A store that cannot append streams atomically may keep the locator of an attempt that
+    // lost a race for the fund; the retry's locator says the same.
+    expectedVersion: 'any',
+    events: [
       {
-        streamName: disbursementStreamName(disbursement.disbursementId),
-        // A store that cannot append streams atomically may keep the locator of an attempt that
-        // lost a race for the fund; the retry's locator says the same.
-        expectedVersion: 'any',
-        events: [
-          {
-            id: eventId(0),
-            type: disbursementLocatedType,
-            data: {
-              disbursementId: disbursement.disbursementId,
-              programCode: disbursement.programCode,
-              fiscalYear: disbursement.fiscalYear,
-            },
-            metadata: { commandId, actor: ctx.actor.name },
-          },
-        ],
-      } satisfies StreamAppend,
+        id: eventId(0),
+        type: disbursementLocatedType,
+        data: {
+          disbursementId: disbursement.disbursementId,
+          programCode: disbursement.programCode,
+          fiscalYear: disbursement.fiscalYear,
+        },
+        metadata: { commandId, actor: ctx.actor.name },
+      },
     ],
-  };
-}
+  }),
+};
 
 export class DisbursementLocator {
   /** Disbursements recorded before locators existed, by id, and how far the log has been read for them. */

@@ -1,6 +1,20 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { RecordPerformanceTargets, ReportPerformanceActual } from '@earmark/domain';
-import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
+import { FundCommandRunner, type CommandContext, type CommandOutcome, type FundCommandDescriptor } from '../command-runner';
+
+/** A region's Annex 2 target table. */
+export const recordPerformanceTargets: FundCommandDescriptor<RecordPerformanceTargets> = {
+  type: 'RecordPerformanceTargets',
+  refusalRegion: (input) => input.regionCode,
+  answer: (input) => ({ regionCode: input.regionCode, targets: input.targets.length }),
+};
+
+/** One indicator's actual value, as a region reports it. */
+export const reportPerformanceActual: FundCommandDescriptor<ReportPerformanceActual> = {
+  type: 'ReportPerformanceActual',
+  refusalRegion: (input) => input.regionCode,
+  answer: (input) => ({ regionCode: input.regionCode, indicator: input.indicator }),
+};
 
 export class RecordPerformanceTargetsCommand extends Command<CommandOutcome> {
   constructor(readonly ctx: CommandContext, readonly input: RecordPerformanceTargets['data']) {
@@ -12,14 +26,8 @@ export class RecordPerformanceTargetsCommand extends Command<CommandOutcome> {
 export class RecordPerformanceTargetsHandler implements ICommandHandler<RecordPerformanceTargetsCommand> {
   constructor(private readonly runner: FundCommandRunner) {}
 
-  async execute({ ctx, input }: RecordPerformanceTargetsCommand): Promise<CommandOutcome> {
-    return this.runner.run(ctx, {
-      programCode: input.programCode,
-      fiscalYear: input.fiscalYear,
-      regionCode: input.regionCode,
-      build: (metadata) => ({ type: 'RecordPerformanceTargets', data: input, metadata }),
-      respond: () => ({ regionCode: input.regionCode, targets: input.targets.length }),
-    });
+  execute({ ctx, input }: RecordPerformanceTargetsCommand): Promise<CommandOutcome> {
+    return this.runner.run(ctx, recordPerformanceTargets, input);
   }
 }
 
@@ -33,13 +41,7 @@ export class ReportPerformanceActualCommand extends Command<CommandOutcome> {
 export class ReportPerformanceActualHandler implements ICommandHandler<ReportPerformanceActualCommand> {
   constructor(private readonly runner: FundCommandRunner) {}
 
-  async execute({ ctx, input }: ReportPerformanceActualCommand): Promise<CommandOutcome> {
-    return this.runner.run(ctx, {
-      programCode: input.programCode,
-      fiscalYear: input.fiscalYear,
-      regionCode: input.regionCode,
-      build: (metadata) => ({ type: 'ReportPerformanceActual', data: input, metadata }),
-      respond: () => ({ regionCode: input.regionCode, indicator: input.indicator }),
-    });
+  execute({ ctx, input }: ReportPerformanceActualCommand): Promise<CommandOutcome> {
+    return this.runner.run(ctx, reportPerformanceActual, input);
   }
 }

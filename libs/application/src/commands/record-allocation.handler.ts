@@ -1,10 +1,19 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { formatYuan, fenFromString, type RecordAllocation } from '@earmark/domain';
-import type { EventStore } from '@earmark/event-store';
-import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
-import { EVENT_STORE } from '../ports';
+import { FundCommandRunner, type CommandContext, type CommandOutcome, type FundCommandDescriptor } from '../command-runner';
 import { documentReservation } from './document-reservation';
+
+/** An allocation notice: its document number reserved across the ledger, its lines credited. */
+export const recordAllocation: FundCommandDescriptor<RecordAllocation> = {
+  type: 'RecordAllocation',
+  refusalRegion: (input) => input.issuerRegionCode,
+  companions: [documentReservation],
+  answer: (input) => ({
+    documentNo: input.documentNo,
+    lines: input.lines.length,
+    total: formatYuan(fenFromString(input.totalFen)),
+  }),
+};
 
 export class RecordAllocationCommand extends Command<CommandOutcome> {
   constructor(readonly ctx: CommandContext, readonly input: RecordAllocation['data']) {
@@ -14,20 +23,9 @@ export class RecordAllocationCommand extends Command<CommandOutcome> {
 
 @CommandHandler(RecordAllocationCommand)
 export class RecordAllocationHandler implements ICommandHandler<RecordAllocationCommand> {
-  constructor(private readonly runner: FundCommandRunner, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly runner: FundCommandRunner) {}
 
-  async execute({ ctx, input }: RecordAllocationCommand): Promise<CommandOutcome> {
-    return this.runner.run(ctx, {
-      programCode: input.programCode,
-      fiscalYear: input.fiscalYear,
-      regionCode: input.issuerRegionCode,
-      build: (metadata) => ({ type: 'RecordAllocation', data: input, metadata }),
-      ...documentReservation(this.store, ctx, input),
-      respond: () => ({
-        documentNo: input.documentNo,
-        lines: input.lines.length,
-        total: formatYuan(fenFromString(input.totalFen)),
-      }),
-    });
+  execute({ ctx, input }: RecordAllocationCommand): Promise<CommandOutcome> {
+    return this.runner.run(ctx, recordAllocation, input);
   }
 }

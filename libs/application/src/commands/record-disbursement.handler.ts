@@ -1,7 +1,18 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { fenFromString, formatYuan, regionFigures, type RecordDisbursement } from '@earmark/domain';
-import { FundCommandRunner, type CommandContext, type CommandOutcome } from '../command-runner';
+import { FundCommandRunner, type CommandContext, type CommandOutcome, type FundCommandDescriptor } from '../command-runner';
 import { disbursementLocator } from './disbursement-locator';
+
+/** A payment: its locator names its fund for a later reversal; the answer is what the region has left. */
+export const recordDisbursement: FundCommandDescriptor<RecordDisbursement> = {
+  type: 'RecordDisbursement',
+  refusalRegion: (input) => input.regionCode,
+  companions: [disbursementLocator],
+  answer: (input, _events, before) => ({
+    disbursementId: input.disbursementId,
+    available: formatYuan(regionFigures(before, input.regionCode).availableFen - fenFromString(input.amountFen)),
+  }),
+};
 
 export class RecordDisbursementCommand extends Command<CommandOutcome> {
   constructor(readonly ctx: CommandContext, readonly input: RecordDisbursement['data']) {
@@ -13,17 +24,7 @@ export class RecordDisbursementCommand extends Command<CommandOutcome> {
 export class RecordDisbursementHandler implements ICommandHandler<RecordDisbursementCommand> {
   constructor(private readonly runner: FundCommandRunner) {}
 
-  async execute({ ctx, input }: RecordDisbursementCommand): Promise<CommandOutcome> {
-    return this.runner.run(ctx, {
-      programCode: input.programCode,
-      fiscalYear: input.fiscalYear,
-      regionCode: input.regionCode,
-      build: (metadata) => ({ type: 'RecordDisbursement', data: input, metadata }),
-      ...disbursementLocator(ctx, input),
-      respond: (_events, before) => ({
-        disbursementId: input.disbursementId,
-        available: formatYuan(regionFigures(before, input.regionCode).availableFen - fenFromString(input.amountFen)),
-      }),
-    });
+  execute({ ctx, input }: RecordDisbursementCommand): Promise<CommandOutcome> {
+    return this.runner.run(ctx, recordDisbursement, input);
   }
 }

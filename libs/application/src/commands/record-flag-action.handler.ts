@@ -8,10 +8,10 @@ import {
   type RecordFlagAction,
   type RegionRegistry,
 } from '@earmark/domain';
-import { ConcurrencyError, type EventStore, type JsonObject, type LedgerReadModels } from '@earmark/event-store';
+import type { EventStore, JsonObject, LedgerReadModels } from '@earmark/event-store';
 import type { FlagThresholds } from '@earmark/projections';
 import { canonicalOrder, recorded, type CommandContext, type CommandOutcome } from '../command-runner/command-outcome';
-import { maxCommandAttempts } from '../command-runner/decide-and-append';
+import { retryOrThrow } from '../command-runner/bounded-retry';
 import { IdempotencyGate, idempotencyRecordOf } from '../command-runner/idempotency-gate';
 import { commandEventId, toNewEvent } from '../command-runner/new-events';
 import { ApplicationError } from '../problem';
@@ -47,7 +47,7 @@ interface FoundFlag {
  * A handling step on a flag: found in today's list (resolved flags included), decided by the
  * domain on its state, appended to the program-year's handling stream expecting the version the
  * state was read at, so that two steps on the same state cannot both pass (the loser decides
- * again on the newer state). A refused step (403, 404, 422) records nothing. The idempotency key
+ * again on the newer state, with the fund commands' bounded retry). A refused step (403, 404, 422) records nothing. The idempotency key
  * is kept with the step, as for the fund's commands.
  */
 @CommandHandler(RecordFlagActionCommand)
@@ -122,10 +122,7 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
         });
         return recorded({ ...canonicalOrder(body), position: Number(appended.lastPosition) });
       } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        if (attempt >= maxCommandAttempts) {
-          throw new ApplicationError('concurrency-conflict', `stream ${error.streamName} kept changing; try again`);
-        }
+        retryOrThrow(error, attempt);
       }
     }
   }

@@ -2,9 +2,16 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ReverseDisbursement } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
-import { FundCommandRunner, refused, type CommandContext, type CommandOutcome } from '../command-runner';
+import { FundCommandRunner, refused, type CommandContext, type CommandOutcome, type FundCommandDescriptor } from '../command-runner';
 import { EVENT_STORE } from '../ports';
 import { DisbursementLocator } from './disbursement-locator';
+
+/** A reversal: the region it concerns is the disbursement's, which only the fund's state knows. */
+export const reverseDisbursement: FundCommandDescriptor<ReverseDisbursement> = {
+  type: 'ReverseDisbursement',
+  refusalRegion: () => null,
+  answer: (input) => ({ disbursementId: input.disbursementId }),
+};
 
 export class ReverseDisbursementCommand extends Command<CommandOutcome> {
   constructor(
@@ -31,12 +38,6 @@ export class ReverseDisbursementHandler implements ICommandHandler<ReverseDisbur
   async execute({ ctx, input }: ReverseDisbursementCommand): Promise<CommandOutcome> {
     const fund = await this.locator.fundOf(input.disbursementId);
     if (!fund) return refused('not-found', `no disbursement ${input.disbursementId}`);
-    const data = { ...input, ...fund };
-    return this.runner.run(ctx, {
-      ...fund,
-      regionCode: null,
-      build: (metadata) => ({ type: 'ReverseDisbursement', data, metadata }),
-      respond: () => ({ disbursementId: input.disbursementId }),
-    });
+    return this.runner.run(ctx, reverseDisbursement, { ...input, ...fund });
   }
 }

@@ -1,11 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { decodeFundEvent, fenFromString, formatYuan, fundStreamName, type RegionRegistry } from '@earmark/domain';
-import type { EventStore } from '@earmark/event-store';
-import { EVENT_STORE, REGION_REGISTRY } from '../ports';
+import { decodeFundEvent, fenFromString, formatYuan, fundStreamName } from '@earmark/domain';
 import { ApplicationError } from '../problem';
 import type { Reader } from '../read-scope';
-import { GetProgramYearQuery } from './ledger.queries';
+import { GetProgramYearQuery, LedgerSource } from './ledger.queries';
 
 export interface AllocationDocumentView {
   readonly documentNo: string;
@@ -29,16 +26,12 @@ export class GetAllocationDocumentQuery extends Query<AllocationDocumentView> {
 
 @QueryHandler(GetAllocationDocumentQuery)
 export class GetAllocationDocumentHandler implements IQueryHandler<GetAllocationDocumentQuery> {
-  constructor(
-    private readonly queryBus: QueryBus,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly queryBus: QueryBus, private readonly source: LedgerSource) {}
 
   async execute({ programCode, fiscalYear, documentNo, reader }: GetAllocationDocumentQuery): Promise<AllocationDocumentView> {
     // Who may read the program-year's documents, and 404 for no program-year: as for its totals.
     await this.queryBus.execute(new GetProgramYearQuery(programCode, fiscalYear, reader));
-    for (const stored of await this.store.readStream(fundStreamName(programCode, fiscalYear))) {
+    for (const stored of await this.source.store.readStream(fundStreamName(programCode, fiscalYear))) {
       const event = decodeFundEvent(stored);
       if (event?.type !== 'AllocationRecorded' || event.data.documentNo !== documentNo) continue;
       const { data } = event;
@@ -54,7 +47,7 @@ export class GetAllocationDocumentHandler implements IQueryHandler<GetAllocation
         position: Number(stored.position),
         lines: data.lines.map((line) => ({
           regionCode: line.regionCode,
-          regionName: this.registry.get(line.regionCode)?.name ?? '',
+          regionName: this.source.registry.get(line.regionCode)?.name ?? '',
           amount: formatYuan(fenFromString(line.amountFen)),
         })),
       };

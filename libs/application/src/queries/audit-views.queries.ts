@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { chinaDateOf, type FlagState, type RegionRegistry } from '@earmark/domain';
 import {
@@ -32,6 +32,24 @@ export function todayInChina(clock: Clock): string {
   return chinaDateOf(clock.now().toISOString());
 }
 
+/** What the audit views' queries share: the views, whom a key covers, and today's date in China. */
+@Injectable()
+export class AuditReading {
+  constructor(
+    readonly views: FundAuditViews,
+    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  today(): string {
+    return todayInChina(this.clock);
+  }
+
+  scopeOf(reader: Reader): ReadScope {
+    return new ReadScope(this.registry, reader);
+  }
+}
+
 /** The flags about the regions the key covers, all of them (the report's list). */
 export class GetFlagsQuery extends Query<IdentifiedFlag[]> {
   constructor(
@@ -48,15 +66,11 @@ export class GetFlagsQuery extends Query<IdentifiedFlag[]> {
 
 @QueryHandler(GetFlagsQuery)
 export class GetFlagsHandler implements IQueryHandler<GetFlagsQuery> {
-  constructor(
-    private readonly views: FundAuditViews,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly reading: AuditReading) {}
 
   async execute({ programCode, fiscalYear, reader, asOf, thresholds }: GetFlagsQuery): Promise<IdentifiedFlag[]> {
-    const flags = await this.views.flags(programCode, fiscalYear, asOf ?? todayInChina(this.clock), thresholds);
-    const scope = new ReadScope(this.registry, reader);
+    const flags = await this.reading.views.flags(programCode, fiscalYear, asOf ?? this.reading.today(), thresholds);
+    const scope = this.reading.scopeOf(reader);
     return flags.filter((flag) => scope.coversRegionOrRoot(flag.regionCode));
   }
 }
@@ -94,17 +108,13 @@ export class GetFlagPageQuery extends Query<FlagPage> {
 
 @QueryHandler(GetFlagPageQuery)
 export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
-  constructor(
-    private readonly views: FundAuditViews,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly reading: AuditReading) {}
 
   async execute({ programCode, fiscalYear, reader, page, asOf, thresholds }: GetFlagPageQuery): Promise<FlagPage> {
     if (!(Number.isSafeInteger(page.limit) && page.limit >= 1 && page.limit <= maxFlagPageSize)) {
       throw new Error(`flag page of ${page.limit} flags`);
     }
-    const flags = await this.views.handledFlags(programCode, fiscalYear, todayInChina(this.clock), asOf, thresholds);
+    const flags = await this.reading.views.handledFlags(programCode, fiscalYear, this.reading.today(), asOf, thresholds);
     let start = 0;
     if (page.after !== undefined) {
       const index = placeOf(flags, page.after);
@@ -116,7 +126,7 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
       }
       start = index + 1;
     }
-    const readScope = new ReadScope(this.registry, reader);
+    const readScope = this.reading.scopeOf(reader);
     // A list holds many flags per region: each region's cover is worked out once per call.
     const covered = new Map<string, boolean>();
     const scope = {
@@ -172,18 +182,14 @@ export class GetPerformanceQuery extends Query<PerformanceRow[]> {
 
 @QueryHandler(GetPerformanceQuery)
 export class GetPerformanceHandler implements IQueryHandler<GetPerformanceQuery> {
-  constructor(
-    private readonly views: FundAuditViews,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly reading: AuditReading) {}
 
   async execute({ programCode, fiscalYear, reader, thresholds }: GetPerformanceQuery): Promise<PerformanceRow[]> {
     // As of today: money still inside its pass-down window is not yet late.
-    const rows = await this.views.performance(programCode, fiscalYear, todayInChina(this.clock), thresholds);
-    const scope = new ReadScope(this.registry, reader);
+    const rows = await this.reading.views.performance(programCode, fiscalYear, this.reading.today(), thresholds);
+    const scope = this.reading.scopeOf(reader);
     return rows.filter((row) => scope.covers(row.regionCode));
   }
 }
 
-export const auditViewQueryHandlers = [FundAuditViews, GetFlagsHandler, GetFlagPageHandler, GetPerformanceHandler];
+export const auditViewQueryHandlers = [FundAuditViews, AuditReading, GetFlagsHandler, GetFlagPageHandler, GetPerformanceHandler];

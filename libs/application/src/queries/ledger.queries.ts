@@ -19,16 +19,24 @@ import { EVENT_STORE, LEDGER_SETTINGS, READ_MODELS, REGION_REGISTRY, type Ledger
 import { ReadScope, type Reader } from '../read-scope';
 import { booksAt, type BooksAt } from './books-at';
 
-/** Reads the ledger tables either live or as the books stood at a date or position. */
+/**
+ * What the ledger's queries read: the tables, live or as the books stood at a date or position,
+ * and the region registry a reader's scope is judged with.
+ */
 @Injectable()
 export class LedgerSource {
   constructor(
-    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) readonly readModels: LedgerReadModels,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(REGION_REGISTRY) readonly registry: RegionRegistry,
   ) {}
 
   async forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined): Promise<LedgerReadModels> {
     return at ? booksAt(this.store, programCode, fiscalYear, at) : this.readModels;
+  }
+
+  scopeOf(reader: Reader): ReadScope {
+    return new ReadScope(this.registry, reader);
   }
 }
 
@@ -68,62 +76,52 @@ export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryVie
 
 @QueryHandler(ListProgramsQuery)
 export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
-  constructor(
-    @Inject(READ_MODELS) private readonly readModels: LedgerReadModels,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly source: LedgerSource) {}
   async execute({ reader }: ListProgramsQuery) {
-    const scope = new ReadScope(this.registry, reader);
-    const rows = await this.readModels.listProgramYears();
+    const scope = this.source.scopeOf(reader);
+    const rows = await this.source.readModels.listProgramYears();
     return rows.filter((row) => scope.coversRoot(rootOf(row))).map((row) => programSummaryView(programYearDocOf(row, [])));
   }
 }
 
-/** Totals and documents sum every region's money: a key covering the funding root only. */
-export class GetProgramYearQuery extends Query<ReturnType<typeof programYearView>> {
+/** A question about one program-year, asked by `reader`, of the books live or as they stood `at`. */
+abstract class ProgramYearQuery<Answer> extends Query<Answer> {
   constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
     super();
   }
 }
 
+/** Totals and documents sum every region's money: a key covering the funding root only. */
+export class GetProgramYearQuery extends ProgramYearQuery<ReturnType<typeof programYearView>> {}
+
 @QueryHandler(GetProgramYearQuery)
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
-  constructor(
-    private readonly source: LedgerSource,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     const row = await tables.programYear(programCode, fiscalYear);
     if (!row) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
-    new ReadScope(this.registry, reader).requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
+    this.source.scopeOf(reader).requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
     return programYearView(programYearDocOf(row, await tables.programDocuments(programCode, fiscalYear)));
   }
 }
 
 /** The balances of the regions the key covers. */
-export class ListRegionBalancesQuery extends Query<ReturnType<typeof regionBalanceView>[]> {
-  constructor(readonly programCode: string, readonly fiscalYear: number, readonly reader: Reader, readonly at?: BooksAt) {
-    super();
-  }
-}
+export class ListRegionBalancesQuery extends ProgramYearQuery<ReturnType<typeof regionBalanceView>[]> {}
 
 @QueryHandler(ListRegionBalancesQuery)
 export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalancesQuery> {
-  constructor(
-    private readonly source: LedgerSource,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, reader, at }: ListRegionBalancesQuery) {
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await tables.programYear(programCode, fiscalYear))) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
-    const scope = new ReadScope(this.registry, reader);
+    const scope = this.source.scopeOf(reader);
     const funded = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);
     const regions = coveredRegions(funded, scope);
-    const children = childrenByParent(regions, this.registry);
-    return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.registry));
+    const children = childrenByParent(regions, this.source.registry);
+    return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.source.registry));
   }
 }
 
@@ -142,12 +140,9 @@ export class GetRegionBalanceQuery extends Query<ReturnType<typeof regionBalance
 
 @QueryHandler(GetRegionBalanceQuery)
 export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQuery> {
-  constructor(
-    private readonly source: LedgerSource,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, regionCode, reader, at }: GetRegionBalanceQuery) {
-    const scope = new ReadScope(this.registry, reader);
+    const scope = this.source.scopeOf(reader);
     scope.requireRegion(regionCode);
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     const row = await tables.regionBalance(programCode, fiscalYear, regionCode);
@@ -155,12 +150,13 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
     }
     // The region's own children only: reading the fund's every balance made this the slowest query.
-    const childCodes = this.registry
+    const registry = this.source.registry;
+    const childCodes = registry
       .childrenOf(regionCode)
       .map((child) => child.code)
       .filter((code) => scope.covers(code));
     const children = childCodes.length === 0 ? [] : (await tables.regionBalances(programCode, fiscalYear, childCodes)).map(regionBalanceDocOf);
-    return regionBalanceView(regionBalanceDocOf(row), children, this.registry);
+    return regionBalanceView(regionBalanceDocOf(row), children, registry);
   }
 }
 
@@ -190,13 +186,10 @@ export class GetRegionTrailQuery extends Query<TrailPage> {
 
 @QueryHandler(GetRegionTrailQuery)
 export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery> {
-  constructor(
-    private readonly source: LedgerSource,
-    @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
-  ) {}
+  constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, regionCode, reader, at, page }: GetRegionTrailQuery): Promise<TrailPage> {
     if (!(page.limit >= 1 && page.limit <= maxTrailPageSize)) throw new Error(`trail page of ${page.limit} entries`);
-    new ReadScope(this.registry, reader).requireRegion(regionCode);
+    this.source.scopeOf(reader).requireRegion(regionCode);
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await tables.regionBalance(programCode, fiscalYear, regionCode))) {
       throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);

@@ -24,7 +24,7 @@ export function countingIds(prefix: string): IdGenerator {
 /** A second process on the same file is a second runner with its own in-memory fund states. */
 export function runnerOver(store: EventStore, prefix: string) {
   const runner = new FundCommandRunner(store, registry, clock, countingIds(prefix), defaultLedgerSettings);
-  const allocations = new RecordAllocationHandler(runner, store);
+  const allocations = new RecordAllocationHandler(runner);
   const disbursements = new RecordDisbursementHandler(runner);
   const reversals = new ReverseDisbursementHandler(runner, store);
   return {

@@ -255,21 +255,12 @@ export function settlement(regionCode: string, terms: SettlementTerms): Fact {
 
 /** A settlement as logs before v2 recorded it: no preAllocatedFen, no returnedBeforeFen. */
 export function legacySettlement(regionCode: string, entitledFen: bigint, allocatedFen: bigint): Fact {
-  return {
-    streamName: fundStream,
-    type: 'RegionYearSettled',
-    data: {
-      programCode,
-      fiscalYear,
-      regionCode,
-      documentNo: '川财社〔2025〕9号',
-      settledOn: '2025-03-31',
-      actuals: [{ category: 'dibao', persons: Number(entitledFen / 10_000n), perPersonFen: '10000' }],
-      entitledFen: entitledFen.toString(),
-      allocatedFen: allocatedFen.toString(),
-      adjustmentFen: (entitledFen - allocatedFen).toString(),
-    },
-  };
+  const v2 = settlement(regionCode, {
+    actuals: [['dibao', Number(entitledFen / 10_000n), 10_000n]],
+    preAllocatedFen: allocatedFen,
+    entitledFen,
+  });
+  return withoutField(withoutField(v2, 'preAllocatedFen'), 'returnedBeforeFen');
 }
 
 export function refusal(regionCode: string): Fact {

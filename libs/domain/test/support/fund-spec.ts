@@ -260,6 +260,14 @@ export function seedPreAllocation(): AllocationRecorded {
   });
 }
 
+/** 成都市's settlement: 20,000 and 6,000 people at 100.00 each (the worked example's actuals). */
+export function settleChengdu(): SettleRegionYear {
+  return settleRegionYear('510100', [
+    [20000, '10000'],
+    [6000, '10000'],
+  ]);
+}
+
 /** 成都市 settled: 26,000 people × 100.00 = 2,600,000.00 against 2,556,600.00 pre-allocated: 43,400.00 top-up owed. */
 export function chengduSettled(): RegionYearSettled {
   return regionYearSettled('510100', {
@@ -283,6 +291,18 @@ export function panzhihuaSettled(): RegionYearSettled {
   });
 }
 
+/** 成都市 passes 500,000.00 元 down to 成华区 (510104): the pass-down the return and reversal specs start from. */
+export function chengduPassDown(overrides: Partial<DisbursementOverrides> = {}): DisbursementRecorded {
+  return disbursementRecorded({
+    disbursementId: 'd-1',
+    regionCode: '510100',
+    kind: 'pass-down',
+    amountFen: '50000000',
+    toRegionCode: '510104',
+    ...overrides,
+  });
+}
+
 /** 自贡市 settled exactly: 14,219 people × 100.00 = 1,421,900.00, as pre-allocated. */
 export function zigongSettled(): RegionYearSettled {
   return regionYearSettled('510300', {
@@ -290,6 +310,26 @@ export function zigongSettled(): RegionYearSettled {
     entitledFen: '142190000',
     allocatedFen: '142190000',
     adjustmentFen: '0',
+  });
+}
+
+/**
+ * The DisbursementReversed that undoes `original` exactly: the original's region, kind, amount,
+ * voucher, people and counterpart region copied, as the decider must copy them.
+ */
+export function reversalOf(original: DisbursementRecorded, reversedOn?: string): DisbursementReversed {
+  const { disbursementId, regionCode, kind, amountFen, voucherNo, beneficiaries, toRegionCode, toParentRegionCode, afterSettlement } =
+    original.data;
+  return disbursementReversed(disbursementId, {
+    regionCode,
+    kind,
+    amountFen,
+    voucherNo,
+    ...(beneficiaries === undefined ? {} : { beneficiaries }),
+    ...(toRegionCode === undefined ? {} : { toRegionCode }),
+    ...(toParentRegionCode === undefined ? {} : { toParentRegionCode }),
+    afterSettlement,
+    ...(reversedOn === undefined ? {} : { reversedOn }),
   });
 }
 

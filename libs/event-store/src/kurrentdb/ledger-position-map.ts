@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   type StoredDoc,
 } from '../event-store.port';
+import { eventsPastCheckpoint } from '../ledger-tables.port';
 import { eventKey } from './kurrentdb-mapping';
 
 /*
@@ -233,12 +234,8 @@ export class InMemoryKurrentDbReadModels implements KurrentDbReadModels {
 
   async applyProjectionBatch(projection: DocumentProjection, events: readonly RecordedEvent[]): Promise<bigint> {
     const checkpoint = this.checkpoints.get(projection.name) ?? 0n;
-    const fresh = events.filter((event) => event.position > checkpoint);
+    const fresh = eventsPastCheckpoint(projection.name, checkpoint, events);
     if (fresh.length === 0) return checkpoint;
-    fresh.forEach((event, index) => {
-      const expected = checkpoint + 1n + BigInt(index);
-      if (event.position !== expected) throw new RangeError(`projection ${projection.name}: expected position ${expected}, got ${event.position}`);
-    });
     const loaded = new Map<string, StoredDoc | null>();
     for (const ref of projection.refs(fresh)) loaded.set(docKey(ref), this.docs.get(docKey(ref)) ?? null);
     // Computed in full before anything is written, so that a throwing projection changes nothing.

@@ -32,6 +32,7 @@ import {
   type StoredState,
 } from './postgres-append';
 import {
+  eventsPastCheckpoint,
   isLedgerTablesProjection,
   type DisbursementRow,
   type LedgerRebuildSink,
@@ -608,13 +609,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
         [projection.name],
       );
       const checkpoint = BigInt(locked.rows[0].position);
-      const fresh = events.filter((event) => event.position > checkpoint);
-      fresh.forEach((event, index) => {
-        const expected = checkpoint + 1n + BigInt(index);
-        if (event.position !== expected) {
-          throw new RangeError(`projection ${projection.name}: expected position ${expected}, got ${event.position}`);
-        }
-      });
+      const fresh = eventsPastCheckpoint(projection.name, checkpoint, events);
       await projectInTransaction(client, projection, fresh);
       return fresh.length === 0 ? checkpoint : fresh[fresh.length - 1].position;
     });

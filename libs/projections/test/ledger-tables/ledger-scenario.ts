@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '@earmark/event-store';
+import type { JsonObject, LedgerReadModels, RecordedEvent } from '@earmark/event-store';
+import { InMemoryLedgerTables } from '../../src';
 import { FundLog } from '../support/fund-log';
 
 /**
@@ -24,4 +25,22 @@ export function ledgerScenario(more: (log: FundLog) => void = () => undefined): 
   more(log);
   const events = [...log.fundEvents, ...log.refusalEvents].sort((a, b) => (a.position < b.position ? -1 : 1));
   return { events, reversedId: reversed.id, keptId: kept.id };
+}
+
+/**
+ * A store opened on a file of the JSON-document release: its ledger tables hold what the log
+ * folds into, the old ledger documents are gone, and another projection's documents and
+ * checkpoint (9) are kept.
+ */
+export async function expectUpgradedFrom(
+  events: readonly RecordedEvent[],
+  store: LedgerReadModels & { listCollection(collection: string): Promise<readonly { readonly id: string; readonly doc: JsonObject }[]> },
+): Promise<void> {
+  const expected = new InMemoryLedgerTables();
+  expected.apply(events);
+  expect(await store.listProgramYears()).toEqual(await expected.listProgramYears());
+  expect(await store.regionBalances('sc-pension-contribution-subsidy', 2024)).toEqual(await expected.regionBalances('sc-pension-contribution-subsidy', 2024));
+  expect(await store.listCollection('program-year')).toEqual([]);
+  expect((await store.listCollection('other')).map((doc) => doc.id)).toEqual(['kept']);
+  expect(await store.checkpoint('other')).toBe(9n);
 }

@@ -24,6 +24,7 @@ import {
 } from '@earmark/domain';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
 import { computeFlags, defaultFlagThresholds, type Flag, type FlagRule, type FlagThresholds } from '../../src';
+import { reversalOf } from '../../../domain/test/support/fund-spec';
 
 /**
  * Hand-made recorded events for the auditors' rules: a scenario writes the fund's history line by
@@ -153,25 +154,7 @@ export class FundLog {
   reversal(original: { id: string }, reversedOn: string): number {
     const recorded = this.fundEvents.find((event) => event.type === 'DisbursementRecorded' && event.data['disbursementId'] === original.id);
     if (!recorded) throw new Error(`no disbursement ${original.id} in this log`);
-    const data = recorded.data as unknown as DisbursementRecorded['data'];
-    return this.fund({
-      type: 'DisbursementReversed',
-      data: {
-        programCode,
-        fiscalYear,
-        disbursementId: data.disbursementId,
-        reason: 'voucher cancelled by the treasury',
-        reversedOn,
-        regionCode: data.regionCode,
-        kind: data.kind,
-        amountFen: data.amountFen,
-        voucherNo: data.voucherNo,
-        ...(data.beneficiaries === undefined ? {} : { beneficiaries: data.beneficiaries }),
-        ...(data.toRegionCode === undefined ? {} : { toRegionCode: data.toRegionCode }),
-        ...(data.toParentRegionCode === undefined ? {} : { toParentRegionCode: data.toParentRegionCode }),
-        afterSettlement: data.afterSettlement,
-      },
-    });
+    return this.fund(reversalOf({ type: 'DisbursementRecorded', data: recorded.data as unknown as DisbursementRecorded['data'] }, reversedOn));
   }
 
   /** A settlement with the figures the decider computes from the actuals and the books so far. */
