@@ -296,14 +296,27 @@ interface LineBatch {
  */
 async function* lineBatches(path: string): AsyncGenerator<LineBatch> {
   const file = await open(path, 'r');
+  // The next chunk is read while the lines of this one are parsed and checked.
+  let reading: Promise<Buffer> | null = null;
+  const readChunk = async (): Promise<Buffer> => {
+    const chunk = Buffer.allocUnsafe(readChunkBytes);
+    const { bytesRead } = await file.read(chunk, 0, readChunkBytes, null);
+    return chunk.subarray(0, bytesRead);
+  };
   try {
-    let carry = Buffer.alloc(0);
+    let carry: Buffer = Buffer.alloc(0);
+    let next = readChunk();
+    reading = next;
     for (;;) {
-      const bytes = Buffer.allocUnsafe(carry.length + readChunkBytes);
-      carry.copy(bytes, 0);
-      const { bytesRead } = await file.read(bytes, carry.length, readChunkBytes, null);
-      const filled = carry.length + bytesRead;
-      if (bytesRead === 0) {
+      const chunk: Buffer = await next;
+      reading = null;
+      if (chunk.length > 0) {
+        next = readChunk();
+        reading = next;
+      }
+      const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+      const filled = bytes.length;
+      if (chunk.length === 0) {
         if (filled > 0) yield splitLines(bytes, filled, true);
         return;
       }
@@ -314,13 +327,15 @@ async function* lineBatches(path: string): AsyncGenerator<LineBatch> {
       if (cut === -1) {
         // A UTF-16 unit takes at most 3 bytes: this many bytes without a break are a line too long.
         if (filled > 3 * maxExportLineChars) throw new ExportFormatError(`a line is longer than ${maxExportLineChars} characters`);
-        carry = bytes.subarray(0, filled);
+        carry = bytes;
         continue;
       }
       yield splitLines(bytes, cut + 1, false);
       carry = bytes.subarray(cut + 1, filled);
     }
   } finally {
+    // A read still under way must end before the file closes under it.
+    await reading?.catch(() => undefined);
     await file.close();
   }
 }
