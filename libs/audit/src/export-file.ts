@@ -279,7 +279,7 @@ async function* exportItems(path: string): AsyncGenerator<ExportItem[]> {
 }
 
 /** Bytes read at a time: about a thousand events. */
-const readChunkBytes = 1024 * 1024;
+const readChunkBytes = 256 * 1024;
 
 /** The lines of one read, as text and as where they lie in its bytes, line breaks left out. */
 interface LineBatch {
