@@ -55,7 +55,9 @@ export function canonicalBytesOfLine(bytes: Buffer, start = 0, stop = bytes.leng
   written = 0;
   try {
     if (start >= end || src[start] !== openBrace) return null;
-    if (writeObject(start, true) !== end) return null;
+    const event = scanObject(start, true);
+    if (event.end !== end) return null;
+    writeObject(event);
     return out.subarray(0, written);
   } catch (error) {
     if (error === notCanonical) return null;
@@ -70,37 +72,58 @@ export function canonicalBytesOfLine(bytes: Buffer, start = 0, stop = bytes.leng
 function writeValue(at: number): number {
   if (at >= end) throw notCanonical;
   const byte = src[at];
-  if (byte === openBrace) return writeObject(at, false);
+  if (byte === openBrace) {
+    const object = scanObject(at, false);
+    writeObject(object);
+    return object.end;
+  }
   if (byte === openBracket) return writeArray(at);
   const valueEnd = scalarEnd(at);
   copy(at, valueEnd);
   return valueEnd;
 }
 
+/** An object read once: its members' spans in line order, the objects among their values read too. */
+interface ScannedObject {
+  /** keyStart, keyEnd, valueStart, valueEnd per member; the key spans include the quotes. */
+  readonly members: number[];
+  /** Per member, its value read as an object, or null for any other value. */
+  readonly objects: (ScannedObject | null)[];
+  /** Just past the closing brace. */
+  readonly end: number;
+}
+
 /**
- * An object's members are found first (key and value spans), then written in key order, each
- * value canonical in turn. At the top level the `hash` member is left out.
+ * Finds an object's members, and within each value that is an object, that object's: every byte
+ * is read once here and copied once by writeObject. At the top level the `hash` member is left out.
  */
-function writeObject(at: number, topLevel: boolean): number {
+function scanObject(at: number, topLevel: boolean): ScannedObject {
   const members: number[] = [];
+  const objects: (ScannedObject | null)[] = [];
   let next = at + 1;
-  if (next < end && src[next] === closeBrace) {
-    next += 1;
-  } else {
-    for (;;) {
-      if (next >= end || src[next] !== quote) throw notCanonical;
-      const keyEnd = keyStringEnd(next);
-      if (keyEnd >= end || src[keyEnd] !== colon) throw notCanonical;
-      const valueStart = keyEnd + 1;
-      const valueEnd = skipValue(valueStart);
-      if (!(topLevel && isHashKey(next, keyEnd))) members.push(next, keyEnd, valueStart);
-      if (valueEnd >= end) throw notCanonical;
-      const separator = src[valueEnd];
-      next = valueEnd + 1;
-      if (separator === closeBrace) break;
-      if (separator !== comma) throw notCanonical;
+  if (next < end && src[next] === closeBrace) return { members, objects, end: next + 1 };
+  for (;;) {
+    if (next >= end || src[next] !== quote) throw notCanonical;
+    const keyEnd = keyStringEnd(next);
+    if (keyEnd >= end || src[keyEnd] !== colon) throw notCanonical;
+    const valueStart = keyEnd + 1;
+    const object = valueStart < end && src[valueStart] === openBrace ? scanObject(valueStart, false) : null;
+    const valueEnd = object === null ? skipValue(valueStart) : object.end;
+    if (!(topLevel && isHashKey(next, keyEnd))) {
+      members.push(next, keyEnd, valueStart, valueEnd);
+      objects.push(object);
     }
+    if (valueEnd >= end) throw notCanonical;
+    const separator = src[valueEnd];
+    next = valueEnd + 1;
+    if (separator === closeBrace) return { members, objects, end: next };
+    if (separator !== comma) throw notCanonical;
   }
+}
+
+/** The object's members in key order, each value canonical in turn. */
+function writeObject(object: ScannedObject): void {
+  const { members, objects } = object;
   const order = sortedMembers(members);
   out[written++] = openBrace;
   for (let i = 0; i < order.length; i += 1) {
@@ -108,10 +131,12 @@ function writeObject(at: number, topLevel: boolean): number {
     if (i > 0) out[written++] = comma;
     copy(members[member], members[member + 1]);
     out[written++] = colon;
-    writeValue(members[member + 2]);
+    const value = objects[member / memberStride];
+    if (value !== null) writeObject(value);
+    else if (src[members[member + 2]] === openBracket) writeArray(members[member + 2]);
+    else copy(members[member + 2], members[member + 3]);
   }
   out[written++] = closeBrace;
-  return next;
 }
 
 function writeArray(at: number): number {
@@ -219,14 +244,17 @@ function startsWith(at: number, bytes: Uint8Array): boolean {
   return true;
 }
 
+/** Numbers per member in ScannedObject.members. */
+const memberStride = 4;
+
 /**
- * The members' offsets in `members` (three numbers each) in key order. An object has a dozen
+ * The members' offsets in `members` (memberStride numbers each) in key order. An object has a dozen
  * members at most, so insertion sort. Two equal keys give up: JSON.parse keeps the last, the hash
  * covers one.
  */
 function sortedMembers(members: readonly number[]): number[] {
   const order: number[] = [];
-  for (let member = 0; member < members.length; member += 3) {
+  for (let member = 0; member < members.length; member += memberStride) {
     let slot = order.length;
     order.push(member);
     while (slot > 0) {
