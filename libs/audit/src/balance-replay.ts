@@ -782,30 +782,26 @@ export class BalanceReplay {
     // The days in order, with this event's day among them: the books as of each day from it on.
     let asOfFen = 0n;
     let counted = false;
-    const fail = (day: string, heldFen: bigint): never => {
-      throw new Violation(`${regionCode} would hold ${formatYuan(heldFen)} 元 in the books as of ${day}: money spent on ${effectiveOn} had not arrived`);
-    };
     if (account !== undefined) {
       for (const day of sortedDaysOf(account)) {
         if (!counted && day > effectiveOn) {
           asOfFen += eventFen;
           counted = true;
-          if (asOfFen < 0n) fail(effectiveOn, asOfFen);
+          if (asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, effectiveOn, effectiveOn);
         }
         asOfFen += account.dated.get(day) ?? 0n;
         if (day === effectiveOn) {
           asOfFen += eventFen;
           counted = true;
         }
-        if (day >= effectiveOn && asOfFen < 0n) fail(day, asOfFen);
+        if (day >= effectiveOn && asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, day, effectiveOn);
       }
     }
     if (!counted) {
       asOfFen += eventFen;
-      if (asOfFen < 0n) fail(effectiveOn, asOfFen);
+      if (asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, effectiveOn, effectiveOn);
     }
   }
-
 
   /**
    * A document's lines: at least one, each an object naming a known region once, with an amount
@@ -967,6 +963,10 @@ const regionAccount = (code: string): Account => ({ kind: 'region', code });
 
 const isMovementKind = (kind: string): kind is MovementKind =>
   kind === 'beneficiary-payment' || kind === 'pass-down' || kind === 'return';
+
+function notYetArrived(regionCode: string, heldFen: bigint, day: string, effectiveOn: string): Violation {
+  return new Violation(`${regionCode} would hold ${formatYuan(heldFen)} 元 in the books as of ${day}: money spent on ${effectiveOn} had not arrived`);
+}
 
 function sortedDaysOf(account: RegionAccount): string[] {
   account.sortedDays ??= [...account.dated.keys()].sort();
