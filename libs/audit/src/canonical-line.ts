@@ -204,8 +204,10 @@ const literals = [Buffer.from('true', 'latin1'), Buffer.from('false', 'latin1'),
  * match. A loop, as a native indexOf costs more to call than these short strings cost to walk.
  */
 function stringEnd(at: number): number {
-  for (let next = at + 1; next < end; next += 1) {
-    const byte = src[next];
+  const bytes = src;
+  const stop = end;
+  for (let next = at + 1; next < stop; next += 1) {
+    const byte = bytes[next];
     if (byte === quote) return next + 1;
     if (byte === backslash) throw notCanonical;
   }
@@ -214,8 +216,10 @@ function stringEnd(at: number): number {
 
 /** A key as stringEnd reads strings, and in ASCII, where byte order is the UTF-16 order RFC 8785 sorts by. */
 function keyStringEnd(at: number): number {
-  for (let next = at + 1; next < end; next += 1) {
-    const byte = src[next];
+  const bytes = src;
+  const stop = end;
+  for (let next = at + 1; next < stop; next += 1) {
+    const byte = bytes[next];
     if (byte === quote) return next + 1;
     if (byte === backslash || byte >= 0x80) throw notCanonical;
   }
@@ -224,13 +228,15 @@ function keyStringEnd(at: number): number {
 
 /** Only integers as JSON.stringify writes them: no -0, no leading zero, no fraction or exponent. */
 function integerEnd(at: number): number {
+  const bytes = src;
+  const stop = end;
   let next = at;
-  if (src[next] === minus) next += 1;
+  if (bytes[next] === minus) next += 1;
   const digitsStart = next;
-  while (next < end && src[next] >= zero && src[next] <= nine) next += 1;
+  while (next < stop && bytes[next] >= zero && bytes[next] <= nine) next += 1;
   const digits = next - digitsStart;
   if (digits === 0 || digits > maxIntegerDigits) throw notCanonical;
-  if (src[digitsStart] === zero && (digits > 1 || digitsStart > at)) throw notCanonical;
+  if (bytes[digitsStart] === zero && (digits > 1 || digitsStart > at)) throw notCanonical;
   return next;
 }
 
@@ -276,14 +282,22 @@ function compareKeys(members: readonly number[], a: number, b: number): number {
   const bStart = members[b] + 1;
   const bEnd = members[b + 1] - 1;
   const length = Math.min(aEnd - aStart, bEnd - bStart);
+  const bytes = src;
   for (let i = 0; i < length; i += 1) {
-    const difference = src[aStart + i] - src[bStart + i];
+    const difference = bytes[aStart + i] - bytes[bStart + i];
     if (difference !== 0) return difference;
   }
   return aEnd - aStart - (bEnd - bStart);
 }
 
-/** Byte by byte: Buffer#copy and TypedArray#set cost more to call than these spans cost to walk. */
+/**
+ * Byte by byte: Buffer#copy and TypedArray#set cost more to call than these spans cost to walk.
+ * The loops here work on locals: the module's variables live in a context the loop would reload.
+ */
 function copy(from: number, to: number): void {
-  for (let i = from; i < to; i += 1) out[written++] = src[i];
+  const bytes = src;
+  const target = out;
+  let at = written;
+  for (let i = from; i < to; i += 1) target[at++] = bytes[i];
+  written = at;
 }
