@@ -82,6 +82,8 @@ interface RegionAccount {
   heldFen: bigint;
   /** Net postings to its holding per effective date: the books as of any day. */
   readonly dated: Map<string, bigint>;
+  /** The keys of `dated` in order, kept until a new day is added: most movements fall on a day already seen. */
+  sortedDays: string[] | null;
   preAllocatedFen: bigint;
   firstPreAllocatedOn: string;
   /** The earliest day money reached it from above: an allocation line or a pass-down. */
@@ -149,6 +151,8 @@ export class BalanceReplay {
   /** The running sum of every posting ever applied, all funds together: zero after each event. */
   private ledgerSumFen = 0n;
   private readonly latePaymentGraceDays: number;
+  /** Per fiscal year, the last day of its grace period: every payment is compared with it. */
+  private readonly lastPaymentDays = new Map<number, string>();
 
   constructor(
     private readonly registry: RegionRegistry,
@@ -510,7 +514,7 @@ export class BalanceReplay {
     }
     const closing = this.closingSettlement(books, regionCode);
     if (closing === null) {
-      const lastDay = addDays(`${books.fiscalYear}-12-31`, this.latePaymentGraceDays);
+      const lastDay = this.lastPaymentDayOf(books.fiscalYear);
       if (kind !== 'return' && on > lastDay) {
         throw new Violation(
           `${field} ${on} is past ${lastDay}, the end of ${books.fiscalYear}'s grace period of ${this.latePaymentGraceDays} days`,
@@ -703,6 +707,15 @@ export class BalanceReplay {
     account.settlement = { documentNo, settledOn, adjustmentFen };
   }
 
+  private lastPaymentDayOf(fiscalYear: number): string {
+    let lastDay = this.lastPaymentDays.get(fiscalYear);
+    if (lastDay === undefined) {
+      lastDay = addDays(`${fiscalYear}-12-31`, this.latePaymentGraceDays);
+      this.lastPaymentDays.set(fiscalYear, lastDay);
+    }
+    return lastDay;
+  }
+
   /** The settled region and the regions it funds: its registry children the root does not pay directly. */
   private latestDateInSubtree(books: FundBooks, regionCode: string): string {
     let latest = books.regions.get(regionCode)?.lastEffectiveOn ?? '';
@@ -736,7 +749,9 @@ export class BalanceReplay {
         case 'region': {
           const region = this.accountOf(books, account.code);
           region.heldFen += deltaFen;
-          region.dated.set(effectiveOn, (region.dated.get(effectiveOn) ?? 0n) + deltaFen);
+          const onTheDay = region.dated.get(effectiveOn);
+          if (onTheDay === undefined) region.sortedDays = null;
+          region.dated.set(effectiveOn, (onTheDay ?? 0n) + deltaFen);
           region.lastEffectiveOn = laterOf(region.lastEffectiveOn, effectiveOn);
           break;
         }
@@ -759,16 +774,32 @@ export class BalanceReplay {
    * books as of `effectiveOn` and of every later day it moved hold no less than zero.
    */
   private requireDatedBalance(books: FundBooks, regionCode: string, effectiveOn: string, postings: readonly Posting[]): void {
-    const byDay = new Map(books.regions.get(regionCode)?.dated ?? []);
+    let eventFen = 0n;
     for (const { account, deltaFen } of postings) {
-      if (account.kind === 'region' && account.code === regionCode) byDay.set(effectiveOn, (byDay.get(effectiveOn) ?? 0n) + deltaFen);
+      if (account.kind === 'region' && account.code === regionCode) eventFen += deltaFen;
     }
+    const account = books.regions.get(regionCode);
+    // The days in order, with this event's day among them: the books as of each day from it on.
     let asOfFen = 0n;
-    for (const day of [...byDay.keys()].sort()) {
-      asOfFen += byDay.get(day) ?? 0n;
-      if (day >= effectiveOn && asOfFen < 0n) {
-        throw new Violation(`${regionCode} would hold ${formatYuan(asOfFen)} 元 in the books as of ${day}: money spent on ${effectiveOn} had not arrived`);
+    let counted = false;
+    if (account !== undefined) {
+      for (const day of sortedDaysOf(account)) {
+        if (!counted && day > effectiveOn) {
+          asOfFen += eventFen;
+          counted = true;
+          if (asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, effectiveOn, effectiveOn);
+        }
+        asOfFen += account.dated.get(day) ?? 0n;
+        if (day === effectiveOn) {
+          asOfFen += eventFen;
+          counted = true;
+        }
+        if (day >= effectiveOn && asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, day, effectiveOn);
       }
+    }
+    if (!counted) {
+      asOfFen += eventFen;
+      if (asOfFen < 0n) throw notYetArrived(regionCode, asOfFen, effectiveOn, effectiveOn);
     }
   }
 
@@ -885,6 +916,7 @@ export class BalanceReplay {
       account = {
         heldFen: 0n,
         dated: new Map(),
+        sortedDays: null,
         preAllocatedFen: 0n,
         firstPreAllocatedOn: '',
         firstReceivedOn: '',
@@ -931,6 +963,15 @@ const regionAccount = (code: string): Account => ({ kind: 'region', code });
 
 const isMovementKind = (kind: string): kind is MovementKind =>
   kind === 'beneficiary-payment' || kind === 'pass-down' || kind === 'return';
+
+function notYetArrived(regionCode: string, heldFen: bigint, day: string, effectiveOn: string): Violation {
+  return new Violation(`${regionCode} would hold ${formatYuan(heldFen)} 元 in the books as of ${day}: money spent on ${effectiveOn} had not arrived`);
+}
+
+function sortedDaysOf(account: RegionAccount): string[] {
+  account.sortedDays ??= [...account.dated.keys()].sort();
+  return account.sortedDays;
+}
 
 /** Top-up money that reached a region after its subtree was closed and is not yet spent. */
 function topUpLeftFen(account: RegionAccount): bigint {
@@ -1000,15 +1041,25 @@ function flag(data: JsonObject, field: string): boolean {
   return value;
 }
 
+/**
+ * Days already found real. A log's dates repeat (a million payments fall on a few hundred days),
+ * and the check below costs two date parses; the set stops growing at a bound, so that a log of
+ * many distinct days only checks them afresh.
+ */
+const realDays = new Set<string>();
+const maxRememberedDays = 4096;
+
 /** A real calendar day written `YYYY-MM-DD`: the only form the rules compare as text. */
 function day(data: JsonObject, field: string): string {
   const value = data[field];
+  if (typeof value === 'string' && realDays.has(value)) return value;
   const isDay =
     typeof value === 'string' &&
     /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) &&
     !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
     new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
   if (!isDay) throw new Violation(`${field} is not a date`);
+  if (realDays.size < maxRememberedDays) realDays.add(value);
   return value;
 }
 

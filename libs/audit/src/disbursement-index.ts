@@ -148,9 +148,15 @@ function resized<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array
   return to;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 const idCodes: number[] = new Array<number>(17).fill(0);
+
+/** A hex digit's value by character code, -1 for anything else: UUIDs are lowercase. */
+const hexValue = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) hexValue['0123456789abcdef'.charCodeAt(digit)] = digit;
+
+/** The last id asked about and its key: a disbursement is looked up and then added. */
+let lastId = '';
+let lastKey = '';
 
 /**
  * A UUID (the ids the ledger gives) as its 16 bytes, one character each, marked by a leading 1;
@@ -159,15 +165,32 @@ const idCodes: number[] = new Array<number>(17).fill(0);
  * rest of the log costs more than its text.
  */
 function idKey(disbursementId: string): string {
-  if (!uuidPattern.test(disbursementId)) return `\u0000${disbursementId}`;
+  if (disbursementId === lastId) return lastKey;
+  const key = uuidBytes(disbursementId) ? String.fromCharCode(...idCodes) : `\u0000${disbursementId}`;
+  lastId = disbursementId;
+  lastKey = key;
+  return key;
+}
+
+/** Fills idCodes from a lowercase 8-4-4-4-12 UUID; false for any other text. */
+function uuidBytes(id: string): boolean {
+  if (id.length !== 36) return false;
   idCodes[0] = 1;
   let at = 0;
   for (let byte = 1; byte <= 16; byte += 1) {
-    if (disbursementId.charCodeAt(at) === 0x2d) at += 1;
-    idCodes[byte] = Number.parseInt(disbursementId.slice(at, at + 2), 16);
+    if (at === 8 || at === 13 || at === 18 || at === 23) {
+      if (id.charCodeAt(at) !== 0x2d) return false;
+      at += 1;
+    }
+    const high = id.charCodeAt(at);
+    const low = id.charCodeAt(at + 1);
+    const highValue = high < 128 ? hexValue[high] : -1;
+    const lowValue = low < 128 ? hexValue[low] : -1;
+    if (highValue < 0 || lowValue < 0) return false;
+    idCodes[byte] = highValue * 16 + lowValue;
     at += 2;
   }
-  return String.fromCharCode(...idCodes);
+  return true;
 }
 
 /** YYYY-MM-DD (already checked) as yyyymmdd. */

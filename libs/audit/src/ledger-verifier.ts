@@ -3,9 +3,10 @@ import type { RegionRegistry } from '@earmark/domain';
 // point), so the verifier runs offline with nothing but the events and a key.
 import { genesisHash, hashEvent, type RecordedEvent } from '@earmark/event-store';
 import { BalanceReplay } from './balance-replay';
+import { canonicalBytesOfLine } from './canonical-line';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
-import { eventLeaf } from './event-leaves';
-import { MerkleRootBuilder } from './merkle';
+import { MerkleRootBuilder, sha256Hex } from './merkle';
+import { pageLinesOf, type PageLines } from './page-lines';
 
 export interface VerifyOptions {
   /** When given, the first treeSize events must have its Merkle root (null: an unsigned export). */
@@ -140,10 +141,11 @@ export class LedgerVerifier {
       this.events += page.length;
       return;
     }
+    const lines = pageLinesOf(page);
     for (let i = 0; i < page.length; i += 1) {
       const event = page[i];
       this.events += 1;
-      this.chainFailure = this.chainStep(event);
+      this.chainFailure = this.chainStep(event, lines !== undefined && lines.events[i] === event ? lineHash(lines, i) : null);
       if (this.chainFailure !== null) {
         this.events += page.length - i - 1;
         return;
@@ -151,7 +153,7 @@ export class LedgerVerifier {
       this.lastPosition = event.position;
       if (this.rootBuilder !== null) {
         // The chain check has just proved this is position size + 1 and its hash well formed.
-        this.rootBuilder.append(eventLeaf(event));
+        this.rootBuilder.appendHexLeaf(event.hash);
         this.takeSignedPrefixRoot();
       }
       if (this.balanceFailure === null && this.balanceError === null) this.replayStep(event);
@@ -204,7 +206,8 @@ export class LedgerVerifier {
     return report(balanceFailure);
   }
 
-  private chainStep(event: RecordedEvent): Failure | null {
+  /** `lineHash`: SHA-256 over the canonical bytes rearranged from the event's export line, when it could be. */
+  private chainStep(event: RecordedEvent, lineHash: string | null): Failure | null {
     const expected = BigInt(this.events);
     if (event.position !== expected) {
       if (event.position === expected - 1n) return { position: event.position, reason: `position ${event.position}: recorded twice` };
@@ -216,26 +219,30 @@ export class LedgerVerifier {
       const how = expected === 1n ? `the log starts at ${event.position}` : `the log jumps from ${expected - 1n} to ${event.position}`;
       return { position: expected, reason: `position ${expected}: missing (${how})` };
     }
-    const at = `position ${expected}`;
     const nextVersion = this.nextVersions.get(event.streamName) ?? 0n;
     if (event.streamVersion !== nextVersion) {
       return {
         position: expected,
-        reason: `${at}: ${event.streamName} goes to version ${event.streamVersion} where ${nextVersion} is due`,
+        reason: `position ${expected}: ${event.streamName} goes to version ${event.streamVersion} where ${nextVersion} is due`,
       };
     }
     this.nextVersions.set(event.streamName, nextVersion + 1n);
     if (event.previousHash !== this.previousHash) {
       const whose = expected === 1n ? 'the genesis hash' : `the hash of position ${expected - 1n}`;
-      return { position: expected, reason: `${at}: previousHash is not ${whose}` };
+      return { position: expected, reason: `position ${expected}: previousHash is not ${whose}` };
+    }
+    // The line's hash settles it only when it matches: otherwise the event's own encoding decides.
+    if (lineHash === event.hash) {
+      this.previousHash = event.hash;
+      return null;
     }
     let recomputed: string;
     try {
       recomputed = hashEvent(event, event.previousHash);
     } catch (error) {
-      return { position: expected, reason: `${at}: cannot be hashed (${(error as Error).message})` };
+      return { position: expected, reason: `position ${expected}: cannot be hashed (${(error as Error).message})` };
     }
-    if (recomputed !== event.hash) return { position: expected, reason: `${at}: hash does not match its contents` };
+    if (recomputed !== event.hash) return { position: expected, reason: `position ${expected}: hash does not match its contents` };
     this.previousHash = event.hash;
     return null;
   }
@@ -302,6 +309,12 @@ function checkSignature(checkpoint: Checkpoint, publicKeyPem: string): Failure |
   return {
     reason: `the checkpoint's signature (key ${checkpoint.keyId}) does not verify with the public key given (key ${keyIdOf(publicKeyPem)})`,
   };
+}
+
+/** The chain hash over the canonical bytes of the page's i-th line, or null when they cannot be had from it. */
+function lineHash(lines: PageLines, i: number): string | null {
+  const bytes = canonicalBytesOfLine(lines.buffers[i], lines.starts[i], lines.ends[i]);
+  return bytes === null ? null : sha256Hex(bytes);
 }
 
 function inPositionOrder(events: readonly RecordedEvent[]): RecordedEvent[] {

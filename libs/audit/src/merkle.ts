@@ -19,6 +19,16 @@ const sha256: (data: Uint8Array) => Buffer =
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();
 
+/** SHA-256 as 64 lowercase hex digits, the form of the chain's hashes. */
+export const sha256Hex: (data: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/** Reused for the input of each leaf and node hash: hashing consumes it at once, so no call sees another's. */
+const leafInput = Buffer.alloc(1 + merkleHashBytes);
+const nodeInput = Buffer.alloc(1 + 2 * merkleHashBytes);
+
 /** RFC 9162 §2.1.1: the hash of a leaf, SHA-256(0x00 ‖ leaf). */
 export function hashLeaf(leaf: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + leaf.length);
@@ -29,6 +39,12 @@ export function hashLeaf(leaf: Uint8Array): Buffer {
 
 /** RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length === merkleHashBytes && right.length === merkleHashBytes) {
+    nodeInput[0] = 0x01;
+    nodeInput.set(left, 1);
+    nodeInput.set(right, 1 + merkleHashBytes);
+    return sha256(nodeInput);
+  }
   const input = Buffer.allocUnsafe(1 + left.length + right.length);
   input[0] = 0x01;
   input.set(left, 1);
@@ -153,9 +169,25 @@ export class MerkleRootBuilder {
     this.appendLeafHash(hashLeaf(leaf));
   }
 
+  /**
+   * A leaf given as the 64 hex digits of an event's hash, which the caller has checked: the
+   * verifier's chain check has just recomputed it. Saves decoding it into a Buffer of its own.
+   */
+  appendHexLeaf(hexLeaf: string): void {
+    if (hexLeaf.length !== 2 * merkleHashBytes) throw new TypeError(`a leaf is ${merkleHashBytes} bytes`);
+    leafInput[0] = 0x00;
+    if (leafInput.write(hexLeaf, 1, 'hex') !== merkleHashBytes) throw new TypeError(`a leaf is ${merkleHashBytes} bytes`);
+    this.push(sha256(leafInput));
+  }
+
   appendLeafHash(leafHash: Uint8Array): void {
     assertHash(leafHash, 'leaf hash');
-    let hash: Buffer = Buffer.from(leafHash);
+    this.push(Buffer.from(leafHash));
+  }
+
+  /** `hash` is the builder's own from here on. */
+  private push(leafHash: Buffer): void {
+    let hash = leafHash;
     for (let filled = this.count; isOdd(filled); filled = half(filled)) {
       hash = hashChildren(this.peaks.pop() as Buffer, hash);
     }
