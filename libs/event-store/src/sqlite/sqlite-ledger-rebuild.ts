@@ -1,11 +1,24 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../event-store.port';
+import { disbursementColumns } from '../ledger-rows';
 import type { LedgerAggregates, LedgerDelta, LedgerRebuildTarget } from '../ledger-tables.port';
 import { SqliteLedgerTables } from './sqlite-ledger-tables';
 import { sqliteLedgerTables } from './sqlite-schema';
 
 /** The fresh tables' names: the live name and this. */
 const rebuildSuffix = '__rebuild';
+/**
+ * Disbursements and reversal marks wait here, in the connection's temporary database (no WAL, no
+ * fsync, gone with the connection), until the log has been read: see `moveStagedDisbursements`.
+ */
+const stagedDisbursements = 'temp.rm_disbursement__staged';
+const stagedReversals = 'temp.rm_disbursement__reversed';
+/**
+ * The page cache while the staged disbursements move in: enough for the id index of a few million
+ * disbursements (about 70 bytes each), so that its pages are written once. Back to the store's
+ * own size afterwards; pages are only held as they are used.
+ */
+const moveCacheKiB = 512 * 1024;
 
 const onlyAppended = (delta: LedgerDelta): LedgerDelta => ({ ...delta, programYears: [], regionBalances: [], performanceTargets: [], performanceActuals: [] });
 
@@ -13,9 +26,17 @@ const onlyAppended = (delta: LedgerDelta): LedgerDelta => ({ ...delta, programYe
  * A rebuild of the ledger tables in one SQLite file. The fresh tables are created from the live
  * ones' own definitions (sqlite_master), so that they cannot drift from the migrations; each page's
  * rows commit in a short transaction of their own, so that appends and reads go on meanwhile.
+ *
+ * The disbursement locator is the exception: its id index has random keys, so a page of them
+ * touches nearly every page of the index, and each commit would write the whole index again
+ * (a rebuild slowed with the square of the log). Its rows are staged instead and moved in once,
+ * in log order, after the last page.
  */
 export class SqliteLedgerRebuild implements LedgerRebuildTarget {
   private readonly fresh: SqliteLedgerTables;
+  private readonly stageDisbursement: Database.Statement;
+  private readonly stageReversal: Database.Statement;
+  private staged = true;
 
   constructor(
     private readonly db: Database.Database,
@@ -32,11 +53,44 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
         db.exec(definition.replace(new RegExp(`^CREATE TABLE ${table}\\b`), `CREATE TABLE ${table}${rebuildSuffix}`));
       }
     }).immediate();
+    db.exec(`DROP TABLE IF EXISTS ${stagedDisbursements}; DROP TABLE IF EXISTS ${stagedReversals};`);
+    // Keyed by position alone (the rowid: read back in log order without a sort); the locator's
+    // own constraints are checked once the rows move in.
+    db.exec(`CREATE TABLE ${stagedDisbursements} (${disbursementColumns.replace(/^position\b/, 'position INTEGER PRIMARY KEY')})`);
+    db.exec(`CREATE TABLE ${stagedReversals} (disbursement_id TEXT NOT NULL)`);
+    this.stageDisbursement = db.prepare(
+      `INSERT INTO ${stagedDisbursements} (${disbursementColumns}) VALUES (${disbursementColumns.split(',').map(() => '?').join(', ')})`,
+    );
+    this.stageReversal = db.prepare(`INSERT INTO ${stagedReversals} (disbursement_id) VALUES (?)`);
     this.fresh = new SqliteLedgerTables(db, rebuildSuffix);
   }
 
   async appendRows(delta: LedgerDelta): Promise<void> {
-    this.db.transaction(() => this.fresh.write(onlyAppended(delta))).immediate();
+    if (!this.staged) throw new Error('the staged disbursements have moved in already');
+    this.db
+      .transaction(() => {
+        this.fresh.write({ ...onlyAppended(delta), disbursements: [], reversedDisbursementIds: [] });
+        for (const d of delta.disbursements) {
+          this.stageDisbursement.run(
+            d.position,
+            d.disbursementId,
+            d.programCode,
+            d.fiscalYear,
+            d.regionCode,
+            d.kind,
+            d.amountFen,
+            d.voucherNo,
+            d.paidOn,
+            d.toRegionCode,
+            d.toParentRegionCode,
+            d.beneficiaries,
+            d.afterSettlement ? 1 : 0,
+            d.reversed ? 1 : 0,
+          );
+        }
+        for (const id of delta.reversedDisbursementIds) this.stageReversal.run(id);
+      })
+      .immediate();
   }
 
   async swapIn(
@@ -44,6 +98,7 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
     position: bigint,
     catchUp: (events: readonly RecordedEvent[]) => { readonly delta: LedgerDelta; readonly aggregates: LedgerAggregates },
   ): Promise<bigint> {
+    this.moveStagedDisbursements();
     const db = this.db;
     return db
       .transaction(() => {
@@ -69,8 +124,42 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
   }
 
   async abandon(): Promise<void> {
+    this.dropStaged();
     this.db.transaction(() => {
       for (const table of sqliteLedgerTables) this.db.exec(`DROP TABLE IF EXISTS ${table}${rebuildSuffix}`);
     }).immediate();
+  }
+
+  /**
+   * The staged disbursements into the fresh locator in one transaction, in log order (the table's
+   * own order, so that only the id index takes them out of order, in the page cache), then the
+   * reversals marked. Replayed rows are ignored as the live writes ignore them. Later events
+   * (the swap's catch-up) are written to the locator directly.
+   */
+  private moveStagedDisbursements(): void {
+    if (!this.staged) return;
+    const db = this.db;
+    const cacheSize = db.pragma('cache_size', { simple: true }) as number | bigint;
+    db.pragma(`cache_size = -${moveCacheKiB}`);
+    try {
+      db.transaction(() => {
+        db.exec(
+          `INSERT OR IGNORE INTO rm_disbursement${rebuildSuffix} (${disbursementColumns})
+           SELECT ${disbursementColumns} FROM ${stagedDisbursements} ORDER BY position`,
+        );
+        db.exec(
+          `UPDATE rm_disbursement${rebuildSuffix} SET reversed = 1
+           WHERE disbursement_id IN (SELECT disbursement_id FROM ${stagedReversals})`,
+        );
+      }).immediate();
+    } finally {
+      db.pragma(`cache_size = ${cacheSize}`);
+    }
+    this.dropStaged();
+  }
+
+  private dropStaged(): void {
+    this.staged = false;
+    this.db.exec(`DROP TABLE IF EXISTS ${stagedDisbursements}; DROP TABLE IF EXISTS ${stagedReversals};`);
   }
 }
