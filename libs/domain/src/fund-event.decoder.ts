@@ -41,8 +41,9 @@ export function decodeFundEvent(stored: StoredEventLike): FundEvent | null {
     case 'DisbursementReversed':
     case 'DisbursementRecorded':
     case 'PassDownRecorded':
-      // Logs written before a reversal carried its original's flag read as before settlement.
-      return { type: stored.type, data: { afterSettlement: false, ...record } } as unknown as FundEvent;
+      // Logs written before a reversal carried its original's flag read as before settlement. (A
+      // copy only then: a rebuild decodes every payment of the log.)
+      return { type: stored.type, data: 'afterSettlement' in record ? record : { afterSettlement: false, ...record } } as unknown as FundEvent;
     case 'RegionYearSettled':
       // Before settlements netted returns, allocated was the pre-allocation and nothing went back.
       return {

@@ -70,23 +70,32 @@ export async function rebuildLedgerTables(
     return delta;
   };
   const target = await sink.beginLedgerRebuild();
+  // One page's rows are written while the next page is read and folded: where the store's database
+  // is another process (PostgreSQL), the two go on at once. Pages are written one at a time, in order.
+  let writing: Promise<void> = Promise.resolve();
   try {
     let after = 0n;
     let events = 0;
     for (;;) {
       const page = await store.readAll({ afterPosition: after, maxCount: pageSize });
       if (page.length === 0) break;
-      await target.appendRows(fold(page));
+      const delta = fold(page);
+      await writing;
+      writing = target.appendRows(delta);
+      // Its failure is met at the next await of it; meanwhile it is not an unhandled rejection.
+      writing.catch(() => undefined);
       events += page.length;
       after = page[page.length - 1]!.position;
       onProgress?.(after);
     }
+    await writing;
     const lastPosition = await target.swapIn(projection.name, after, (late) => {
       events += late.length;
       return { delta: fold(late), aggregates: aggregates.rows() };
     });
     return { events, lastPosition };
   } catch (error) {
+    await writing.catch(() => undefined);
     await target.abandon().catch(() => undefined);
     throw error;
   }

@@ -20,7 +20,6 @@ import {
   type PassDownRecorded,
   type PerformanceActualReported,
   type PerformanceTargetsRecorded,
-  type RegionYearCounters,
   type RegionYearSettled,
 } from '@earmark/domain';
 import {
@@ -49,9 +48,9 @@ export const ledgerProjectionName = 'ledger';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Which fund an event belongs to: from its stream, or, for a refusal, from its data. */
-function fundOf(event: RecordedEvent): FundRef | null {
+function fundOf(event: RecordedEvent, fundOfStream: (streamName: string) => FundRef | null = parseFundStreamName): FundRef | null {
   if (event.type !== 'CommandRefused' && !isFundEventType(event.type)) return null;
-  const fromStream = parseFundStreamName(event.streamName);
+  const fromStream = fundOfStream(event.streamName);
   if (fromStream) return fromStream;
   if (event.type === 'CommandRefused') {
     const data = event.data as unknown as CommandRefused['data'];
@@ -116,8 +115,18 @@ export function createLedgerProjection(): LedgerTablesProjection {
     },
     fold(events, state) {
       const work = new LedgerOverlay(state);
+      // A batch (a rebuild's page above all) names a few streams many times over.
+      const streams = new Map<string, FundRef | null>();
+      const fundOfStream = (streamName: string): FundRef | null => {
+        let fund = streams.get(streamName);
+        if (fund === undefined) {
+          fund = parseFundStreamName(streamName);
+          streams.set(streamName, fund);
+        }
+        return fund;
+      };
       for (const recorded of events) {
-        const fund = fundOf(recorded);
+        const fund = fundOf(recorded, fundOfStream);
         if (fund) applyEvent(work, recorded, fund.programCode, fund.fiscalYear);
       }
       return work.delta();
@@ -125,13 +134,18 @@ export function createLedgerProjection(): LedgerTablesProjection {
   };
 }
 
-/** The loaded aggregate rows plus what the batch changed, so that later events see earlier ones. */
+/**
+ * The loaded aggregate rows plus what the batch changed, so that later events see earlier ones.
+ * A row the batch changes is copied once, on its first change, and the copy then changed in place:
+ * the loaded rows are never touched, and a batch of many events on one region does not copy its
+ * row per event.
+ */
 class LedgerOverlay {
-  private readonly programYears = new Map<string, ProgramYearRow>();
-  private readonly regionBalances = new Map<string, RegionBalanceRow>();
+  private readonly programYears = new Map<string, Mutable<ProgramYearRow>>();
+  private readonly regionBalances = new Map<string, Mutable<RegionBalanceRow>>();
   readonly documents: ProgramDocumentRow[] = [];
-  /** Keyed by region and position: an event posting twice to one region keeps its last line. */
-  readonly trail = new Map<string, TrailRow>();
+  /** In log order; an event posting twice to one region keeps its last line (see ApplyContext.trail). */
+  readonly trail: TrailRow[] = [];
   readonly disbursements: DisbursementRow[] = [];
   readonly reversedDisbursementIds: string[] = [];
   readonly refusals: RefusalRow[] = [];
@@ -140,20 +154,28 @@ class LedgerOverlay {
 
   constructor(private readonly loaded: LedgerState) {}
 
-  programYear(key: string): ProgramYearRow | null {
-    return this.programYears.get(key) ?? this.loaded.programYears.get(key) ?? null;
+  /** The batch's own copy of a program-year row (made now if need be), or null if there is none. */
+  programYear(key: string): Mutable<ProgramYearRow> | null {
+    const own = this.programYears.get(key);
+    if (own) return own;
+    const loaded = this.loaded.programYears.get(key);
+    return loaded ? { ...loaded } : null;
   }
 
-  putProgramYear(row: ProgramYearRow): void {
-    this.programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+  putProgramYear(key: string, row: Mutable<ProgramYearRow>): void {
+    this.programYears.set(key, row);
   }
 
-  regionBalance(key: string): RegionBalanceRow | null {
-    return this.regionBalances.get(key) ?? this.loaded.regionBalances.get(key) ?? null;
+  /** The batch's own copy of a region's row (made now if need be), or null if there is none. */
+  regionBalance(key: string): Mutable<RegionBalanceRow> | null {
+    const own = this.regionBalances.get(key);
+    if (own) return own;
+    const loaded = this.loaded.regionBalances.get(key);
+    return loaded ? { ...loaded } : null;
   }
 
-  putRegionBalance(row: RegionBalanceRow): void {
-    this.regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
+  putRegionBalance(key: string, row: Mutable<RegionBalanceRow>): void {
+    this.regionBalances.set(key, row);
   }
 
   delta(): LedgerDelta {
@@ -161,7 +183,7 @@ class LedgerOverlay {
       programYears: [...this.programYears.values()],
       regionBalances: [...this.regionBalances.values()],
       documents: this.documents,
-      trail: [...this.trail.values()],
+      trail: this.trail,
       disbursements: this.disbursements,
       reversedDisbursementIds: this.reversedDisbursementIds,
       refusals: this.refusals,
@@ -218,6 +240,8 @@ class ApplyContext {
   readonly program: Mutable<ProgramYearRow>;
   /** A program-year exists once an allocation document is recorded for it, not before. */
   programExists: boolean;
+  /** Where this event's lines start in the batch's trail. */
+  private readonly trailStart: number;
 
   constructor(
     readonly work: LedgerOverlay,
@@ -229,27 +253,35 @@ class ApplyContext {
     const actor = recorded.metadata['actor'];
     this.actor = typeof actor === 'string' ? actor : 'unknown';
     this.programExists = program !== null;
-    this.program = program ? { ...program } : emptyProgram(programCode, fiscalYear);
+    this.program = program ?? emptyProgram(programCode, fiscalYear);
+    this.trailStart = work.trail.length;
   }
 
   get position(): bigint {
     return this.recorded.position;
   }
 
+  /** The region's row to change, then to save with `saveRegion`. */
   region(regionCode: string): Mutable<RegionBalanceRow> {
     const existing = this.work.regionBalance(ledgerRegionKey(this.programCode, this.fiscalYear, regionCode));
-    if (existing) return { ...existing };
+    if (existing) return existing;
     this.program.regions += 1;
     return emptyRegion(this.programCode, this.fiscalYear, regionCode);
   }
 
   saveRegion(region: Mutable<RegionBalanceRow>): void {
     region.lastPosition = this.position;
-    this.work.putRegionBalance(region);
+    this.work.putRegionBalance(ledgerRegionKey(region.programCode, region.fiscalYear, region.regionCode), region);
   }
 
+  /** A trail line of this event; a second line for the same region takes the first one's place. */
   trail(region: RegionBalanceRow, entry: { type: string; amountFen: bigint; effectiveOn: string; reference: string }): void {
-    this.work.trail.set(`${region.regionCode}/${this.position}`, {
+    const trail = this.work.trail;
+    let at = trail.length;
+    for (let i = this.trailStart; i < trail.length; i += 1) {
+      if (trail[i]!.regionCode === region.regionCode) at = i;
+    }
+    trail[at] = {
       programCode: this.programCode,
       fiscalYear: this.fiscalYear,
       regionCode: region.regionCode,
@@ -262,13 +294,13 @@ class ApplyContext {
       reference: entry.reference,
       actor: this.actor,
       hash: this.recorded.hash,
-    });
+    };
   }
 
   saveProgram(): void {
     if (!this.programExists) return;
     this.program.lastPosition = this.position;
-    this.work.putProgramYear(this.program);
+    this.work.putProgramYear(ledgerFundKey(this.programCode, this.fiscalYear), this.program);
   }
 }
 
@@ -288,9 +320,9 @@ function applyMoney(ctx: ApplyContext, event: MoneyEvent): void {
   const reference = referenceOf(event);
   for (const posting of regions) {
     const row = ctx.region(posting.regionCode);
-    const counters = countersOf(row);
-    applyPosting(counters, posting);
-    writeCounters(row, counters);
+    // The row's counters are the domain's, named alike: the posting is applied to them in place.
+    applyPosting(row, posting);
+    writeDerivedFigures(row);
     ctx.saveRegion(row);
     ctx.trail(row, {
       type: trailType(event, posting.regionCode),
@@ -384,52 +416,18 @@ function applySettlement(ctx: ApplyContext, event: RegionYearSettled): void {
   const region = ctx.region(data.regionCode);
   // The terms as the domain reads them; what is still outstanding is worked out just below.
   region.settlement = { ...settlementTermsOf(data), outstandingFen: 0n };
-  writeCounters(region, countersOf(region));
+  writeDerivedFigures(region);
   ctx.program.settledRegions += 1;
   ctx.saveRegion(region);
   ctx.trail(region, { type: 'settlement', amountFen: 0n, effectiveOn: data.settledOn, reference: data.documentNo });
 }
 
-/** The domain's counters, read from a stored balance. */
-function countersOf(row: RegionBalanceRow): RegionYearCounters {
-  return {
-    preAllocatedFen: row.preAllocatedFen,
-    topUpReceivedFen: row.topUpReceivedFen,
-    receivedFen: row.receivedFen,
-    returnedInFen: row.returnedInFen,
-    passedDownFen: row.passedDownFen,
-    paidFen: row.paidFen,
-    beneficiaries: row.beneficiaries,
-    returnedFen: row.returnedFen,
-    spentAfterSettlementFen: row.spentAfterSettlementFen,
-    returnedAfterSettlementFen: row.returnedAfterSettlementFen,
-    receivedAfterSettlementFen: row.receivedAfterSettlementFen,
-    firstReceivedOn: row.firstReceivedOn,
-    firstTopUpOn: row.firstTopUpOn,
-    lastEffectiveOn: row.lastEffectiveOn,
-  };
-}
-
-/** Stores the counters and the figures the domain derives from them. */
-function writeCounters(row: Mutable<RegionBalanceRow>, counters: RegionYearCounters): void {
-  row.preAllocatedFen = counters.preAllocatedFen;
-  row.topUpReceivedFen = counters.topUpReceivedFen;
-  row.receivedFen = counters.receivedFen;
-  row.returnedInFen = counters.returnedInFen;
-  row.passedDownFen = counters.passedDownFen;
-  row.paidFen = counters.paidFen;
-  row.beneficiaries = counters.beneficiaries;
-  row.returnedFen = counters.returnedFen;
-  row.spentAfterSettlementFen = counters.spentAfterSettlementFen;
-  row.returnedAfterSettlementFen = counters.returnedAfterSettlementFen;
-  row.receivedAfterSettlementFen = counters.receivedAfterSettlementFen;
-  row.firstReceivedOn = counters.firstReceivedOn;
-  row.firstTopUpOn = counters.firstTopUpOn;
-  row.lastEffectiveOn = counters.lastEffectiveOn;
-  row.allocatedFen = allocatedFen(counters);
-  row.availableFen = availableFen(counters);
+/** Stores beside a row's counters the figures the domain derives from them. */
+function writeDerivedFigures(row: Mutable<RegionBalanceRow>): void {
+  row.allocatedFen = allocatedFen(row);
+  row.availableFen = availableFen(row);
   if (row.settlement) {
-    row.settlement = { ...row.settlement, outstandingFen: outstandingFen(counters, row.settlement) };
+    row.settlement = { ...row.settlement, outstandingFen: outstandingFen(row, row.settlement) };
   }
 }
 

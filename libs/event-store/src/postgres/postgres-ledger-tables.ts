@@ -81,8 +81,12 @@ const refusalTypes = ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'];
  * A batch's whole delta in one statement, one data-modifying CTE per table, so that the transaction
  * holding the head lock spends one round trip on it. The parameters are the tables' columns in
  * this order; a table with no rows gets empty arrays.
+ *
+ * With `reversalsInto`, the statement writes a streamed rebuild page into fresh tables that have no
+ * keys yet: the appended rows only (no aggregate upserts, which need the keys to conflict on), and
+ * the reversed ids into that table, to be marked once the locator has its id index.
  */
-function ledgerWriteSql(suffix: string): string {
+function ledgerWriteSql(suffix: string, reversalsInto: string | null): string {
   const t = (table: string): string => `${table}${suffix}`;
   let next = 1;
   const insert = (table: string, columns: string, types: readonly string[], onConflict: string): string => {
@@ -90,27 +94,39 @@ function ledgerWriteSql(suffix: string): string {
     next += types.length;
     return text;
   };
+  const streamed = reversalsInto !== null;
   const parts = [
-    insert('rm_program_year', programYearColumns, programYearTypes, updateAll(programYearColumns, ['program_code', 'fiscal_year'])),
-    insert('rm_region_balance', regionBalanceColumns, regionBalanceTypes, updateAll(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code'])),
+    ...(streamed
+      ? []
+      : [
+          insert('rm_program_year', programYearColumns, programYearTypes, updateAll(programYearColumns, ['program_code', 'fiscal_year'])),
+          insert('rm_region_balance', regionBalanceColumns, regionBalanceTypes, updateAll(regionBalanceColumns, ['program_code', 'fiscal_year', 'region_code'])),
+        ]),
     insert('rm_program_document', documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
     insert('rm_trail', trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
     insert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
-    `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
+    streamed
+      ? `INSERT INTO ${reversalsInto} (disbursement_id) SELECT unnest($${next++}::text[])`
+      : `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
     insert('rm_refusal', refusalColumns, refusalTypes, 'ON CONFLICT DO NOTHING'),
-    insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
-    insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
+    ...(streamed
+      ? []
+      : [
+          insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
+          insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
+        ]),
   ];
   return `WITH ${parts.map((part, index) => `w${index} AS (${part})`).join(',\n')} SELECT 1`;
 }
 
 const writeSqlBySuffix = new Map<string, string>();
 
-function writeSqlFor(suffix: string): string {
-  let found = writeSqlBySuffix.get(suffix);
+function writeSqlFor(suffix: string, reversalsInto: string | null): string {
+  const key = reversalsInto === null ? suffix : `${suffix} ${reversalsInto}`;
+  let found = writeSqlBySuffix.get(key);
   if (found === undefined) {
-    found = ledgerWriteSql(suffix);
-    writeSqlBySuffix.set(suffix, found);
+    found = ledgerWriteSql(suffix, reversalsInto);
+    writeSqlBySuffix.set(key, found);
   }
   return found;
 }
@@ -166,17 +182,27 @@ export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys)
   return { programYears, regionBalances };
 }
 
-/** Writes a batch's delta inside the caller's transaction, in one statement. */
-export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = ''): Promise<void> {
+/**
+ * Writes a batch's delta inside the caller's transaction, in one statement; with `reversalsInto`, a
+ * streamed rebuild page of appended rows only (see `ledgerWriteSql`).
+ */
+export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = '', reversalsInto: string | null = null): Promise<void> {
   if (Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0)) return;
+  const streamed = reversalsInto !== null;
+  const aggregateRows = delta.programYears.length + delta.regionBalances.length + delta.performanceTargets.length + delta.performanceActuals.length;
+  if (streamed && aggregateRows > 0) throw new Error('a streamed rebuild page holds appended rows only');
   // The statement's parts see one snapshot: a disbursement reversed in the batch that recorded it is
   // written reversed, the others are marked by the update.
   const reversed = new Set(delta.reversedDisbursementIds);
   const disbursements = delta.disbursements.map((d) => (reversed.has(d.disbursementId) ? { ...d, reversed: true } : d));
   const recordedHere = new Set(disbursements.map((d) => d.disbursementId));
   const values: unknown[] = [
-    ...columnsOf(delta.programYears, programYearTypes.length, programYearValues),
-    ...columnsOf(delta.regionBalances, regionBalanceTypes.length, regionBalanceValues),
+    ...(streamed
+      ? []
+      : [
+          ...columnsOf(delta.programYears, programYearTypes.length, programYearValues),
+          ...columnsOf(delta.regionBalances, regionBalanceTypes.length, regionBalanceValues),
+        ]),
     ...columnsOf(delta.documents, documentTypes.length, (d) => [
       d.programCode,
       d.fiscalYear,
@@ -229,19 +255,24 @@ export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, s
       r.recordedAt,
       JSON.stringify(r.data),
     ]),
-    ...columnsOf(delta.performanceTargets, targetTypes.length, (t) => [t.programCode, t.fiscalYear, t.regionCode, t.position.toString(), JSON.stringify(t.data)]),
-    ...columnsOf(delta.performanceActuals, actualTypes.length, (a) => [
-      a.programCode,
-      a.fiscalYear,
-      a.regionCode,
-      a.indicator,
-      a.position.toString(),
-      a.actor,
-      JSON.stringify(a.data),
-    ]),
+    ...(streamed
+      ? []
+      : [
+          ...columnsOf(delta.performanceTargets, targetTypes.length, (t) => [t.programCode, t.fiscalYear, t.regionCode, t.position.toString(), JSON.stringify(t.data)]),
+          ...columnsOf(delta.performanceActuals, actualTypes.length, (a) => [
+            a.programCode,
+            a.fiscalYear,
+            a.regionCode,
+            a.indicator,
+            a.position.toString(),
+            a.actor,
+            JSON.stringify(a.data),
+          ]),
+        ]),
   ];
   // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
-  await client.query({ name: `earmark-write-ledger${suffix}`, text: writeSqlFor(suffix), values });
+  const name = `earmark-write-ledger${suffix}${streamed ? '-streamed' : ''}`;
+  await client.query({ name, text: writeSqlFor(suffix, reversalsInto), values });
 }
 
 export async function clearLedgerTables(client: PoolClient): Promise<void> {
