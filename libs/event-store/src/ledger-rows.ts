@@ -34,6 +34,18 @@ export const regionBalanceColumns = `program_code, fiscal_year, region_code, pre
   allocated_fen, available_fen, settlement_document_no, settled_on, entitled_fen, settled_pre_allocated_fen,
   returned_before_fen, settled_allocated_fen, adjustment_fen, outstanding_fen, last_position`;
 export const documentColumns = 'program_code, fiscal_year, position, document_no, kind, title, issued_on, issuer_region_code, total_fen, lines';
+/** The ledger's tables in both SQL stores, in the order a reset empties them. */
+export const ledgerTableNames = [
+  'rm_program_year',
+  'rm_program_document',
+  'rm_region_balance',
+  'rm_trail',
+  'rm_disbursement',
+  'rm_refusal',
+  'rm_performance_target',
+  'rm_performance_actual',
+] as const;
+
 export const trailColumns = `program_code, fiscal_year, region_code, position, recorded_at, effective_on, type, amount_fen,
   available_after_fen, reference, actor, hash`;
 export const disbursementColumns = `position, disbursement_id, program_code, fiscal_year, region_code, kind, amount_fen, voucher_no, paid_on,

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { genesisHash } from '../event-hash';
 import { EventStoreUnavailableError } from '../event-store.port';
+import { ledgerTableNames } from '../ledger-rows';
 
 export interface PostgresMigration {
   readonly version: number;
@@ -243,16 +244,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
 ];
 
 /** The ledger tables, emptied together before a rebuild. */
-export const postgresLedgerTables = [
-  'rm_program_year',
-  'rm_program_document',
-  'rm_region_balance',
-  'rm_trail',
-  'rm_disbursement',
-  'rm_refusal',
-  'rm_performance_target',
-  'rm_performance_actual',
-] as const;
+export const postgresLedgerTables = ledgerTableNames;
 
 export const postgresSchemaVersion = Math.max(...postgresMigrations.map((migration) => migration.version));
 

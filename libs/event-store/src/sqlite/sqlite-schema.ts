@@ -1,3 +1,5 @@
+import { ledgerTableNames } from '../ledger-rows';
+
 /**
  * The SQLite schema as an append-only list of migrations: migration i brings `PRAGMA user_version`
  * from i to i + 1. Never edit a shipped migration; add the next one, so that a file written by an
@@ -225,15 +227,6 @@ export const sqliteMigrations: readonly string[] = [
 ];
 
 /** The ledger tables, in the order a reset empties them. */
-export const sqliteLedgerTables = [
-  'rm_program_year',
-  'rm_program_document',
-  'rm_region_balance',
-  'rm_trail',
-  'rm_disbursement',
-  'rm_refusal',
-  'rm_performance_target',
-  'rm_performance_actual',
-] as const;
+export const sqliteLedgerTables = ledgerTableNames;
 
 export const sqliteSchemaVersion = sqliteMigrations.length;
