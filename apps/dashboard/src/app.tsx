@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, session, type ProgramSummary } from './api';
 import { DeskContext, useDesk, type Desk } from './desk-context';
 import { translate, type Language } from './messages';
@@ -56,7 +56,9 @@ export function App() {
   const [language, setLanguage] = useState<Language>(() => (sessionStorage.getItem(languageKey) === 'en' ? 'en' : 'zh-CN'));
   const [signedIn, setSignedIn] = useState(session.token() !== null);
   const t = (key: string, values?: Record<string, string | number>) => translate(language, key, values);
-  useEffect(() => {
+  // Before the browser paints: the page's language never lags the words it shows (a screen reader
+  // would read English text with Chinese rules for a frame).
+  useLayoutEffect(() => {
     document.documentElement.lang = language;
     document.title = t('app.title');
     sessionStorage.setItem(languageKey, language);
