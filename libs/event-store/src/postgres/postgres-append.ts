@@ -12,7 +12,8 @@ import {
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
-import { writeLedgerDelta } from './postgres-ledger-tables';
+import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes } from './postgres-ledger-tables';
+import { textArrayLiteral } from './postgres-literals';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 
@@ -188,11 +189,16 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
   return { result: { nextExpectedVersions, lastPosition: head.position, events: returned }, fresh, texts, idempotency, versions };
 }
 
-/**
- * In one round trip, for every append of a batch: the current version of each stream named, the
- * events already stored among theirs (a retried append), and the idempotency keys already taken.
- */
-export async function loadStoredState(client: PoolClient, requests: readonly AppendRequest[]): Promise<StoredState> {
+/** The keys a batch's stored state is read by, one array per column of `storedStateSql`. */
+interface StoredStateKeys {
+  readonly streamNames: string[];
+  readonly eventStreams: string[];
+  readonly eventIds: string[];
+  readonly scopes: string[];
+  readonly keys: string[];
+}
+
+function storedStateKeys(requests: readonly AppendRequest[]): StoredStateKeys {
   const streamNames = new Set<string>();
   const eventStreams: string[] = [];
   const eventIds: string[] = [];
@@ -211,19 +217,46 @@ export async function loadStoredState(client: PoolClient, requests: readonly App
       keys.push(request.idempotency.key);
     }
   }
-  const result = await client.query<Partial<EventRow> & { versions: Record<string, string | null> | null; taken: [string, string][] | null }>({
+  return { streamNames: [...streamNames], eventStreams, eventIds, scopes, keys };
+}
+
+type StoredStateRow = Partial<EventRow> & { versions: Record<string, string | null> | null; taken: [string, string][] | null };
+
+/**
+ * In one round trip, for every append of a batch: the current version of each stream named, the
+ * events already stored among theirs (a retried append), and the idempotency keys already taken.
+ */
+export async function loadStoredState(client: PoolClient, requests: readonly AppendRequest[]): Promise<StoredState> {
+  const keys = storedStateKeys(requests);
+  const result = await client.query<StoredStateRow>({
     name: 'earmark-load-batch-state',
-    text: loadStoredStateSql,
-    values: [[...streamNames], eventStreams, eventIds, scopes, keys],
+    text: storedStateParameterisedSql,
+    values: [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys],
   });
-  const first = result.rows[0];
+  return storedStateOf(result.rows);
+}
+
+/**
+ * The statement of `loadStoredState` with its keys written as literals, for a simple query, or
+ * null when some key cannot be a literal.
+ */
+export function storedStateLiteralSql(requests: readonly AppendRequest[]): string | null {
+  const keys = storedStateKeys(requests);
+  const arrays = [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys].map(textArrayLiteral);
+  if (arrays.some((array) => array === null)) return null;
+  const [streamNames, eventStreams, eventIds, scopes, idempotencyKeys] = arrays as string[];
+  return storedStateSql(streamNames, eventStreams, eventIds, scopes, idempotencyKeys);
+}
+
+export function storedStateOf(rows: readonly StoredStateRow[]): StoredState {
+  const first = rows[0];
   const versions = new Map<string, bigint | null>();
   for (const [name, version] of Object.entries(first?.versions ?? {})) {
     versions.set(name, version === null ? null : BigInt(version));
   }
   const takenKeys = new Set((first?.taken ?? []).map(([scope, key]) => idempotencyKey(scope, key)));
   const recorded = new Map<string, RecordedEvent>();
-  for (const row of result.rows) {
+  for (const row of rows) {
     if (row.position === null || row.position === undefined) continue;
     const event = toRecordedEvent(row as EventRow);
     recorded.set(eventKey(event.streamName, event.id), event);
@@ -241,18 +274,22 @@ function prefixed(alias: string, columns: string): string {
 // The versions and the taken keys are uncorrelated subqueries: computed once, repeated on each row.
 // Each lookup is a LATERAL ... LIMIT 1, which the planner cannot turn into a join: a hash join
 // would scan the whole table once per batch.
-const loadStoredStateSql = `
+function storedStateSql(streamNames: string, eventStreams: string, eventIds: string, scopes: string, keys: string): string {
+  return `
   SELECT
     (SELECT json_object_agg(s.name, (SELECT max(v.stream_version)::text FROM events v WHERE v.stream_name = s.name))
-       FROM unnest($1::text[]) AS s(name)) AS versions,
+       FROM unnest(${streamNames}) AS s(name)) AS versions,
     (SELECT json_agg(json_build_array(k.scope, k.key))
-       FROM unnest($4::text[], $5::text[]) AS k(scope, key)
+       FROM unnest(${scopes}, ${keys}) AS k(scope, key)
        CROSS JOIN LATERAL (SELECT 1 FROM idempotency i WHERE i.scope = k.scope AND i.key = k.key LIMIT 1) AS hit) AS taken,
     ${prefixed('e', eventColumns)}
   FROM (SELECT 1) AS one
-  LEFT JOIN (unnest($2::text[], $3::text[]) AS r(stream_name, id)
+  LEFT JOIN (unnest(${eventStreams}, ${eventIds}) AS r(stream_name, id)
              CROSS JOIN LATERAL (SELECT ${eventColumns} FROM events
                                  WHERE events.stream_name = r.stream_name AND events.id = r.id LIMIT 1) AS e) ON TRUE`;
+}
+
+const storedStateParameterisedSql = storedStateSql('$1::text[]', '$2::text[]', '$3::text[]', '$4::text[]', '$5::text[]');
 
 /** A read-model document as the batch leaves it: its JSON text, or null to delete it. */
 export interface DocWriteRow {
@@ -278,8 +315,9 @@ export function hasWrites(writes: BatchWrites): boolean {
 }
 
 /**
- * The whole batch in one statement: its events, idempotency records, documents and checkpoints,
- * and the head. A constraint violation fails all of it; the caller then retries each append alone.
+ * The whole batch in one statement: its events, idempotency records, documents, the ledger tables'
+ * delta and checkpoints, and the head. A constraint violation fails all of it; the caller then
+ * retries each append alone.
  */
 export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
   const events: RecordedEvent[] = [];
@@ -296,45 +334,51 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
   const keys = writes.appends.flatMap((append) => (append.idempotency ? [{ ...append.idempotency, position: append.result.lastPosition }] : []));
   const upserts = writes.docs.filter((doc) => doc.docText !== null);
   const deletes = writes.docs.filter((doc) => doc.docText === null);
-  await client.query({
-    name: 'earmark-write-batch',
-    text: writeBatchSql,
-    values: [
-      events.map((event) => event.position.toString()),
-      events.map((event) => event.id),
-      events.map((event) => event.streamName),
-      events.map((event) => event.streamVersion.toString()),
-      events.map((event) => event.type),
-      jsonArray(data),
-      jsonArray(metadata),
-      events.map((event) => event.recordedAt),
-      events.map((event) => event.hash),
-      events.map((event) => event.previousHash),
-      keys.map((record) => record.scope),
-      keys.map((record) => record.key),
-      keys.map((record) => record.requestHash),
-      keys.map((record) => record.status),
-      jsonArray(keys.map((record) => record.bodyText)),
-      keys.map((record) => record.position.toString()),
-      upserts.map((doc) => doc.collection),
-      upserts.map((doc) => doc.id),
-      upserts.map((doc) => doc.partition),
-      jsonArray(upserts.map((doc) => doc.docText as string)),
-      upserts.map((doc) => doc.projection),
-      deletes.map((doc) => doc.collection),
-      deletes.map((doc) => doc.id),
-      writes.checkpoints.map((checkpoint) => checkpoint.projection),
-      writes.checkpoints.map((checkpoint) => checkpoint.position.toString()),
-      writes.head.position.toString(),
-      writes.head.hash,
-    ],
-  });
-  if (writes.ledger) await writeLedgerDelta(client, writes.ledger);
+  const batchValues = [
+    events.map((event) => event.position.toString()),
+    events.map((event) => event.id),
+    events.map((event) => event.streamName),
+    events.map((event) => event.streamVersion.toString()),
+    events.map((event) => event.type),
+    jsonArray(data),
+    jsonArray(metadata),
+    events.map((event) => event.recordedAt),
+    events.map((event) => event.hash),
+    events.map((event) => event.previousHash),
+    keys.map((record) => record.scope),
+    keys.map((record) => record.key),
+    keys.map((record) => record.requestHash),
+    keys.map((record) => record.status),
+    jsonArray(keys.map((record) => record.bodyText)),
+    keys.map((record) => record.position.toString()),
+    upserts.map((doc) => doc.collection),
+    upserts.map((doc) => doc.id),
+    upserts.map((doc) => doc.partition),
+    jsonArray(upserts.map((doc) => doc.docText as string)),
+    upserts.map((doc) => doc.projection),
+    deletes.map((doc) => doc.collection),
+    deletes.map((doc) => doc.id),
+    writes.checkpoints.map((checkpoint) => checkpoint.projection),
+    writes.checkpoints.map((checkpoint) => checkpoint.position.toString()),
+    writes.head.position.toString(),
+    writes.head.hash,
+  ];
+  if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
+    await client.query({ name: 'earmark-write-batch', text: writeBatchSql, values: batchValues });
+  } else {
+    const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
+    await client.query({ name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
+  }
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
 // touch a row twice in one statement, and an upserted key is never also deleted.
-const writeBatchSql = `
+const writeBatchSql = writeBatchSqlWith([]);
+/** Its 27 parameters, then the ledger delta's. */
+const writeBatchAndLedgerSql = writeBatchSqlWith(ledgerWriteCtes('', 28));
+
+function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
+  return `
   WITH new_events AS (
     INSERT INTO events (${eventColumns})
     SELECT e.position, e.id, e.stream_name, e.stream_version, e.type, e.data::text, e.metadata::text,
@@ -363,8 +407,9 @@ const writeBatchSql = `
     INSERT INTO rm_checkpoints (projection, position)
     SELECT * FROM unnest($24::text[], $25::bigint[])
     ON CONFLICT (projection) DO UPDATE SET position = GREATEST(rm_checkpoints.position, EXCLUDED.position)
-  )
+  )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
+}
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's

@@ -52,7 +52,8 @@ import { describeConnection, isConnectionLoss, toStoreError } from './postgres-e
 import { PostgresLedgerRebuild } from './postgres-ledger-rebuild';
 import { clearLedgerTables, PostgresLedgerQueries } from './postgres-ledger-tables';
 import { PostgresNotifier } from './postgres-notifier';
-import { ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
+import { lockedReads } from './postgres-locked-reads';
+import { LoadedLedger, ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
 import {
   docColumns,
   eventColumns,
@@ -277,16 +278,26 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
     try {
-      // Several statements per simple query where nothing is user-supplied (the projection names are
-      // the code's own): one round trip, not three.
-      const results = await multiQuery(client, `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}`);
+      const requests = batch.map((item) => item.request);
+      const loadedLedger = new LoadedLedger();
+      const reads = lockedReads(requests, this.projections.find(isLedgerTablesProjection));
+      // Several statements per simple query: one round trip, not five, while the head lock is held.
+      // Each statement has a snapshot of its own, so that the reads after the lock see every commit
+      // before it. Nothing user-supplied is spliced in but as escaped literals.
+      const results = await multiQuery(
+        client,
+        `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}${reads.statements.map((sql) => `; ${sql}`).join('')}`,
+      );
       const startHead: LogHead = { position: BigInt(results[1].rows[0].position as string), hash: results[1].rows[0].hash as string };
-      const checkpoints = new Map((results[2]?.rows ?? []).map((row) => [row.projection as string, BigInt(row.position as string)]));
+      const checkpoints = new Map(
+        (this.lockCheckpointsSql === '' ? [] : results[2].rows).map((row) => [row.projection as string, BigInt(row.position as string)]),
+      );
       // A projection behind the log (appended to by a process without it) would skip events if
       // applied here: it stays behind, visibly, until catchUpProjections() or a rebuild.
       const inline = this.projections.filter((projection) => (checkpoints.get(projection.name) ?? 0n) === startHead.position);
-      const stored = await loadStoredState(client, batch.map((item) => item.request));
-      const plan = await this.planBatch(client, inputs, stored, startHead, inline);
+      const read = reads.take(results.slice(this.lockCheckpointsSql === '' ? 2 : 3), loadedLedger);
+      const stored = read.stored ?? (await loadStoredState(client, requests));
+      const plan = await this.planBatch(client, inputs, stored, startHead, inline, loadedLedger);
       outcomes = plan.outcomes;
       if (hasWrites(plan.writes)) {
         try {
@@ -344,6 +355,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     stored: StoredState,
     startHead: LogHead,
     inline: readonly StoreProjection[],
+    loadedLedger: LoadedLedger,
   ): Promise<{ outcomes: PlanOutcome[]; writes: BatchWrites }> {
     const refused = new Map<number, unknown>();
     const loadedDocs = new Map<string, StoredDoc | null>();
@@ -366,7 +378,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       if (inline.length === 0 || projected.length === 0) {
         return { outcomes, writes: { appends, docs: [], ledger: null, checkpoints: [], head: view.head } };
       }
-      const written = await projectAppends(client, inline, projected, loadedDocs);
+      const written = await projectAppends(client, inline, projected, loadedDocs, loadedLedger);
       if (written instanceof ProjectionRefusal) {
         assert(!refused.has(written.index), `append ${written.index} was refused twice`);
         refused.set(written.index, written.error);

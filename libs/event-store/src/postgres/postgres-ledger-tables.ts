@@ -78,13 +78,14 @@ const actualTypes = ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'];
 const refusalTypes = ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'];
 
 /**
- * A batch's whole delta in one statement, one data-modifying CTE per table, so that the transaction
- * holding the head lock spends one round trip on it. The parameters are the tables' columns in
- * this order; a table with no rows gets empty arrays.
+ * A batch's whole delta as data-modifying CTEs, one per table, so that the transaction holding the
+ * head lock spends no round trip of its own on it: they run alone (`writeLedgerDelta`) or inside
+ * the statement that writes the batch's events. The parameters, from `firstParam` on, are the
+ * tables' columns in this order (`ledgerDeltaValues`); a table with no rows gets empty arrays.
  */
-function ledgerWriteSql(suffix: string): string {
+export function ledgerWriteCtes(suffix: string, firstParam: number): string[] {
   const t = (table: string): string => `${table}${suffix}`;
-  let next = 1;
+  let next = firstParam;
   const insert = (table: string, columns: string, types: readonly string[], onConflict: string): string => {
     const text = unnestInsert(t(table), columns, types, onConflict, next);
     next += types.length;
@@ -101,7 +102,7 @@ function ledgerWriteSql(suffix: string): string {
     insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
     insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
   ];
-  return `WITH ${parts.map((part, index) => `w${index} AS (${part})`).join(',\n')} SELECT 1`;
+  return parts.map((part, index) => `w${index} AS (${part})`);
 }
 
 const writeSqlBySuffix = new Map<string, string>();
@@ -109,7 +110,7 @@ const writeSqlBySuffix = new Map<string, string>();
 function writeSqlFor(suffix: string): string {
   let found = writeSqlBySuffix.get(suffix);
   if (found === undefined) {
-    found = ledgerWriteSql(suffix);
+    found = `WITH ${ledgerWriteCtes(suffix, 1).join(',\n')} SELECT 1`;
     writeSqlBySuffix.set(suffix, found);
   }
   return found;
@@ -133,42 +134,91 @@ const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, 
 });
 
 
+/**
+ * The statements that read (and lock, until the transaction ends) a batch's aggregate rows, over
+ * SQL array expressions for the keys' columns: `$1::text[]` parameters, or literals where the
+ * statements share a simple query with others. Either may be null when there are no such keys.
+ */
+export function lockLedgerStateSql(
+  programYearKeys: { readonly programCodes: string; readonly fiscalYears: string } | null,
+  regionKeys: { readonly programCodes: string; readonly fiscalYears: string; readonly regionCodes: string } | null,
+): { readonly programYears: string | null; readonly regionBalances: string | null } {
+  return {
+    programYears:
+      programYearKeys === null
+        ? null
+        : `SELECT ${programYearColumns} FROM rm_program_year
+           WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest(${programYearKeys.programCodes}, ${programYearKeys.fiscalYears}))
+           ORDER BY program_code, fiscal_year FOR UPDATE`,
+    regionBalances:
+      regionKeys === null
+        ? null
+        : `SELECT ${regionBalanceColumns} FROM rm_region_balance
+           WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest(${regionKeys.programCodes}, ${regionKeys.fiscalYears}, ${regionKeys.regionCodes}))
+           ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+  };
+}
+
+const lockLedgerStateParameterised = lockLedgerStateSql(
+  { programCodes: '$1::text[]', fiscalYears: '$2::int[]' },
+  { programCodes: '$1::text[]', fiscalYears: '$2::int[]', regionCodes: '$3::text[]' },
+);
+
+/** Adds the rows a `lockLedgerStateSql` statement returned to `state`. */
+export function addLedgerRows(
+  state: { programYears: Map<string, ProgramYearRow>; regionBalances: Map<string, RegionBalanceRow> },
+  programYearRows: readonly Row[],
+  regionBalanceRows: readonly Row[],
+): void {
+  for (const row of programYearRows.map(programYearOf)) state.programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+  for (const row of regionBalanceRows.map(regionBalanceOf)) {
+    state.regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
+  }
+}
+
 /** The aggregate rows a batch reads, locked until the transaction ends. */
 export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys): Promise<LedgerState> {
-  const programYears = new Map<string, ProgramYearRow>();
-  const regionBalances = new Map<string, RegionBalanceRow>();
+  const state = { programYears: new Map<string, ProgramYearRow>(), regionBalances: new Map<string, RegionBalanceRow>() };
+  let programYearRows: Row[] = [];
+  let regionBalanceRows: Row[] = [];
   if (keys.programYears.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-program-years',
-      text: `SELECT ${programYearColumns} FROM rm_program_year
-             WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-             ORDER BY program_code, fiscal_year FOR UPDATE`,
+      text: lockLedgerStateParameterised.programYears as string,
       values: [keys.programYears.map((k) => k.programCode), keys.programYears.map((k) => k.fiscalYear)],
     });
-    for (const row of result.rows.map(programYearOf)) programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+    programYearRows = result.rows;
   }
   if (keys.regionBalances.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-region-balances',
-      text: `SELECT ${regionBalanceColumns} FROM rm_region_balance
-             WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))
-             ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+      text: lockLedgerStateParameterised.regionBalances as string,
       values: [
         keys.regionBalances.map((k) => k.programCode),
         keys.regionBalances.map((k) => k.fiscalYear),
         keys.regionBalances.map((k) => k.regionCode),
       ],
     });
-    for (const row of result.rows.map(regionBalanceOf)) {
-      regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
-    }
+    regionBalanceRows = result.rows;
   }
-  return { programYears, regionBalances };
+  addLedgerRows(state, programYearRows, regionBalanceRows);
+  return state;
+}
+
+/** Whether the delta writes nothing at all. */
+export function isEmptyLedgerDelta(delta: LedgerDelta): boolean {
+  return Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0);
 }
 
 /** Writes a batch's delta inside the caller's transaction, in one statement. */
 export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = ''): Promise<void> {
-  if (Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0)) return;
+  if (isEmptyLedgerDelta(delta)) return;
+  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
+  await client.query({ name: `earmark-write-ledger${suffix}`, text: writeSqlFor(suffix), values: ledgerDeltaValues(delta) });
+}
+
+/** The parameters of `ledgerWriteCtes`, in its order. */
+export function ledgerDeltaValues(delta: LedgerDelta): unknown[] {
   // The statement's parts see one snapshot: a disbursement reversed in the batch that recorded it is
   // written reversed, the others are marked by the update.
   const reversed = new Set(delta.reversedDisbursementIds);
@@ -240,8 +290,7 @@ export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, s
       JSON.stringify(a.data),
     ]),
   ];
-  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
-  await client.query({ name: `earmark-write-ledger${suffix}`, text: writeSqlFor(suffix), values });
+  return values;
 }
 
 export async function clearLedgerTables(client: PoolClient): Promise<void> {
