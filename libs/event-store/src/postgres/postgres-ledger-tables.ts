@@ -97,7 +97,9 @@ export function ledgerWriteCtes(suffix: string, firstParam: number): string[] {
     insert('rm_program_document', documentColumns, documentTypes, 'ON CONFLICT DO NOTHING'),
     insert('rm_trail', trailColumns, trailTypes, 'ON CONFLICT DO NOTHING'),
     insert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
-    `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
+    // The cardinality test is a one-time filter: a batch without reversals (nearly every one) skips
+    // the table, where a cached generic plan, made while the table was small, scans all of it.
+    `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE cardinality($${next}::text[]) > 0 AND disbursement_id = ANY($${next++}::text[])`,
     insert('rm_refusal', refusalColumns, refusalTypes, 'ON CONFLICT DO NOTHING'),
     insert('rm_performance_target', targetColumns, targetTypes, updateAll(targetColumns, ['program_code', 'fiscal_year', 'region_code'])),
     insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
