@@ -1,6 +1,6 @@
 import { assertAppendRequest, eventsIn, maxEventsPerAppend, maxStreamsPerAppend } from '../append-request';
 import { DatabaseError, type PoolClient } from 'pg';
-import { chainEvent } from '../event-hash';
+import { canonicalBodies, hashEventWithBodies, type CanonicalBodies } from '../event-hash';
 import {
   ConcurrencyError,
   IdempotencyKeyTakenError,
@@ -30,6 +30,36 @@ export const noStreamVersion = -1n;
 export interface AppendInput {
   readonly request: AppendRequest;
   readonly recordedAt: string;
+  /** Its events encoded before the head lock is taken (`encodeAppend`), by stream; null if that threw. */
+  readonly encoded: readonly (readonly EncodedEvent[])[] | null;
+}
+
+/** An event's stored JSON text, read back, and in canonical JSON: the part of hashing it that needs no position. */
+export interface EncodedEvent {
+  readonly text: StoredText;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+  readonly bodies: CanonicalBodies;
+}
+
+/**
+ * Encodes an append's events, so that the batch does it before taking the head lock rather than
+ * while holding it; null when an event cannot be encoded (planAppend then refuses the append).
+ */
+export function encodeAppend(request: AppendRequest): EncodedEvent[][] | null {
+  try {
+    return request.streams.map((stream) => stream.events.map(encodeEvent));
+  } catch {
+    return null;
+  }
+}
+
+function encodeEvent(event: { readonly data: JsonObject; readonly metadata: JsonObject }): EncodedEvent {
+  // Hash what will be read back (the JSON text), not the caller's objects: they may differ.
+  const text: StoredText = { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+  const data = JSON.parse(text.data) as JsonObject;
+  const metadata = JSON.parse(text.metadata) as JsonObject;
+  return { text, data, metadata, bodies: canonicalBodies({ data, metadata }) };
 }
 
 /** What the database holds for a batch's appends, read once under the head lock. */
@@ -140,11 +170,11 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
   const texts: StoredText[] = [];
   const returned: RecordedEvent[] = [];
   const nextExpectedVersions: bigint[] = [];
-  for (const stream of request.streams) {
+  for (const [s, stream] of request.streams.entries()) {
     const actual = versions.get(stream.streamName) ?? view.version(stream.streamName);
     checkExpectedVersion(stream.streamName, stream.expectedVersion, actual);
     let version = actual ?? noStreamVersion;
-    for (const event of stream.events) {
+    for (const [e, event] of stream.events.entries()) {
       const key = eventKey(stream.streamName, event.id);
       const already = recorded.get(key) ?? view.recordedEvent(key);
       if (already) {
@@ -152,25 +182,22 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
         continue;
       }
       version += 1n;
-      // Hash what will be read back (the JSON text), not the caller's objects: they may differ.
-      const text: StoredText = { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
-      const chained = chainEvent(
-        {
-          id: event.id,
-          type: event.type,
-          data: JSON.parse(text.data) as JsonObject,
-          metadata: JSON.parse(text.metadata) as JsonObject,
-          streamName: stream.streamName,
-          streamVersion: version,
-          position: head.position + 1n,
-          recordedAt,
-        },
-        head.hash,
-      );
+      const encoded = input.encoded?.[s][e] ?? encodeEvent(event);
+      const unhashed = {
+        id: event.id,
+        type: event.type,
+        data: encoded.data,
+        metadata: encoded.metadata,
+        streamName: stream.streamName,
+        streamVersion: version,
+        position: head.position + 1n,
+        recordedAt,
+      };
+      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash: hashEventWithBodies(unhashed, encoded.bodies, head.hash) };
       head = { position: chained.position, hash: chained.hash };
       recorded.set(key, chained);
       fresh.push(chained);
-      texts.push(text);
+      texts.push(encoded.text);
       returned.push(chained);
     }
     if (version !== (actual ?? noStreamVersion)) versions.set(stream.streamName, version);

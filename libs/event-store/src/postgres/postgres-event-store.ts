@@ -18,6 +18,7 @@ import {
 import {
   BatchView,
   assertAppendRequest,
+  encodeAppend,
   eventsIn,
   hasWrites,
   isDataRefusal,
@@ -273,7 +274,12 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       for (const item of batch) item.reject(toStoreError(error, this.connectionString));
       return;
     }
-    const inputs: AppendInput[] = batch.map((item) => ({ request: item.request, recordedAt: this.clock().toISOString() }));
+    // Encoded before the head lock: of placing an event in the log, only its hash needs the lock.
+    const inputs: AppendInput[] = batch.map((item) => ({
+      request: item.request,
+      recordedAt: this.clock().toISOString(),
+      encoded: encodeAppend(item.request),
+    }));
     let outcomes: PlanOutcome[] = [];
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
