@@ -12,8 +12,8 @@ import {
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
-import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes } from './postgres-ledger-tables';
-import { textArrayLiteral } from './postgres-literals';
+import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes, lockLedgerStatePrepared, lockLedgerStateParameterised } from './postgres-ledger-tables';
+import { executeSql } from './postgres-literals';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 
@@ -264,15 +264,12 @@ export async function loadStoredState(client: PoolClient, requests: readonly App
 }
 
 /**
- * The statement of `loadStoredState` with its keys written as literals, for a simple query, or
- * null when some key cannot be a literal.
+ * `loadStoredState` as an EXECUTE of its statement prepared by `prepareBatchStatementsSql`, its keys
+ * as literals, for a simple query; null when some key cannot be a literal.
  */
-export function storedStateLiteralSql(requests: readonly AppendRequest[]): string | null {
+export function storedStateExecuteSql(requests: readonly AppendRequest[]): string | null {
   const keys = storedStateKeys(requests);
-  const arrays = [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys].map(textArrayLiteral);
-  if (arrays.some((array) => array === null)) return null;
-  const [streamNames, eventStreams, eventIds, scopes, idempotencyKeys] = arrays as string[];
-  return storedStateSql(streamNames, eventStreams, eventIds, scopes, idempotencyKeys);
+  return executeSql(storedStatePrepared, [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys]);
 }
 
 export function storedStateOf(rows: readonly StoredStateRow[]): StoredState {
@@ -344,9 +341,12 @@ export function hasWrites(writes: BatchWrites): boolean {
 /**
  * The whole batch in one statement: its events, idempotency records, documents, the ledger tables'
  * delta and checkpoints, and the head. A constraint violation fails all of it; the caller then
- * retries each append alone.
+ * retries each append alone. Given as a named parameterised statement, and as an EXECUTE of the
+ * same statement prepared by `prepareBatchStatementsSql` with literal arguments (null when some
+ * value cannot be a literal), so that the COMMIT can follow in the same simple query: one round
+ * trip fewer under the head lock.
  */
-export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
+export function writeBatchStatement(writes: BatchWrites): { name: string; text: string; values: unknown[]; execute: string | null } {
   const events: RecordedEvent[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
@@ -391,11 +391,10 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
     writes.head.hash,
   ];
   if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
-    await client.query({ name: 'earmark-write-batch', text: writeBatchSql, values: batchValues });
-  } else {
-    const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
-    await client.query({ name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
+    return { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues, execute: executeSql(writeBatchPrepared, batchValues) };
   }
+  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
+  return { name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values, execute: executeSql(writeBatchAndLedgerPrepared, values) };
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
@@ -438,6 +437,23 @@ function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
   )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
 }
+
+const storedStatePrepared = 'earmark_sql_stored_state';
+const writeBatchPrepared = 'earmark_sql_write_batch';
+const writeBatchAndLedgerPrepared = 'earmark_sql_write_batch_ledger';
+
+/**
+ * The statements of a batch, prepared once per connection with SQL PREPARE, so that a simple query
+ * of several statements can EXECUTE them: prepared, they are planned as the parameterised ones are,
+ * not again on every batch. Prepared statements outlive a rolled-back transaction.
+ */
+export const prepareBatchStatementsSql = [
+  `PREPARE ${storedStatePrepared} AS ${storedStateParameterisedSql}`,
+  `PREPARE ${lockLedgerStatePrepared.programYears} AS ${lockLedgerStateParameterised.programYears}`,
+  `PREPARE ${lockLedgerStatePrepared.regionBalances} AS ${lockLedgerStateParameterised.regionBalances}`,
+  `PREPARE ${writeBatchPrepared} AS ${writeBatchSql}`,
+  `PREPARE ${writeBatchAndLedgerPrepared} AS ${writeBatchAndLedgerSql}`,
+].join(';\n');
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's

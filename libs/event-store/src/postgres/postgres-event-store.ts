@@ -24,7 +24,8 @@ import {
   isDataRefusal,
   loadStoredState,
   planAppend,
-  writeBatch,
+  prepareBatchStatementsSql,
+  writeBatchStatement,
   writeFailureOf,
   type AppendInput,
   type BatchWrites,
@@ -138,6 +139,8 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   private readonly lockCheckpointsSql: string;
   private readonly notifier: PostgresNotifier;
   private readonly pending: PendingAppend[] = [];
+  /** Connections on which the batch statements are prepared (`prepareBatchStatementsSql`). */
+  private readonly preparedClients = new WeakSet<PoolClient>();
   private flushing: Promise<void> | null = null;
   private readonly lookups: PendingLookup[] = [];
   private lookupsScheduled = false;
@@ -283,6 +286,17 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     let outcomes: PlanOutcome[] = [];
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
+    if (!this.preparedClients.has(client)) {
+      try {
+        await multiQuery(client, prepareBatchStatementsSql);
+      } catch (error) {
+        // Some statements may be prepared: the connection is closed rather than prepared twice.
+        client.release(error as Error);
+        for (const item of batch) item.reject(toStoreError(error, this.connectionString));
+        return;
+      }
+      this.preparedClients.add(client);
+    }
     try {
       const requests = batch.map((item) => item.request);
       const loadedLedger = new LoadedLedger();
@@ -305,9 +319,16 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       const stored = read.stored ?? (await loadStoredState(client, requests));
       const plan = await this.planBatch(client, inputs, stored, startHead, inline, loadedLedger);
       outcomes = plan.outcomes;
+      let committed: QueryResult | null = null;
       if (hasWrites(plan.writes)) {
         try {
-          await writeBatch(client, plan.writes);
+          const statement = writeBatchStatement(plan.writes);
+          if (statement.execute === null) {
+            await client.query({ name: statement.name, text: statement.text, values: statement.values });
+          } else {
+            // The COMMIT in the same simple query: one round trip for the write and the commit.
+            committed = (await multiQuery(client, `${statement.execute}; COMMIT`))[1];
+          }
         } catch (error) {
           if (!isDataRefusal(error)) throw error;
           refusedWrite = { error, stored };
@@ -316,7 +337,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       if (refusedWrite) {
         await client.query('ROLLBACK');
       } else {
-        const [committed] = await multiQuery(client, 'COMMIT');
+        committed ??= (await multiQuery(client, 'COMMIT'))[0];
         // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
         if (committed.command !== 'COMMIT') throw this.unavailable('COMMIT was answered with ROLLBACK');
       }
