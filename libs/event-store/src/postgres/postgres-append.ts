@@ -12,7 +12,13 @@ import {
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
-import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes, lockLedgerStatePrepared, lockLedgerStateParameterised } from './postgres-ledger-tables';
+import {
+  isEmptyLedgerDelta,
+  ledgerDeltaValues,
+  ledgerWriteCtes,
+  lockLedgerStateParameterised,
+  lockLedgerStatePrepared,
+} from './postgres-ledger-tables';
 import { executeSql } from './postgres-literals';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
@@ -193,7 +199,8 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
         position: head.position + 1n,
         recordedAt,
       };
-      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash: hashEventWithBodies(unhashed, encoded.bodies, head.hash) };
+      const hash = hashEventWithBodies(unhashed, encoded.bodies, head.hash);
+      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash };
       head = { position: chained.position, hash: chained.hash };
       recorded.set(key, chained);
       fresh.push(chained);

@@ -12,6 +12,9 @@
 export function textLiteral(value: string): string | null {
   // Keys come from event data, typed but not checked: anything else is left to a bound parameter.
   if (typeof value !== 'string' || value.includes('\u0000')) return null;
+  // Tested first: most values (ids, numbers, array literals) hold neither, and the batch's whole
+  // text is built while the head lock is held.
+  if (!/[\\']/.test(value)) return `E'${value}'`;
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
@@ -57,7 +60,7 @@ function arrayText(values: readonly unknown[]): string | null {
     }
     const text = scalarText(value);
     if (text === null) return null;
-    elements.push(`"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+    elements.push(/[\\"]/.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`);
   }
   return `{${elements.join(',')}}`;
 }
