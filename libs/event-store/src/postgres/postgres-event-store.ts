@@ -263,9 +263,11 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   }
 
   /**
-   * One transaction for the batch: under the head lock, read what the appends need in one query,
-   * check and place each append in memory in arrival order (one that fails is rejected alone),
-   * project them, write everything in one statement, commit once. Should the write be refused
+   * One transaction for the batch, two round trips while it holds the head lock: the lock with
+   * what the appends need (stored state, ledger rows), then, once each append is checked and placed
+   * in memory in arrival order (one that fails is rejected alone) and projected, everything in one
+   * statement followed by the COMMIT. The events are encoded before the lock, so that under it
+   * only their hashes are computed. Should the write be refused
    * all the same (a row written meanwhile by a process that skipped the head lock), each append is
    * retried in a transaction of its own, so that each gets its own answer.
    */
