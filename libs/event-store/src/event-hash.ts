@@ -34,6 +34,29 @@ export function chainEvent(event: UnhashedEvent, previousHash: string): Recorded
   return { ...event, previousHash, hash: hashEvent(event, previousHash) };
 }
 
+/** An event's data and metadata already in canonical JSON, so that placing it in the log costs one hash. */
+export interface CanonicalBodies {
+  readonly data: string;
+  readonly metadata: string;
+}
+
+export function canonicalBodies(event: Pick<UnhashedEvent, 'data' | 'metadata'>): CanonicalBodies {
+  return { data: canonicalJson(event.data), metadata: canonicalJson(event.metadata) };
+}
+
+/**
+ * `hashEvent` for an event whose bodies were encoded beforehand: the same bytes, the members
+ * written in canonicalEventBytes' key order (JCS sorts them; these keys never change).
+ */
+export function hashEventWithBodies(event: UnhashedEvent, bodies: CanonicalBodies, previousHash: string): string {
+  const encoded =
+    `{"data":${bodies.data},"id":${JSON.stringify(event.id)},"metadata":${bodies.metadata},` +
+    `"position":"${event.position.toString()}","previousHash":${JSON.stringify(previousHash)},` +
+    `"recordedAt":${JSON.stringify(event.recordedAt)},"streamName":${JSON.stringify(event.streamName)},` +
+    `"streamVersion":"${event.streamVersion.toString()}","type":${JSON.stringify(event.type)}}`;
+  return createHash('sha256').update(encoded, 'utf8').digest('hex');
+}
+
 /**
  * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, no whitespace,
  * strings and numbers as ECMAScript's JSON.stringify prints them (which is what JCS specifies).

@@ -1,6 +1,6 @@
 import { assertAppendRequest, eventsIn, maxEventsPerAppend, maxStreamsPerAppend } from '../append-request';
 import { DatabaseError, type PoolClient } from 'pg';
-import { chainEvent } from '../event-hash';
+import { canonicalBodies, hashEventWithBodies, type CanonicalBodies } from '../event-hash';
 import {
   ConcurrencyError,
   IdempotencyKeyTakenError,
@@ -12,7 +12,14 @@ import {
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
-import { writeLedgerDelta } from './postgres-ledger-tables';
+import {
+  isEmptyLedgerDelta,
+  ledgerDeltaValues,
+  ledgerWriteCtes,
+  lockLedgerStateParameterised,
+  lockLedgerStatePrepared,
+} from './postgres-ledger-tables';
+import { executeSql } from './postgres-literals';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 
@@ -29,6 +36,36 @@ export const noStreamVersion = -1n;
 export interface AppendInput {
   readonly request: AppendRequest;
   readonly recordedAt: string;
+  /** Its events encoded before the head lock is taken (`encodeAppend`), by stream; null if that threw. */
+  readonly encoded: readonly (readonly EncodedEvent[])[] | null;
+}
+
+/** An event's stored JSON text, read back, and in canonical JSON: the part of hashing it that needs no position. */
+export interface EncodedEvent {
+  readonly text: StoredText;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+  readonly bodies: CanonicalBodies;
+}
+
+/**
+ * Encodes an append's events, so that the batch does it before taking the head lock rather than
+ * while holding it; null when an event cannot be encoded (planAppend then refuses the append).
+ */
+export function encodeAppend(request: AppendRequest): EncodedEvent[][] | null {
+  try {
+    return request.streams.map((stream) => stream.events.map(encodeEvent));
+  } catch {
+    return null;
+  }
+}
+
+function encodeEvent(event: { readonly data: JsonObject; readonly metadata: JsonObject }): EncodedEvent {
+  // Hash what will be read back (the JSON text), not the caller's objects: they may differ.
+  const text: StoredText = { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+  const data = JSON.parse(text.data) as JsonObject;
+  const metadata = JSON.parse(text.metadata) as JsonObject;
+  return { text, data, metadata, bodies: canonicalBodies({ data, metadata }) };
 }
 
 /** What the database holds for a batch's appends, read once under the head lock. */
@@ -139,11 +176,11 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
   const texts: StoredText[] = [];
   const returned: RecordedEvent[] = [];
   const nextExpectedVersions: bigint[] = [];
-  for (const stream of request.streams) {
+  for (const [s, stream] of request.streams.entries()) {
     const actual = versions.get(stream.streamName) ?? view.version(stream.streamName);
     checkExpectedVersion(stream.streamName, stream.expectedVersion, actual);
     let version = actual ?? noStreamVersion;
-    for (const event of stream.events) {
+    for (const [e, event] of stream.events.entries()) {
       const key = eventKey(stream.streamName, event.id);
       const already = recorded.get(key) ?? view.recordedEvent(key);
       if (already) {
@@ -151,25 +188,23 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
         continue;
       }
       version += 1n;
-      // Hash what will be read back (the JSON text), not the caller's objects: they may differ.
-      const text: StoredText = { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
-      const chained = chainEvent(
-        {
-          id: event.id,
-          type: event.type,
-          data: JSON.parse(text.data) as JsonObject,
-          metadata: JSON.parse(text.metadata) as JsonObject,
-          streamName: stream.streamName,
-          streamVersion: version,
-          position: head.position + 1n,
-          recordedAt,
-        },
-        head.hash,
-      );
+      const encoded = input.encoded?.[s][e] ?? encodeEvent(event);
+      const unhashed = {
+        id: event.id,
+        type: event.type,
+        data: encoded.data,
+        metadata: encoded.metadata,
+        streamName: stream.streamName,
+        streamVersion: version,
+        position: head.position + 1n,
+        recordedAt,
+      };
+      const hash = hashEventWithBodies(unhashed, encoded.bodies, head.hash);
+      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash };
       head = { position: chained.position, hash: chained.hash };
       recorded.set(key, chained);
       fresh.push(chained);
-      texts.push(text);
+      texts.push(encoded.text);
       returned.push(chained);
     }
     if (version !== (actual ?? noStreamVersion)) versions.set(stream.streamName, version);
@@ -188,11 +223,16 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
   return { result: { nextExpectedVersions, lastPosition: head.position, events: returned }, fresh, texts, idempotency, versions };
 }
 
-/**
- * In one round trip, for every append of a batch: the current version of each stream named, the
- * events already stored among theirs (a retried append), and the idempotency keys already taken.
- */
-export async function loadStoredState(client: PoolClient, requests: readonly AppendRequest[]): Promise<StoredState> {
+/** The keys a batch's stored state is read by, one array per column of `storedStateSql`. */
+interface StoredStateKeys {
+  readonly streamNames: string[];
+  readonly eventStreams: string[];
+  readonly eventIds: string[];
+  readonly scopes: string[];
+  readonly keys: string[];
+}
+
+function storedStateKeys(requests: readonly AppendRequest[]): StoredStateKeys {
   const streamNames = new Set<string>();
   const eventStreams: string[] = [];
   const eventIds: string[] = [];
@@ -211,19 +251,43 @@ export async function loadStoredState(client: PoolClient, requests: readonly App
       keys.push(request.idempotency.key);
     }
   }
-  const result = await client.query<Partial<EventRow> & { versions: Record<string, string | null> | null; taken: [string, string][] | null }>({
+  return { streamNames: [...streamNames], eventStreams, eventIds, scopes, keys };
+}
+
+type StoredStateRow = Partial<EventRow> & { versions: Record<string, string | null> | null; taken: [string, string][] | null };
+
+/**
+ * In one round trip, for every append of a batch: the current version of each stream named, the
+ * events already stored among theirs (a retried append), and the idempotency keys already taken.
+ */
+export async function loadStoredState(client: PoolClient, requests: readonly AppendRequest[]): Promise<StoredState> {
+  const keys = storedStateKeys(requests);
+  const result = await client.query<StoredStateRow>({
     name: 'earmark-load-batch-state',
-    text: loadStoredStateSql,
-    values: [[...streamNames], eventStreams, eventIds, scopes, keys],
+    text: storedStateParameterisedSql,
+    values: [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys],
   });
-  const first = result.rows[0];
+  return storedStateOf(result.rows);
+}
+
+/**
+ * `loadStoredState` as an EXECUTE of its statement prepared by `prepareBatchStatementsSql`, its keys
+ * as literals, for a simple query; null when some key cannot be a literal.
+ */
+export function storedStateExecuteSql(requests: readonly AppendRequest[]): string | null {
+  const keys = storedStateKeys(requests);
+  return executeSql(storedStatePrepared, [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys]);
+}
+
+export function storedStateOf(rows: readonly StoredStateRow[]): StoredState {
+  const first = rows[0];
   const versions = new Map<string, bigint | null>();
   for (const [name, version] of Object.entries(first?.versions ?? {})) {
     versions.set(name, version === null ? null : BigInt(version));
   }
   const takenKeys = new Set((first?.taken ?? []).map(([scope, key]) => idempotencyKey(scope, key)));
   const recorded = new Map<string, RecordedEvent>();
-  for (const row of result.rows) {
+  for (const row of rows) {
     if (row.position === null || row.position === undefined) continue;
     const event = toRecordedEvent(row as EventRow);
     recorded.set(eventKey(event.streamName, event.id), event);
@@ -241,18 +305,22 @@ function prefixed(alias: string, columns: string): string {
 // The versions and the taken keys are uncorrelated subqueries: computed once, repeated on each row.
 // Each lookup is a LATERAL ... LIMIT 1, which the planner cannot turn into a join: a hash join
 // would scan the whole table once per batch.
-const loadStoredStateSql = `
+function storedStateSql(streamNames: string, eventStreams: string, eventIds: string, scopes: string, keys: string): string {
+  return `
   SELECT
     (SELECT json_object_agg(s.name, (SELECT max(v.stream_version)::text FROM events v WHERE v.stream_name = s.name))
-       FROM unnest($1::text[]) AS s(name)) AS versions,
+       FROM unnest(${streamNames}) AS s(name)) AS versions,
     (SELECT json_agg(json_build_array(k.scope, k.key))
-       FROM unnest($4::text[], $5::text[]) AS k(scope, key)
+       FROM unnest(${scopes}, ${keys}) AS k(scope, key)
        CROSS JOIN LATERAL (SELECT 1 FROM idempotency i WHERE i.scope = k.scope AND i.key = k.key LIMIT 1) AS hit) AS taken,
     ${prefixed('e', eventColumns)}
   FROM (SELECT 1) AS one
-  LEFT JOIN (unnest($2::text[], $3::text[]) AS r(stream_name, id)
+  LEFT JOIN (unnest(${eventStreams}, ${eventIds}) AS r(stream_name, id)
              CROSS JOIN LATERAL (SELECT ${eventColumns} FROM events
                                  WHERE events.stream_name = r.stream_name AND events.id = r.id LIMIT 1) AS e) ON TRUE`;
+}
+
+const storedStateParameterisedSql = storedStateSql('$1::text[]', '$2::text[]', '$3::text[]', '$4::text[]', '$5::text[]');
 
 /** A read-model document as the batch leaves it: its JSON text, or null to delete it. */
 export interface DocWriteRow {
@@ -278,10 +346,14 @@ export function hasWrites(writes: BatchWrites): boolean {
 }
 
 /**
- * The whole batch in one statement: its events, idempotency records, documents and checkpoints,
- * and the head. A constraint violation fails all of it; the caller then retries each append alone.
+ * The whole batch in one statement: its events, idempotency records, documents, the ledger tables'
+ * delta and checkpoints, and the head. A constraint violation fails all of it; the caller then
+ * retries each append alone. Given as a named parameterised statement, and as an EXECUTE of the
+ * same statement prepared by `prepareBatchStatementsSql` with literal arguments (null when some
+ * value cannot be a literal), so that the COMMIT can follow in the same simple query: one round
+ * trip fewer under the head lock.
  */
-export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
+export function writeBatchStatement(writes: BatchWrites): { name: string; text: string; values: unknown[]; execute: string | null } {
   const events: RecordedEvent[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
@@ -296,45 +368,51 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
   const keys = writes.appends.flatMap((append) => (append.idempotency ? [{ ...append.idempotency, position: append.result.lastPosition }] : []));
   const upserts = writes.docs.filter((doc) => doc.docText !== null);
   const deletes = writes.docs.filter((doc) => doc.docText === null);
-  await client.query({
-    name: 'earmark-write-batch',
-    text: writeBatchSql,
-    values: [
-      events.map((event) => event.position.toString()),
-      events.map((event) => event.id),
-      events.map((event) => event.streamName),
-      events.map((event) => event.streamVersion.toString()),
-      events.map((event) => event.type),
-      jsonArray(data),
-      jsonArray(metadata),
-      events.map((event) => event.recordedAt),
-      events.map((event) => event.hash),
-      events.map((event) => event.previousHash),
-      keys.map((record) => record.scope),
-      keys.map((record) => record.key),
-      keys.map((record) => record.requestHash),
-      keys.map((record) => record.status),
-      jsonArray(keys.map((record) => record.bodyText)),
-      keys.map((record) => record.position.toString()),
-      upserts.map((doc) => doc.collection),
-      upserts.map((doc) => doc.id),
-      upserts.map((doc) => doc.partition),
-      jsonArray(upserts.map((doc) => doc.docText as string)),
-      upserts.map((doc) => doc.projection),
-      deletes.map((doc) => doc.collection),
-      deletes.map((doc) => doc.id),
-      writes.checkpoints.map((checkpoint) => checkpoint.projection),
-      writes.checkpoints.map((checkpoint) => checkpoint.position.toString()),
-      writes.head.position.toString(),
-      writes.head.hash,
-    ],
-  });
-  if (writes.ledger) await writeLedgerDelta(client, writes.ledger);
+  const batchValues = [
+    events.map((event) => event.position.toString()),
+    events.map((event) => event.id),
+    events.map((event) => event.streamName),
+    events.map((event) => event.streamVersion.toString()),
+    events.map((event) => event.type),
+    jsonArray(data),
+    jsonArray(metadata),
+    events.map((event) => event.recordedAt),
+    events.map((event) => event.hash),
+    events.map((event) => event.previousHash),
+    keys.map((record) => record.scope),
+    keys.map((record) => record.key),
+    keys.map((record) => record.requestHash),
+    keys.map((record) => record.status),
+    jsonArray(keys.map((record) => record.bodyText)),
+    keys.map((record) => record.position.toString()),
+    upserts.map((doc) => doc.collection),
+    upserts.map((doc) => doc.id),
+    upserts.map((doc) => doc.partition),
+    jsonArray(upserts.map((doc) => doc.docText as string)),
+    upserts.map((doc) => doc.projection),
+    deletes.map((doc) => doc.collection),
+    deletes.map((doc) => doc.id),
+    writes.checkpoints.map((checkpoint) => checkpoint.projection),
+    writes.checkpoints.map((checkpoint) => checkpoint.position.toString()),
+    writes.head.position.toString(),
+    writes.head.hash,
+  ];
+  if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
+    return { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues, execute: executeSql(writeBatchPrepared, batchValues) };
+  }
+  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
+  return { name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values, execute: executeSql(writeBatchAndLedgerPrepared, values) };
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
-// touch a row twice in one statement, and an upserted key is never also deleted.
-const writeBatchSql = `
+// touch a row twice in one statement, and an upserted key is never also deleted. A batch without
+// deletes skips rm_docs by a one-time filter, rather than the scan a generic plan may choose.
+const writeBatchSql = writeBatchSqlWith([]);
+/** Its 27 parameters, then the ledger delta's. */
+const writeBatchAndLedgerSql = writeBatchSqlWith(ledgerWriteCtes('', 28));
+
+function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
+  return `
   WITH new_events AS (
     INSERT INTO events (${eventColumns})
     SELECT e.position, e.id, e.stream_name, e.stream_version, e.type, e.data::text, e.metadata::text,
@@ -358,13 +436,31 @@ const writeBatchSql = `
       SET partition = EXCLUDED.partition, doc = EXCLUDED.doc, projection = EXCLUDED.projection
   ), deleted_docs AS (
     DELETE FROM rm_docs USING unnest($22::text[], $23::text[]) AS d(collection, id)
-    WHERE rm_docs.collection = d.collection AND rm_docs.id = d.id
+    WHERE cardinality($22::text[]) > 0 AND rm_docs.collection = d.collection AND rm_docs.id = d.id
   ), checkpoints AS (
     INSERT INTO rm_checkpoints (projection, position)
     SELECT * FROM unnest($24::text[], $25::bigint[])
     ON CONFLICT (projection) DO UPDATE SET position = GREATEST(rm_checkpoints.position, EXCLUDED.position)
-  )
+  )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
+}
+
+const storedStatePrepared = 'earmark_sql_stored_state';
+const writeBatchPrepared = 'earmark_sql_write_batch';
+const writeBatchAndLedgerPrepared = 'earmark_sql_write_batch_ledger';
+
+/**
+ * The statements of a batch, prepared once per connection with SQL PREPARE, so that a simple query
+ * of several statements can EXECUTE them: prepared, they are planned as the parameterised ones are,
+ * not again on every batch. Prepared statements outlive a rolled-back transaction.
+ */
+export const prepareBatchStatementsSql = [
+  `PREPARE ${storedStatePrepared} AS ${storedStateParameterisedSql}`,
+  `PREPARE ${lockLedgerStatePrepared.programYears} AS ${lockLedgerStateParameterised.programYears}`,
+  `PREPARE ${lockLedgerStatePrepared.regionBalances} AS ${lockLedgerStateParameterised.regionBalances}`,
+  `PREPARE ${writeBatchPrepared} AS ${writeBatchSql}`,
+  `PREPARE ${writeBatchAndLedgerPrepared} AS ${writeBatchAndLedgerSql}`,
+].join(';\n');
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's

@@ -18,12 +18,14 @@ import {
 import {
   BatchView,
   assertAppendRequest,
+  encodeAppend,
   eventsIn,
   hasWrites,
   isDataRefusal,
   loadStoredState,
   planAppend,
-  writeBatch,
+  prepareBatchStatementsSql,
+  writeBatchStatement,
   writeFailureOf,
   type AppendInput,
   type BatchWrites,
@@ -53,7 +55,8 @@ import { describeConnection, isConnectionLoss, toStoreError } from './postgres-e
 import { PostgresLedgerRebuild } from './postgres-ledger-rebuild';
 import { clearLedgerTables, PostgresLedgerQueries } from './postgres-ledger-tables';
 import { PostgresNotifier } from './postgres-notifier';
-import { ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
+import { lockedReads } from './postgres-locked-reads';
+import { LoadedLedger, ProjectionRefusal, projectAppends, projectInTransaction } from './postgres-projection-writer';
 import {
   docColumns,
   eventColumns,
@@ -137,6 +140,8 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   private readonly lockCheckpointsSql: string;
   private readonly notifier: PostgresNotifier;
   private readonly pending: PendingAppend[] = [];
+  /** Connections on which the batch statements are prepared (`prepareBatchStatementsSql`). */
+  private readonly preparedClients = new WeakSet<PoolClient>();
   private flushing: Promise<void> | null = null;
   private readonly lookups: PendingLookup[] = [];
   private lookupsScheduled = false;
@@ -259,9 +264,11 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   }
 
   /**
-   * One transaction for the batch: under the head lock, read what the appends need in one query,
-   * check and place each append in memory in arrival order (one that fails is rejected alone),
-   * project them, write everything in one statement, commit once. Should the write be refused
+   * One transaction for the batch, two round trips while it holds the head lock: the lock with
+   * what the appends need (stored state, ledger rows), then, once each append is checked and placed
+   * in memory in arrival order (one that fails is rejected alone) and projected, everything in one
+   * statement followed by the COMMIT. The events are encoded before the lock, so that under it
+   * only their hashes are computed. Should the write be refused
    * all the same (a row written meanwhile by a process that skipped the head lock), each append is
    * retried in a transaction of its own, so that each gets its own answer.
    */
@@ -273,25 +280,58 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       for (const item of batch) item.reject(toStoreError(error, this.connectionString));
       return;
     }
-    const inputs: AppendInput[] = batch.map((item) => ({ request: item.request, recordedAt: this.clock().toISOString() }));
+    // Encoded before the head lock: of placing an event in the log, only its hash needs the lock.
+    const inputs: AppendInput[] = batch.map((item) => ({
+      request: item.request,
+      recordedAt: this.clock().toISOString(),
+      encoded: encodeAppend(item.request),
+    }));
     let outcomes: PlanOutcome[] = [];
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
+    if (!this.preparedClients.has(client)) {
+      try {
+        await multiQuery(client, prepareBatchStatementsSql);
+      } catch (error) {
+        // Some statements may be prepared: the connection is closed rather than prepared twice.
+        client.release(error as Error);
+        for (const item of batch) item.reject(toStoreError(error, this.connectionString));
+        return;
+      }
+      this.preparedClients.add(client);
+    }
     try {
-      // Several statements per simple query where nothing is user-supplied (the projection names are
-      // the code's own): one round trip, not three.
-      const results = await multiQuery(client, `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}`);
+      const requests = batch.map((item) => item.request);
+      const loadedLedger = new LoadedLedger();
+      const reads = lockedReads(requests, this.projections.find(isLedgerTablesProjection));
+      // Several statements per simple query: one round trip, not five, while the head lock is held.
+      // Each statement has a snapshot of its own, so that the reads after the lock see every commit
+      // before it. Nothing user-supplied is spliced in but as escaped literals.
+      const results = await multiQuery(
+        client,
+        `BEGIN; SELECT position, hash FROM event_log_head FOR UPDATE${this.lockCheckpointsSql}${reads.statements.map((sql) => `; ${sql}`).join('')}`,
+      );
       const startHead: LogHead = { position: BigInt(results[1].rows[0].position as string), hash: results[1].rows[0].hash as string };
-      const checkpoints = new Map((results[2]?.rows ?? []).map((row) => [row.projection as string, BigInt(row.position as string)]));
+      const checkpoints = new Map(
+        (this.lockCheckpointsSql === '' ? [] : results[2].rows).map((row) => [row.projection as string, BigInt(row.position as string)]),
+      );
       // A projection behind the log (appended to by a process without it) would skip events if
       // applied here: it stays behind, visibly, until catchUpProjections() or a rebuild.
       const inline = this.projections.filter((projection) => (checkpoints.get(projection.name) ?? 0n) === startHead.position);
-      const stored = await loadStoredState(client, batch.map((item) => item.request));
-      const plan = await this.planBatch(client, inputs, stored, startHead, inline);
+      const read = reads.take(results.slice(this.lockCheckpointsSql === '' ? 2 : 3), loadedLedger);
+      const stored = read.stored ?? (await loadStoredState(client, requests));
+      const plan = await this.planBatch(client, inputs, stored, startHead, inline, loadedLedger);
       outcomes = plan.outcomes;
+      let committed: QueryResult | null = null;
       if (hasWrites(plan.writes)) {
         try {
-          await writeBatch(client, plan.writes);
+          const statement = writeBatchStatement(plan.writes);
+          if (statement.execute === null) {
+            await client.query({ name: statement.name, text: statement.text, values: statement.values });
+          } else {
+            // The COMMIT in the same simple query: one round trip for the write and the commit.
+            committed = (await multiQuery(client, `${statement.execute}; COMMIT`))[1];
+          }
         } catch (error) {
           if (!isDataRefusal(error)) throw error;
           refusedWrite = { error, stored };
@@ -300,7 +340,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       if (refusedWrite) {
         await client.query('ROLLBACK');
       } else {
-        const [committed] = await multiQuery(client, 'COMMIT');
+        committed ??= (await multiQuery(client, 'COMMIT'))[0];
         // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
         if (committed.command !== 'COMMIT') throw this.unavailable('COMMIT was answered with ROLLBACK');
       }
@@ -345,6 +385,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     stored: StoredState,
     startHead: LogHead,
     inline: readonly StoreProjection[],
+    loadedLedger: LoadedLedger,
   ): Promise<{ outcomes: PlanOutcome[]; writes: BatchWrites }> {
     const refused = new Map<number, unknown>();
     const loadedDocs = new Map<string, StoredDoc | null>();
@@ -367,7 +408,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       if (inline.length === 0 || projected.length === 0) {
         return { outcomes, writes: { appends, docs: [], ledger: null, checkpoints: [], head: view.head } };
       }
-      const written = await projectAppends(client, inline, projected, loadedDocs);
+      const written = await projectAppends(client, inline, projected, loadedDocs, loadedLedger);
       if (written instanceof ProjectionRefusal) {
         assert(!refused.has(written.index), `append ${written.index} was refused twice`);
         refused.set(written.index, written.error);

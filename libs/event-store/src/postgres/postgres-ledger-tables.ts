@@ -78,17 +78,18 @@ const actualTypes = ['text', 'int', 'text', 'text', 'bigint', 'text', 'text'];
 const refusalTypes = ['bigint', 'text', 'int', 'text', 'text', 'text', 'text'];
 
 /**
- * A batch's whole delta in one statement, one data-modifying CTE per table, so that the transaction
- * holding the head lock spends one round trip on it. The parameters are the tables' columns in
- * this order; a table with no rows gets empty arrays.
+ * A batch's whole delta as data-modifying CTEs, one per table, so that the transaction holding the
+ * head lock spends no round trip of its own on it: they run alone (`writeLedgerDelta`) or inside
+ * the statement that writes the batch's events. The parameters, from `firstParam` on, are the
+ * tables' columns in this order (`ledgerDeltaValues`); a table with no rows gets empty arrays.
  *
- * With `reversalsInto`, the statement writes a streamed rebuild page into fresh tables that have no
- * keys yet: the appended rows only (no aggregate upserts, which need the keys to conflict on), and
- * the reversed ids into that table, to be marked once the locator has its id index.
+ * With `reversalsInto`, the CTEs write a streamed rebuild page into fresh tables that have no keys
+ * yet: the appended rows only (no aggregate upserts, which need the keys to conflict on), and the
+ * reversed ids into that table, to be marked once the locator has its id index.
  */
-function ledgerWriteSql(suffix: string, reversalsInto: string | null): string {
+export function ledgerWriteCtes(suffix: string, firstParam: number, reversalsInto: string | null = null): string[] {
   const t = (table: string): string => `${table}${suffix}`;
-  let next = 1;
+  let next = firstParam;
   const insert = (table: string, columns: string, types: readonly string[], onConflict: string): string => {
     const text = unnestInsert(t(table), columns, types, onConflict, next);
     next += types.length;
@@ -107,7 +108,9 @@ function ledgerWriteSql(suffix: string, reversalsInto: string | null): string {
     insert('rm_disbursement', disbursementColumns, disbursementTypes, 'ON CONFLICT DO NOTHING'),
     streamed
       ? `INSERT INTO ${reversalsInto} (disbursement_id) SELECT unnest($${next++}::text[])`
-      : `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE disbursement_id = ANY($${next++}::text[])`,
+      : // The cardinality test is a one-time filter: a batch without reversals (nearly every one) skips
+        // the table, where a cached generic plan, made while the table was small, scans all of it.
+        `UPDATE ${t('rm_disbursement')} SET reversed = TRUE WHERE cardinality($${next}::text[]) > 0 AND disbursement_id = ANY($${next++}::text[])`,
     insert('rm_refusal', refusalColumns, refusalTypes, 'ON CONFLICT DO NOTHING'),
     ...(streamed
       ? []
@@ -116,7 +119,7 @@ function ledgerWriteSql(suffix: string, reversalsInto: string | null): string {
           insert('rm_performance_actual', actualColumns, actualTypes, updateAll(actualColumns, ['program_code', 'fiscal_year', 'region_code', 'indicator'])),
         ]),
   ];
-  return `WITH ${parts.map((part, index) => `w${index} AS (${part})`).join(',\n')} SELECT 1`;
+  return parts.map((part, index) => `w${index} AS (${part})`);
 }
 
 const writeSqlBySuffix = new Map<string, string>();
@@ -125,7 +128,7 @@ function writeSqlFor(suffix: string, reversalsInto: string | null): string {
   const key = reversalsInto === null ? suffix : `${suffix} ${reversalsInto}`;
   let found = writeSqlBySuffix.get(key);
   if (found === undefined) {
-    found = ledgerWriteSql(suffix, reversalsInto);
+    found = `WITH ${ledgerWriteCtes(suffix, 1, reversalsInto).join(',\n')} SELECT 1`;
     writeSqlBySuffix.set(key, found);
   }
   return found;
@@ -149,48 +152,81 @@ const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, 
 });
 
 
+/** The statements that read (and lock, until the transaction ends) a batch's aggregate rows. */
+export const lockLedgerStateParameterised = {
+  programYears: `SELECT ${programYearColumns} FROM rm_program_year
+    WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+    ORDER BY program_code, fiscal_year FOR UPDATE`,
+  regionBalances: `SELECT ${regionBalanceColumns} FROM rm_region_balance
+    WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))
+    ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+} as const;
+
+/** Their names when prepared with SQL PREPARE, for an EXECUTE in a simple query. */
+export const lockLedgerStatePrepared = { programYears: 'earmark_sql_lock_program_years', regionBalances: 'earmark_sql_lock_region_balances' } as const;
+
+/** Adds the rows the `lockLedgerStateParameterised` statements returned to `state`. */
+export function addLedgerRows(
+  state: { programYears: Map<string, ProgramYearRow>; regionBalances: Map<string, RegionBalanceRow> },
+  programYearRows: readonly Row[],
+  regionBalanceRows: readonly Row[],
+): void {
+  for (const row of programYearRows.map(programYearOf)) state.programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+  for (const row of regionBalanceRows.map(regionBalanceOf)) {
+    state.regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
+  }
+}
+
 /** The aggregate rows a batch reads, locked until the transaction ends. */
 export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys): Promise<LedgerState> {
-  const programYears = new Map<string, ProgramYearRow>();
-  const regionBalances = new Map<string, RegionBalanceRow>();
+  const state = { programYears: new Map<string, ProgramYearRow>(), regionBalances: new Map<string, RegionBalanceRow>() };
+  let programYearRows: Row[] = [];
+  let regionBalanceRows: Row[] = [];
   if (keys.programYears.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-program-years',
-      text: `SELECT ${programYearColumns} FROM rm_program_year
-             WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-             ORDER BY program_code, fiscal_year FOR UPDATE`,
+      text: lockLedgerStateParameterised.programYears,
       values: [keys.programYears.map((k) => k.programCode), keys.programYears.map((k) => k.fiscalYear)],
     });
-    for (const row of result.rows.map(programYearOf)) programYears.set(ledgerFundKey(row.programCode, row.fiscalYear), row);
+    programYearRows = result.rows;
   }
   if (keys.regionBalances.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-region-balances',
-      text: `SELECT ${regionBalanceColumns} FROM rm_region_balance
-             WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))
-             ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+      text: lockLedgerStateParameterised.regionBalances,
       values: [
         keys.regionBalances.map((k) => k.programCode),
         keys.regionBalances.map((k) => k.fiscalYear),
         keys.regionBalances.map((k) => k.regionCode),
       ],
     });
-    for (const row of result.rows.map(regionBalanceOf)) {
-      regionBalances.set(ledgerRegionKey(row.programCode, row.fiscalYear, row.regionCode), row);
-    }
+    regionBalanceRows = result.rows;
   }
-  return { programYears, regionBalances };
+  addLedgerRows(state, programYearRows, regionBalanceRows);
+  return state;
+}
+
+/** Whether the delta writes nothing at all. */
+export function isEmptyLedgerDelta(delta: LedgerDelta): boolean {
+  return Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0);
 }
 
 /**
  * Writes a batch's delta inside the caller's transaction, in one statement; with `reversalsInto`, a
- * streamed rebuild page of appended rows only (see `ledgerWriteSql`).
+ * streamed rebuild page of appended rows only (see `ledgerWriteCtes`).
  */
 export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, suffix = '', reversalsInto: string | null = null): Promise<void> {
-  if (Object.values(delta).every((rows: readonly unknown[]) => rows.length === 0)) return;
+  if (isEmptyLedgerDelta(delta)) return;
   const streamed = reversalsInto !== null;
   const aggregateRows = delta.programYears.length + delta.regionBalances.length + delta.performanceTargets.length + delta.performanceActuals.length;
   if (streamed && aggregateRows > 0) throw new Error('a streamed rebuild page holds appended rows only');
+  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
+  const name = `earmark-write-ledger${suffix}${streamed ? '-streamed' : ''}`;
+  await client.query({ name, text: writeSqlFor(suffix, reversalsInto), values: ledgerDeltaValues(delta, streamed) });
+}
+
+/** The parameters of `ledgerWriteCtes`, in its order; `streamed` leaves out the aggregate tables'. */
+export function ledgerDeltaValues(delta: LedgerDelta, streamed = false): unknown[] {
   // The statement's parts see one snapshot: a disbursement reversed in the batch that recorded it is
   // written reversed, the others are marked by the update.
   const reversed = new Set(delta.reversedDisbursementIds);
@@ -270,9 +306,7 @@ export async function writeLedgerDelta(client: PoolClient, delta: LedgerDelta, s
           ]),
         ]),
   ];
-  // A named statement is prepared once per connection, for one text: the fresh tables' get a name of their own.
-  const name = `earmark-write-ledger${suffix}${streamed ? '-streamed' : ''}`;
-  await client.query({ name, text: writeSqlFor(suffix, reversalsInto), values });
+  return values;
 }
 
 export async function clearLedgerTables(client: PoolClient): Promise<void> {

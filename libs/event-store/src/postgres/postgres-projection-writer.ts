@@ -11,9 +11,13 @@ import {
 import { LedgerDeltaAccumulator } from '../ledger-delta';
 import {
   isLedgerTablesProjection,
+  ledgerFundKey,
+  ledgerRegionKey,
   type LedgerDelta,
   type LedgerState,
   type LedgerTablesProjection,
+  type ProgramYearRow,
+  type RegionBalanceRow,
   type StoreProjection,
 } from '../ledger-tables.port';
 import { jsonArray, type DocWriteRow } from './postgres-append';
@@ -112,6 +116,34 @@ async function writeDocs(client: PoolClient, projectionName: string, writes: rea
   }
 }
 
+/** The aggregate rows a batch has read (and locked) so far, and which keys were read, found or not. */
+export class LoadedLedger implements LedgerState {
+  readonly programYears = new Map<string, ProgramYearRow>();
+  readonly regionBalances = new Map<string, RegionBalanceRow>();
+  private readonly readFunds = new Set<string>();
+  private readonly readRegions = new Set<string>();
+
+  /** Counts the keys as read: their rows, if any, are in the maps. */
+  markRead(keys: LedgerTablesKeys): void {
+    for (const k of keys.programYears) this.readFunds.add(ledgerFundKey(k.programCode, k.fiscalYear));
+    for (const k of keys.regionBalances) this.readRegions.add(ledgerRegionKey(k.programCode, k.fiscalYear, k.regionCode));
+  }
+
+  /** The keys not read yet, each once. */
+  unread(keys: LedgerTablesKeys): LedgerTablesKeys {
+    return {
+      programYears: uniqueBy(
+        keys.programYears.filter((k) => !this.readFunds.has(ledgerFundKey(k.programCode, k.fiscalYear))),
+        (k) => ledgerFundKey(k.programCode, k.fiscalYear),
+      ),
+      regionBalances: uniqueBy(
+        keys.regionBalances.filter((k) => !this.readRegions.has(ledgerRegionKey(k.programCode, k.fiscalYear, k.regionCode))),
+        (k) => ledgerRegionKey(k.programCode, k.fiscalYear, k.regionCode),
+      ),
+    };
+  }
+}
+
 /** A projection refused one append of a batch (it threw): that append is rejected alone. */
 export class ProjectionRefusal {
   constructor(
@@ -142,14 +174,16 @@ export interface ProjectedWrites {
  * Runs inline projections over the appends of a batch, in order, as if each append were its own
  * transaction: each call gets only its append's events and sees the documents (and ledger rows)
  * the calls before it wrote. Everything the batch reads is loaded (and locked) first, one query
- * per table. Returns what to write, the last write of each document or row winning, or the first
- * append a projection refused. `loaded` keeps the documents read, for a second run after a refusal.
+ * per table, unless already read. Returns what to write, the last write of each document or row
+ * winning, or the first append a projection refused. `loaded` and `loadedLedger` keep what was
+ * read, for a second run after a refusal.
  */
 export async function projectAppends(
   client: PoolClient,
   storeProjections: readonly StoreProjection[],
   appends: readonly ProjectedAppend[],
   loaded: Map<string, StoredDoc | null>,
+  loadedLedger: LoadedLedger,
 ): Promise<ProjectedWrites | ProjectionRefusal> {
   const projections = storeProjections.filter((projection): projection is DocumentProjection => !isLedgerTablesProjection(projection));
   const ledgerProjection = storeProjections.find(isLedgerTablesProjection);
@@ -171,7 +205,7 @@ export async function projectAppends(
     }
   }
   await loadMissingDocs(client, refs.flat(2), loaded);
-  const ledger = ledgerProjection ? await foldLedger(client, ledgerProjection, appends, ledgerKeys) : null;
+  const ledger = ledgerProjection ? await foldLedger(client, ledgerProjection, appends, ledgerKeys, loadedLedger) : null;
   if (ledger instanceof ProjectionRefusal) return ledger;
 
   const staged = new Map<string, StagedDoc>();
@@ -214,11 +248,15 @@ async function foldLedger(
   projection: LedgerTablesProjection,
   appends: readonly ProjectedAppend[],
   keys: LedgerTablesKeys,
+  loaded: LoadedLedger,
 ): Promise<LedgerDelta | ProjectionRefusal> {
-  const loaded: LedgerState = await loadLedgerState(client, {
-    programYears: uniqueBy(keys.programYears, (k) => `${k.programCode}/${k.fiscalYear}`),
-    regionBalances: uniqueBy(keys.regionBalances, (k) => `${k.programCode}/${k.fiscalYear}/${k.regionCode}`),
-  });
+  const unread = loaded.unread(keys);
+  if (unread.programYears.length > 0 || unread.regionBalances.length > 0) {
+    const state = await loadLedgerState(client, unread);
+    for (const [key, row] of state.programYears) loaded.programYears.set(key, row);
+    for (const [key, row] of state.regionBalances) loaded.regionBalances.set(key, row);
+    loaded.markRead(unread);
+  }
   const accumulator = new LedgerDeltaAccumulator();
   for (const append of appends) {
     try {
