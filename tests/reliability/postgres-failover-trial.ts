@@ -27,7 +27,9 @@ export interface TrialSettings {
 
 export const defaultTrialSettings: TrialSettings = {
   clients: 8,
-  paymentsPerClient: 40,
+  // Long enough that the burst is still going when the kill lands: with 40 a client, a faster
+  // append path once finished all 320 payments in the moments the kill script took to start.
+  paymentsPerClient: 80,
   killAfterAcknowledged: 100,
   retryDelayMs: 50,
   giveUpAfterMs: 60_000,
