@@ -12,14 +12,8 @@ import {
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
 import { isUniqueViolation } from './postgres-errors';
-import {
-  isEmptyLedgerDelta,
-  ledgerDeltaValues,
-  ledgerWriteCtes,
-  lockLedgerStateParameterised,
-  lockLedgerStatePrepared,
-} from './postgres-ledger-tables';
-import { executeSql } from './postgres-literals';
+import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes } from './postgres-ledger-tables';
+import { textArrayLiteral } from './postgres-literals';
 import { eventColumns, toRecordedEvent, type EventRow } from './postgres-rows';
 
 
@@ -199,8 +193,7 @@ export function planAppend(view: BatchView, input: AppendInput): PlannedAppend {
         position: head.position + 1n,
         recordedAt,
       };
-      const hash = hashEventWithBodies(unhashed, encoded.bodies, head.hash);
-      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash };
+      const chained: RecordedEvent = { ...unhashed, previousHash: head.hash, hash: hashEventWithBodies(unhashed, encoded.bodies, head.hash) };
       head = { position: chained.position, hash: chained.hash };
       recorded.set(key, chained);
       fresh.push(chained);
@@ -271,12 +264,15 @@ export async function loadStoredState(client: PoolClient, requests: readonly App
 }
 
 /**
- * `loadStoredState` as an EXECUTE of its statement prepared by `prepareBatchStatementsSql`, its keys
- * as literals, for a simple query; null when some key cannot be a literal.
+ * The statement of `loadStoredState` with its keys written as literals, for a simple query, or
+ * null when some key cannot be a literal.
  */
-export function storedStateExecuteSql(requests: readonly AppendRequest[]): string | null {
+export function storedStateLiteralSql(requests: readonly AppendRequest[]): string | null {
   const keys = storedStateKeys(requests);
-  return executeSql(storedStatePrepared, [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys]);
+  const arrays = [keys.streamNames, keys.eventStreams, keys.eventIds, keys.scopes, keys.keys].map(textArrayLiteral);
+  if (arrays.some((array) => array === null)) return null;
+  const [streamNames, eventStreams, eventIds, scopes, idempotencyKeys] = arrays as string[];
+  return storedStateSql(streamNames, eventStreams, eventIds, scopes, idempotencyKeys);
 }
 
 export function storedStateOf(rows: readonly StoredStateRow[]): StoredState {
@@ -348,12 +344,9 @@ export function hasWrites(writes: BatchWrites): boolean {
 /**
  * The whole batch in one statement: its events, idempotency records, documents, the ledger tables'
  * delta and checkpoints, and the head. A constraint violation fails all of it; the caller then
- * retries each append alone. Given as a named parameterised statement, and as an EXECUTE of the
- * same statement prepared by `prepareBatchStatementsSql` with literal arguments (null when some
- * value cannot be a literal), so that the COMMIT can follow in the same simple query: one round
- * trip fewer under the head lock.
+ * retries each append alone.
  */
-export function writeBatchStatement(writes: BatchWrites): { name: string; text: string; values: unknown[]; execute: string | null } {
+export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
   const events: RecordedEvent[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
@@ -398,10 +391,11 @@ export function writeBatchStatement(writes: BatchWrites): { name: string; text: 
     writes.head.hash,
   ];
   if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
-    return { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues, execute: executeSql(writeBatchPrepared, batchValues) };
+    await client.query({ name: 'earmark-write-batch', text: writeBatchSql, values: batchValues });
+  } else {
+    const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
+    await client.query({ name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
   }
-  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
-  return { name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values, execute: executeSql(writeBatchAndLedgerPrepared, values) };
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
@@ -444,23 +438,6 @@ function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
   )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
 }
-
-const storedStatePrepared = 'earmark_sql_stored_state';
-const writeBatchPrepared = 'earmark_sql_write_batch';
-const writeBatchAndLedgerPrepared = 'earmark_sql_write_batch_ledger';
-
-/**
- * The statements of a batch, prepared once per connection with SQL PREPARE, so that a simple query
- * of several statements can EXECUTE them: prepared, they are planned as the parameterised ones are,
- * not again on every batch. Prepared statements outlive a rolled-back transaction.
- */
-export const prepareBatchStatementsSql = [
-  `PREPARE ${storedStatePrepared} AS ${storedStateParameterisedSql}`,
-  `PREPARE ${lockLedgerStatePrepared.programYears} AS ${lockLedgerStateParameterised.programYears}`,
-  `PREPARE ${lockLedgerStatePrepared.regionBalances} AS ${lockLedgerStateParameterised.regionBalances}`,
-  `PREPARE ${writeBatchPrepared} AS ${writeBatchSql}`,
-  `PREPARE ${writeBatchAndLedgerPrepared} AS ${writeBatchAndLedgerSql}`,
-].join(';\n');
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's

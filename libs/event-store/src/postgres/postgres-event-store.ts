@@ -24,8 +24,7 @@ import {
   isDataRefusal,
   loadStoredState,
   planAppend,
-  prepareBatchStatementsSql,
-  writeBatchStatement,
+  writeBatch,
   writeFailureOf,
   type AppendInput,
   type BatchWrites,
@@ -140,8 +139,6 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   private readonly lockCheckpointsSql: string;
   private readonly notifier: PostgresNotifier;
   private readonly pending: PendingAppend[] = [];
-  /** Connections on which the batch statements are prepared (`prepareBatchStatementsSql`). */
-  private readonly preparedClients = new WeakSet<PoolClient>();
   private flushing: Promise<void> | null = null;
   private readonly lookups: PendingLookup[] = [];
   private lookupsScheduled = false;
@@ -264,11 +261,9 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   }
 
   /**
-   * One transaction for the batch, two round trips while it holds the head lock: the lock with
-   * what the appends need (stored state, ledger rows), then, once each append is checked and placed
-   * in memory in arrival order (one that fails is rejected alone) and projected, everything in one
-   * statement followed by the COMMIT. The events are encoded before the lock, so that under it
-   * only their hashes are computed. Should the write be refused
+   * One transaction for the batch: under the head lock, read what the appends need in one query,
+   * check and place each append in memory in arrival order (one that fails is rejected alone),
+   * project them, write everything in one statement, commit once. Should the write be refused
    * all the same (a row written meanwhile by a process that skipped the head lock), each append is
    * retried in a transaction of its own, so that each gets its own answer.
    */
@@ -289,17 +284,6 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
     let outcomes: PlanOutcome[] = [];
     let refusedWrite: { error: unknown; stored: StoredState } | null = null;
     let releaseError: Error | undefined;
-    if (!this.preparedClients.has(client)) {
-      try {
-        await multiQuery(client, prepareBatchStatementsSql);
-      } catch (error) {
-        // Some statements may be prepared: the connection is closed rather than prepared twice.
-        client.release(error as Error);
-        for (const item of batch) item.reject(toStoreError(error, this.connectionString));
-        return;
-      }
-      this.preparedClients.add(client);
-    }
     try {
       const requests = batch.map((item) => item.request);
       const loadedLedger = new LoadedLedger();
@@ -322,16 +306,9 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       const stored = read.stored ?? (await loadStoredState(client, requests));
       const plan = await this.planBatch(client, inputs, stored, startHead, inline, loadedLedger);
       outcomes = plan.outcomes;
-      let committed: QueryResult | null = null;
       if (hasWrites(plan.writes)) {
         try {
-          const statement = writeBatchStatement(plan.writes);
-          if (statement.execute === null) {
-            await client.query({ name: statement.name, text: statement.text, values: statement.values });
-          } else {
-            // The COMMIT in the same simple query: one round trip for the write and the commit.
-            committed = (await multiQuery(client, `${statement.execute}; COMMIT`))[1];
-          }
+          await writeBatch(client, plan.writes);
         } catch (error) {
           if (!isDataRefusal(error)) throw error;
           refusedWrite = { error, stored };
@@ -340,7 +317,7 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       if (refusedWrite) {
         await client.query('ROLLBACK');
       } else {
-        committed ??= (await multiQuery(client, 'COMMIT'))[0];
+        const [committed] = await multiQuery(client, 'COMMIT');
         // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
         if (committed.command !== 'COMMIT') throw this.unavailable('COMMIT was answered with ROLLBACK');
       }

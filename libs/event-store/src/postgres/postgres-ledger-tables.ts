@@ -152,20 +152,37 @@ const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, 
 });
 
 
-/** The statements that read (and lock, until the transaction ends) a batch's aggregate rows. */
-export const lockLedgerStateParameterised = {
-  programYears: `SELECT ${programYearColumns} FROM rm_program_year
-    WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-    ORDER BY program_code, fiscal_year FOR UPDATE`,
-  regionBalances: `SELECT ${regionBalanceColumns} FROM rm_region_balance
-    WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))
-    ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
-} as const;
+/**
+ * The statements that read (and lock, until the transaction ends) a batch's aggregate rows, over
+ * SQL array expressions for the keys' columns: `$1::text[]` parameters, or literals where the
+ * statements share a simple query with others. Either may be null when there are no such keys.
+ */
+export function lockLedgerStateSql(
+  programYearKeys: { readonly programCodes: string; readonly fiscalYears: string } | null,
+  regionKeys: { readonly programCodes: string; readonly fiscalYears: string; readonly regionCodes: string } | null,
+): { readonly programYears: string | null; readonly regionBalances: string | null } {
+  return {
+    programYears:
+      programYearKeys === null
+        ? null
+        : `SELECT ${programYearColumns} FROM rm_program_year
+           WHERE (program_code, fiscal_year) IN (SELECT * FROM unnest(${programYearKeys.programCodes}, ${programYearKeys.fiscalYears}))
+           ORDER BY program_code, fiscal_year FOR UPDATE`,
+    regionBalances:
+      regionKeys === null
+        ? null
+        : `SELECT ${regionBalanceColumns} FROM rm_region_balance
+           WHERE (program_code, fiscal_year, region_code) IN (SELECT * FROM unnest(${regionKeys.programCodes}, ${regionKeys.fiscalYears}, ${regionKeys.regionCodes}))
+           ORDER BY program_code, fiscal_year, region_code FOR UPDATE`,
+  };
+}
 
-/** Their names when prepared with SQL PREPARE, for an EXECUTE in a simple query. */
-export const lockLedgerStatePrepared = { programYears: 'earmark_sql_lock_program_years', regionBalances: 'earmark_sql_lock_region_balances' } as const;
+const lockLedgerStateParameterised = lockLedgerStateSql(
+  { programCodes: '$1::text[]', fiscalYears: '$2::int[]' },
+  { programCodes: '$1::text[]', fiscalYears: '$2::int[]', regionCodes: '$3::text[]' },
+);
 
-/** Adds the rows the `lockLedgerStateParameterised` statements returned to `state`. */
+/** Adds the rows a `lockLedgerStateSql` statement returned to `state`. */
 export function addLedgerRows(
   state: { programYears: Map<string, ProgramYearRow>; regionBalances: Map<string, RegionBalanceRow> },
   programYearRows: readonly Row[],
@@ -185,7 +202,7 @@ export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys)
   if (keys.programYears.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-program-years',
-      text: lockLedgerStateParameterised.programYears,
+      text: lockLedgerStateParameterised.programYears as string,
       values: [keys.programYears.map((k) => k.programCode), keys.programYears.map((k) => k.fiscalYear)],
     });
     programYearRows = result.rows;
@@ -193,7 +210,7 @@ export async function loadLedgerState(client: PoolClient, keys: LedgerStateKeys)
   if (keys.regionBalances.length > 0) {
     const result = await client.query<Row>({
       name: 'earmark-lock-region-balances',
-      text: lockLedgerStateParameterised.regionBalances,
+      text: lockLedgerStateParameterised.regionBalances as string,
       values: [
         keys.regionBalances.map((k) => k.programCode),
         keys.regionBalances.map((k) => k.fiscalYear),

@@ -1,7 +1,6 @@
 /*
  * SQL literals for statements that share one simple-protocol query with others (a simple query
  * takes no parameters): one round trip for several statements, each with a snapshot of its own.
- * The statements themselves are prepared on the connection; only their arguments are literals.
  */
 
 /**
@@ -12,55 +11,24 @@
 export function textLiteral(value: string): string | null {
   // Keys come from event data, typed but not checked: anything else is left to a bound parameter.
   if (typeof value !== 'string' || value.includes('\u0000')) return null;
-  // Tested first: most values (ids, numbers, array literals) hold neither, and the batch's whole
-  // text is built while the head lock is held.
-  if (!/[\\']/.test(value)) return `E'${value}'`;
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-/**
- * A parameter value as the literal argument of an `EXECUTE` (whose prepared statement gives it its
- * type): the text form node-postgres would send, arrays as array literals, quoted; null when it
- * cannot be a literal.
- */
-export function parameterLiteral(value: unknown): string | null {
-  if (value === null || value === undefined) return 'NULL';
-  if (Array.isArray(value)) {
-    const text = arrayText(value);
-    return text === null ? null : textLiteral(text);
-  }
-  const text = scalarText(value);
-  return text === null ? null : textLiteral(text);
-}
-
-/** `EXECUTE name(...)` with the values as literals, or null when one of them cannot be. */
-export function executeSql(preparedName: string, values: readonly unknown[]): string | null {
+/** A `text[]` literal, or null when one of the strings cannot be written as a literal. */
+export function textArrayLiteral(values: readonly string[]): string | null {
+  if (values.length === 0) return `'{}'::text[]`;
   const literals: string[] = [];
   for (const value of values) {
-    const literal = parameterLiteral(value);
+    const literal = textLiteral(value);
     if (literal === null) return null;
     literals.push(literal);
   }
-  return `EXECUTE ${preparedName}(${literals.join(', ')})`;
+  return `ARRAY[${literals.join(',')}]::text[]`;
 }
 
-function scalarText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  return null;
-}
-
-/** A one-dimensional array literal, `{"a","b",NULL}`, as array_in reads it. */
-function arrayText(values: readonly unknown[]): string | null {
-  const elements: string[] = [];
-  for (const value of values) {
-    if (value === null || value === undefined) {
-      elements.push('NULL');
-      continue;
-    }
-    const text = scalarText(value);
-    if (text === null) return null;
-    elements.push(/[\\"]/.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`);
-  }
-  return `{${elements.join(',')}}`;
+/** An `int[]` literal, or null when one of the values is not a 32-bit integer. */
+export function intArrayLiteral(values: readonly number[]): string | null {
+  if (values.length === 0) return `'{}'::int[]`;
+  if (!values.every((value) => Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647)) return null;
+  return `ARRAY[${values.join(',')}]::int[]`;
 }

@@ -1,16 +1,15 @@
 import type { QueryResult } from 'pg';
 import type { AppendRequest, RecordedEvent } from '../event-store.port';
 import type { FundRef, LedgerTablesProjection, RegionRef } from '../ledger-tables.port';
-import { storedStateExecuteSql, storedStateOf, type StoredState } from './postgres-append';
-import { addLedgerRows, lockLedgerStatePrepared } from './postgres-ledger-tables';
-import { executeSql } from './postgres-literals';
+import { storedStateLiteralSql, storedStateOf, type StoredState } from './postgres-append';
+import { addLedgerRows, lockLedgerStateSql } from './postgres-ledger-tables';
+import { intArrayLiteral, textArrayLiteral } from './postgres-literals';
 import type { LoadedLedger } from './postgres-projection-writer';
 
 /**
  * What a batch reads once it holds the head lock, as statements that follow the lock in the same
- * simple query: the stored state of its appends and the ledger rows they will fold over (locked),
- * each an EXECUTE of a statement prepared on the connection. A read whose keys cannot be literals
- * is left out; the batch then makes it with parameters.
+ * simple query: the stored state of its appends and the ledger rows they will fold over (locked).
+ * A read whose keys cannot be literals is left out; the batch then makes it with parameters.
  */
 export interface LockedReads {
   readonly statements: readonly string[];
@@ -19,32 +18,30 @@ export interface LockedReads {
 }
 
 export function lockedReads(requests: readonly AppendRequest[], ledgerProjection: LedgerTablesProjection | undefined): LockedReads {
-  const storedSql = storedStateExecuteSql(requests);
+  const storedSql = storedStateLiteralSql(requests);
   const keys = ledgerProjection ? ledgerKeysOf(requests, ledgerProjection) : { programYears: [], regionBalances: [] };
-  const programYearsSql =
-    keys.programYears.length === 0
-      ? null
-      : executeSql(lockLedgerStatePrepared.programYears, [keys.programYears.map((k) => k.programCode), keys.programYears.map((k) => k.fiscalYear)]);
-  const regionBalancesSql =
-    keys.regionBalances.length === 0
-      ? null
-      : executeSql(lockLedgerStatePrepared.regionBalances, [
-          keys.regionBalances.map((k) => k.programCode),
-          keys.regionBalances.map((k) => k.fiscalYear),
-          keys.regionBalances.map((k) => k.regionCode),
-        ]);
-  const statements = [storedSql, programYearsSql, regionBalancesSql].filter((sql): sql is string => sql !== null);
+  const programYearKeys = keys.programYears.length === 0 ? null : literalsOrNull({
+    programCodes: textArrayLiteral(keys.programYears.map((k) => k.programCode)),
+    fiscalYears: intArrayLiteral(keys.programYears.map((k) => k.fiscalYear)),
+  });
+  const regionKeys = keys.regionBalances.length === 0 ? null : literalsOrNull({
+    programCodes: textArrayLiteral(keys.regionBalances.map((k) => k.programCode)),
+    fiscalYears: intArrayLiteral(keys.regionBalances.map((k) => k.fiscalYear)),
+    regionCodes: textArrayLiteral(keys.regionBalances.map((k) => k.regionCode)),
+  });
+  const ledgerSql = lockLedgerStateSql(programYearKeys, regionKeys);
+  const statements = [storedSql, ledgerSql.programYears, ledgerSql.regionBalances].filter((sql): sql is string => sql !== null);
   return {
     statements,
     take(results, loadedLedger) {
       let next = 0;
       const stored = storedSql === null ? null : storedStateOf(results[next++].rows);
-      const programYearRows = programYearsSql === null ? [] : results[next++].rows;
-      const regionBalanceRows = regionBalancesSql === null ? [] : results[next++].rows;
+      const programYearRows = ledgerSql.programYears === null ? [] : results[next++].rows;
+      const regionBalanceRows = ledgerSql.regionBalances === null ? [] : results[next++].rows;
       addLedgerRows(loadedLedger, programYearRows, regionBalanceRows);
       loadedLedger.markRead({
-        programYears: programYearsSql === null ? [] : keys.programYears,
-        regionBalances: regionBalancesSql === null ? [] : keys.regionBalances,
+        programYears: programYearKeys === null ? [] : keys.programYears,
+        regionBalances: regionKeys === null ? [] : keys.regionBalances,
       });
       return { stored };
     },
@@ -85,4 +82,8 @@ function ledgerKeysOf(requests: readonly AppendRequest[], projection: LedgerTabl
     }
   }
   return { programYears: [...programYears.values()], regionBalances: [...regionBalances.values()] };
+}
+
+function literalsOrNull<T extends Record<string, string | null>>(literals: T): { [K in keyof T]: string } | null {
+  return Object.values(literals).some((literal) => literal === null) ? null : (literals as { [K in keyof T]: string });
 }
