@@ -24,6 +24,8 @@ export interface ColumnCodec {
   /** A bigint (分 or a position) as the driver takes it. */
   int64(value: bigint): unknown;
   int64OrNull(value: bigint | null | undefined): unknown;
+  /** A boolean as the driver takes it. */
+  flag(value: boolean): unknown;
 }
 
 export const programYearColumns = `program_code, fiscal_year, program_name, issuer_region_code, income_subject, expenditure_subject,
@@ -53,7 +55,7 @@ export const disbursementColumns = `position, disbursement_id, program_code, fis
 
 /** Rows from the driver's values and back, for the tables both SQL adapters keep alike. */
 export function ledgerRowCodec(codec: ColumnCodec) {
-  const { int, big, text, textOrNull, bool, int64, int64OrNull } = codec;
+  const { int, big, text, textOrNull, bool, int64, int64OrNull, flag } = codec;
   return {
     programYearOf(r: Row): ProgramYearRow {
       return {
@@ -193,6 +195,40 @@ export function ledgerRowCodec(codec: ColumnCodec) {
         hash: text(r['hash']),
       };
     },
+
+    /** In `trailColumns` order. */
+    trailValues: (t: TrailRow): unknown[] => [
+      t.programCode,
+      t.fiscalYear,
+      t.regionCode,
+      int64(t.position),
+      t.recordedAt,
+      t.effectiveOn,
+      t.type,
+      int64(t.amountFen),
+      int64(t.availableAfterFen),
+      t.reference,
+      t.actor,
+      t.hash,
+    ],
+
+    /** In `disbursementColumns` order. */
+    disbursementValues: (d: DisbursementRow): unknown[] => [
+      int64(d.position),
+      d.disbursementId,
+      d.programCode,
+      d.fiscalYear,
+      d.regionCode,
+      d.kind,
+      int64(d.amountFen),
+      d.voucherNo,
+      d.paidOn,
+      d.toRegionCode,
+      d.toParentRegionCode,
+      d.beneficiaries,
+      flag(d.afterSettlement),
+      flag(d.reversed),
+    ],
 
     disbursementOf(r: Row): DisbursementRow {
       return {

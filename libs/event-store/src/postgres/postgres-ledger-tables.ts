@@ -141,7 +141,7 @@ function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => unk
   return out;
 }
 
-const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, disbursementOf } = ledgerRowCodec({
+const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, trailValues, disbursementOf, disbursementValues } = ledgerRowCodec({
   int,
   big,
   text,
@@ -149,6 +149,7 @@ const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, 
   bool: (value) => value === true,
   int64: (value) => value.toString(),
   int64OrNull: bigOrNull,
+  flag: (value) => value,
 });
 
 
@@ -268,36 +269,8 @@ export function ledgerDeltaValues(delta: LedgerDelta, streamed = false): unknown
       d.totalFen.toString(),
       d.lines,
     ]),
-    ...columnsOf(delta.trail, trailTypes.length, (t) => [
-      t.programCode,
-      t.fiscalYear,
-      t.regionCode,
-      t.position.toString(),
-      t.recordedAt,
-      t.effectiveOn,
-      t.type,
-      t.amountFen.toString(),
-      t.availableAfterFen.toString(),
-      t.reference,
-      t.actor,
-      t.hash,
-    ]),
-    ...columnsOf(disbursements, disbursementTypes.length, (d) => [
-      d.position.toString(),
-      d.disbursementId,
-      d.programCode,
-      d.fiscalYear,
-      d.regionCode,
-      d.kind,
-      d.amountFen.toString(),
-      d.voucherNo,
-      d.paidOn,
-      d.toRegionCode,
-      d.toParentRegionCode,
-      d.beneficiaries,
-      d.afterSettlement,
-      d.reversed,
-    ]),
+    ...columnsOf(delta.trail, trailTypes.length, trailValues),
+    ...columnsOf(disbursements, disbursementTypes.length, disbursementValues),
     [...reversed].filter((id) => !recordedHere.has(id)),
     ...columnsOf(delta.refusals, refusalTypes.length, (r) => [
       r.position.toString(),

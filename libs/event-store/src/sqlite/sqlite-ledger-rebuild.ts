@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../event-store.port';
 import { disbursementColumns, trailColumns } from '../ledger-rows';
 import type { DisbursementRow, LedgerAggregates, LedgerDelta, LedgerRebuildTarget, TrailRow } from '../ledger-tables.port';
-import { SqliteLedgerTables } from './sqlite-ledger-tables';
+import { disbursementValues, SqliteLedgerTables, trailValues } from './sqlite-ledger-tables';
 import { sqliteLedgerTables } from './sqlite-schema';
 
 /** The fresh tables' names: the live name and this. */
@@ -39,7 +39,7 @@ class BulkInsert<T> {
     table: string,
     columns: string,
     private readonly width: number,
-    private readonly put: (row: T, values: unknown[], at: number) => void,
+    private readonly valuesOf: (row: T) => unknown[],
   ) {
     const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
     this.many = db.prepare(`${verb} INTO ${table} (${columns}) VALUES ${Array.from({ length: rowsPerInsert }, () => tuple).join(', ')}`);
@@ -50,47 +50,14 @@ class BulkInsert<T> {
   run(rows: readonly T[]): void {
     let next = 0;
     for (; next + rowsPerInsert <= rows.length; next += rowsPerInsert) {
-      for (let i = 0; i < rowsPerInsert; i += 1) this.put(rows[next + i]!, this.values, i * this.width);
+      for (let i = 0; i < rowsPerInsert; i += 1) {
+        const row = this.valuesOf(rows[next + i]!);
+        for (let column = 0; column < this.width; column += 1) this.values[i * this.width + column] = row[column];
+      }
       this.many.run(this.values);
     }
-    const single = new Array<unknown>(this.width);
-    for (; next < rows.length; next += 1) {
-      this.put(rows[next]!, single, 0);
-      this.one.run(single);
-    }
+    for (; next < rows.length; next += 1) this.one.run(this.valuesOf(rows[next]!));
   }
-}
-
-function putTrail(t: TrailRow, v: unknown[], at: number): void {
-  v[at] = t.programCode;
-  v[at + 1] = t.fiscalYear;
-  v[at + 2] = t.regionCode;
-  v[at + 3] = t.position;
-  v[at + 4] = t.recordedAt;
-  v[at + 5] = t.effectiveOn;
-  v[at + 6] = t.type;
-  v[at + 7] = t.amountFen;
-  v[at + 8] = t.availableAfterFen;
-  v[at + 9] = t.reference;
-  v[at + 10] = t.actor;
-  v[at + 11] = t.hash;
-}
-
-function putDisbursement(d: DisbursementRow, v: unknown[], at: number): void {
-  v[at] = d.position;
-  v[at + 1] = d.disbursementId;
-  v[at + 2] = d.programCode;
-  v[at + 3] = d.fiscalYear;
-  v[at + 4] = d.regionCode;
-  v[at + 5] = d.kind;
-  v[at + 6] = d.amountFen;
-  v[at + 7] = d.voucherNo;
-  v[at + 8] = d.paidOn;
-  v[at + 9] = d.toRegionCode;
-  v[at + 10] = d.toParentRegionCode;
-  v[at + 11] = d.beneficiaries;
-  v[at + 12] = d.afterSettlement ? 1 : 0;
-  v[at + 13] = d.reversed ? 1 : 0;
 }
 
 const columnCount = (columns: string): number => columns.split(',').length;
@@ -138,8 +105,8 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
     db.exec(`CREATE TABLE ${stagedDisbursements} (${disbursementColumns.replace(/^position\b/, 'position INTEGER PRIMARY KEY')})`);
     db.exec(`CREATE TABLE ${stagedReversals} (disbursement_id TEXT NOT NULL)`);
     // As the live tables are written: a row already there is kept as it was.
-    this.insertTrail = new BulkInsert(db, 'INSERT OR IGNORE', `rm_trail${rebuildSuffix}`, trailColumns, columnCount(trailColumns), putTrail);
-    this.stageDisbursements = new BulkInsert(db, 'INSERT', stagedDisbursements, disbursementColumns, columnCount(disbursementColumns), putDisbursement);
+    this.insertTrail = new BulkInsert(db, 'INSERT OR IGNORE', `rm_trail${rebuildSuffix}`, trailColumns, columnCount(trailColumns), trailValues);
+    this.stageDisbursements = new BulkInsert(db, 'INSERT', stagedDisbursements, disbursementColumns, columnCount(disbursementColumns), disbursementValues);
     this.stageReversal = db.prepare(`INSERT INTO ${stagedReversals} (disbursement_id) VALUES (?)`);
     this.fresh = new SqliteLedgerTables(db, rebuildSuffix);
   }

@@ -41,7 +41,8 @@ const textOrNull = (value: unknown): string | null => (value === null ? null : (
 
 const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
 
-const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, disbursementOf } = ledgerRowCodec({
+const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, documentOf, trailOf, trailValues, disbursementOf, disbursementValues } =
+  ledgerRowCodec({
   int,
   big,
   text,
@@ -49,7 +50,11 @@ const { programYearOf, programYearValues, regionBalanceOf, regionBalanceValues, 
   bool: (value) => int(value) === 1,
   int64: (value) => value,
   int64OrNull: (value) => value ?? null,
+  flag: (value) => (value ? 1 : 0),
 });
+
+/** The appended rows' values in column order, for the rebuild's multi-row inserts. */
+export { trailValues, disbursementValues };
 
 
 function refusalOf(r: Row): RefusalRow {
@@ -183,40 +188,8 @@ export class SqliteLedgerTables {
     for (const d of delta.documents) {
       s.insertDocument.run(d.programCode, d.fiscalYear, d.position, d.documentNo, d.kind, d.title, d.issuedOn, d.issuerRegionCode, d.totalFen, d.lines);
     }
-    for (const t of delta.trail) {
-      s.insertTrail.run(
-        t.programCode,
-        t.fiscalYear,
-        t.regionCode,
-        t.position,
-        t.recordedAt,
-        t.effectiveOn,
-        t.type,
-        t.amountFen,
-        t.availableAfterFen,
-        t.reference,
-        t.actor,
-        t.hash,
-      );
-    }
-    for (const d of delta.disbursements) {
-      s.insertDisbursement.run(
-        d.position,
-        d.disbursementId,
-        d.programCode,
-        d.fiscalYear,
-        d.regionCode,
-        d.kind,
-        d.amountFen,
-        d.voucherNo,
-        d.paidOn,
-        d.toRegionCode,
-        d.toParentRegionCode,
-        d.beneficiaries,
-        d.afterSettlement ? 1 : 0,
-        d.reversed ? 1 : 0,
-      );
-    }
+    for (const t of delta.trail) s.insertTrail.run(...trailValues(t));
+    for (const d of delta.disbursements) s.insertDisbursement.run(...disbursementValues(d));
     for (const id of delta.reversedDisbursementIds) s.markReversed.run(id);
     for (const r of delta.refusals) {
       s.insertRefusal.run(r.position, r.programCode, r.fiscalYear, r.regionCode, r.code, r.recordedAt, JSON.stringify(r.data));
