@@ -211,7 +211,19 @@ export class FundAuditViews {
     return fund;
   }
 
+  /**
+   * The three streams are read side by side: they are independent, and on a server store each read
+   * is a round trip, so a call that finds nothing new waits for one, not three in a row.
+   */
   private async catchUp(fund: FundFold): Promise<void> {
+    const [fundMoved, refusalsMoved] = await Promise.all([this.catchUpFund(fund), this.catchUpRefusals(fund), this.catchUpHandling(fund)]);
+    if (fundMoved || refusalsMoved) {
+      fund.flags.clear();
+      fund.performance.clear();
+    }
+  }
+
+  private async catchUpFund(fund: FundFold): Promise<boolean> {
     let moved = false;
     for (;;) {
       const page = await this.store.readStream(fund.fundStream, { fromVersion: fund.nextFundVersion, maxCount: readPageSize });
@@ -220,8 +232,12 @@ export class FundAuditViews {
         fund.nextFundVersion = page[page.length - 1].streamVersion + 1n;
         moved = true;
       }
-      if (page.length < readPageSize) break;
+      if (page.length < readPageSize) return moved;
     }
+  }
+
+  private async catchUpRefusals(fund: FundFold): Promise<boolean> {
+    let moved = false;
     for (;;) {
       const page = await this.store.readStream(fund.refusalStream, { fromVersion: fund.nextRefusalVersion, maxCount: readPageSize });
       fund.refusals.push(...page);
@@ -229,8 +245,11 @@ export class FundAuditViews {
         fund.nextRefusalVersion = page[page.length - 1].streamVersion + 1n;
         moved = true;
       }
-      if (page.length < readPageSize) break;
+      if (page.length < readPageSize) return moved;
     }
+  }
+
+  private async catchUpHandling(fund: FundFold): Promise<void> {
     for (;;) {
       const page = await this.store.readStream(fund.handlingStream, { fromVersion: fund.nextHandlingVersion, maxCount: readPageSize });
       for (const recorded of page) {
@@ -238,11 +257,7 @@ export class FundAuditViews {
         if (step !== null) fund.handling.set(step.data.flagId, { state: step.data.toState, last: step.data });
       }
       if (page.length > 0) fund.nextHandlingVersion = page[page.length - 1].streamVersion + 1n;
-      if (page.length < readPageSize) break;
-    }
-    if (moved) {
-      fund.flags.clear();
-      fund.performance.clear();
+      if (page.length < readPageSize) return;
     }
   }
 

@@ -99,10 +99,11 @@ export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery>
   constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
     const tables = await this.source.forFund(programCode, fiscalYear, at);
-    const row = await tables.programYear(programCode, fiscalYear);
+    // Asked together: on a server store the two reads share one wait instead of two in a row.
+    const [row, documents] = await Promise.all([tables.programYear(programCode, fiscalYear), tables.programDocuments(programCode, fiscalYear)]);
     if (!row) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     this.source.scopeOf(reader).requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
-    return programYearView(programYearDocOf(row, await tables.programDocuments(programCode, fiscalYear)));
+    return programYearView(programYearDocOf(row, documents));
   }
 }
 
@@ -145,17 +146,22 @@ export class GetRegionBalanceHandler implements IQueryHandler<GetRegionBalanceQu
     const scope = this.source.scopeOf(reader);
     scope.requireRegion(regionCode);
     const tables = await this.source.forFund(programCode, fiscalYear, at);
-    const row = await tables.regionBalance(programCode, fiscalYear, regionCode);
-    if (!row) {
-      throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
-    }
-    // The region's own children only: reading the fund's every balance made this the slowest query.
+    // The region and its own children in one read: reading the fund's every balance made this the
+    // slowest query, and a read for the region then one for its children cost two round trips.
     const registry = this.source.registry;
     const childCodes = registry
       .childrenOf(regionCode)
       .map((child) => child.code)
       .filter((code) => scope.covers(code));
-    const children = childCodes.length === 0 ? [] : (await tables.regionBalances(programCode, fiscalYear, childCodes)).map(regionBalanceDocOf);
+    const rows =
+      childCodes.length === 0
+        ? [await tables.regionBalance(programCode, fiscalYear, regionCode)].filter((found) => found !== null)
+        : await tables.regionBalances(programCode, fiscalYear, [regionCode, ...childCodes]);
+    const row = rows.find((found) => found.regionCode === regionCode);
+    if (!row) {
+      throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
+    }
+    const children = rows.filter((found) => found !== row).map(regionBalanceDocOf);
     return regionBalanceView(regionBalanceDocOf(row), children, registry);
   }
 }
@@ -191,11 +197,13 @@ export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery>
     if (!(page.limit >= 1 && page.limit <= maxTrailPageSize)) throw new Error(`trail page of ${page.limit} entries`);
     this.source.scopeOf(reader).requireRegion(regionCode);
     const tables = await this.source.forFund(programCode, fiscalYear, at);
-    if (!(await tables.regionBalance(programCode, fiscalYear, regionCode))) {
-      throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
-    }
     // One more than asked tells whether another page follows.
     const found = await tables.trailPage(programCode, fiscalYear, regionCode, { after: page.after, limit: page.limit + 1 });
+    // A trail entry is a posting to the region, so a region with entries holds a balance row: only
+    // an empty page asks whether the region is known at all.
+    if (found.length === 0 && !(await tables.regionBalance(programCode, fiscalYear, regionCode))) {
+      throw new ApplicationError('not-found', `region ${regionCode} holds no money of ${programCode} in ${fiscalYear}`);
+    }
     const entries = trailView(found.slice(0, page.limit).map(trailEntryDocOf));
     const last = entries[entries.length - 1];
     return { entries, nextAfter: found.length > page.limit && last !== undefined ? last.position : null };
