@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultProgramCode } from '@earmark/runtime';
+import { fullSizes } from './bench-sizes';
 import { benchFiscalYear } from './ledger-context';
 import { measureQueries } from './query-latency';
 import { benchRebuild, generateLedger } from './rebuild-throughput';
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
         programCode: defaultProgramCode,
         fiscalYear: benchFiscalYear,
         regionCode: '510100',
-        calls: 200,
-        budgetMs: 20_000,
+        calls: fullSizes.queryCalls,
+        budgetMs: fullSizes.queryBudgetMs,
       });
       process.stdout.write(`${JSON.stringify({ events, figures }, null, 2)}\n`);
     } finally {

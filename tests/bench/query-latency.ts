@@ -63,7 +63,7 @@ export async function measureQueries(task: QueryTask): Promise<QueryFigure[]> {
     await get();
     const firstCallMs = Number(process.hrtime.bigint() - first) / 1e6;
     // As many untimed calls as timed ones first, as the command bench warms up: the figure is then the
-    // service's, not the JIT compiler's (a few calls left the p99 of 200 to code still being optimised).
+    // service's, not the JIT compiler's (after a few calls the p99 was partly code still being optimised).
     for (let i = 0; i < task.calls; i += 1) await get();
     const latenciesMs: number[] = [];
     let last = { text: '', body: null as unknown };
