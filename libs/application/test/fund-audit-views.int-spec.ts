@@ -68,6 +68,8 @@ describe('FundAuditViews over SQLite', () => {
   /** Events the views read from the fund's stream, call by call. */
   let readFromFund = 0;
   let views: FundAuditViews;
+  /** The store with the fund stream's reads counted. */
+  let countedStore: EventStore;
 
   const append = async (...events: NewEvent[]) => {
     await store.append({ streams: [{ streamName: stream, expectedVersion: version < 0n ? 'no-stream' : version, events }] });
@@ -92,6 +94,7 @@ describe('FundAuditViews over SQLite', () => {
         };
       },
     });
+    countedStore = counted;
     views = new FundAuditViews(counted, registry);
     await append(allocation(), ...Array.from({ length: 10 }, (_, n) => payment(n % 2 === 0 ? '510100' : '510300', '100', '2024-03-01')));
   });
@@ -143,6 +146,38 @@ describe('FundAuditViews over SQLite', () => {
     const flags = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
     expect(readFromFund).toBe(14);
     expect(flags).toEqual(await replayedFlags('2024-12-31'));
+  });
+
+  it('drops the funds asked longest ago once the events kept pass the bound, keeping the one just asked', async () => {
+    /** Holds 15 events: this fund's 14 and one other fund's allocation. */
+    class FewEventsViews extends FundAuditViews {
+      protected override readonly eventsKept = 15;
+    }
+    const few = new FewEventsViews(countedStore, registry);
+    readFromFund = 0;
+    await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(14);
+    await few.flags('views-other-0', fiscalYear, '2024-12-31', defaultFlagThresholds);
+    // 15 kept: still folded.
+    await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(14);
+    // 16 would be kept: the one asked longest ago, views-other-0, goes; this fund stays.
+    await few.flags('views-other-1', fiscalYear, '2024-12-31', defaultFlagThresholds);
+    // Now this fund is the one asked longest ago; it goes, and is folded anew when asked.
+    await few.flags('views-other-2', fiscalYear, '2024-12-31', defaultFlagThresholds);
+    const flags = await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(readFromFund).toBe(28);
+    expect(flags).toEqual(await replayedFlags('2024-12-31'));
+
+    // A bound smaller than one fund still answers it, and keeps it.
+    class TinyViews extends FundAuditViews {
+      protected override readonly eventsKept = 1;
+    }
+    const tiny = new TinyViews(countedStore, registry);
+    readFromFund = 0;
+    const once = await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
+    expect(await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(once);
+    expect(readFromFund).toBe(14);
   });
 
   it('knows no fund nothing was recorded or refused for', async () => {

@@ -45,10 +45,16 @@ const maxCachedViewsPerFund = 16;
  */
 const maxCachedRowsPerFund = 250_000;
 /**
- * Funds kept folded, the most recently asked: a fund's fold grows with its events (about 800 B an
- * event), so the bound is on how many are held; one asked again after being dropped folds anew.
+ * Funds kept folded, the most recently asked; one asked again after being dropped folds anew.
  */
 const maxFundsKept = 8;
+/**
+ * Events kept folded over all those funds. A fold and the views judged on it hold about 3 KiB an
+ * event (a fund of 100,000 payments grew the heap by some 320 MiB), so eight large funds would
+ * come near Node's heap limit: past this many events the least recently asked funds are dropped.
+ * The fund just asked is kept whatever its size.
+ */
+export const maxEventsKept = 500_000;
 
 /**
  * The auditors' views kept as projections. Per fund, the replay of its events (FundAuditFold) is
@@ -65,6 +71,8 @@ const maxFundsKept = 8;
 @Injectable()
 export class FundAuditViews {
   private readonly funds = new Map<string, FundFold>();
+  /** `maxEventsKept`, as a field so that a test can hold fewer. */
+  protected readonly eventsKept: number = maxEventsKept;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -204,9 +212,12 @@ export class FundAuditViews {
     // Most recently asked last: the first is the one to drop.
     this.funds.delete(name);
     this.funds.set(name, fund);
-    if (this.funds.size > maxFundsKept) {
-      const oldest = this.funds.keys().next();
-      if (!oldest.done) this.funds.delete(oldest.value);
+    let events = 0;
+    for (const kept of this.funds.values()) events += kept.fold.eventsFolded;
+    for (const [oldName, oldest] of this.funds) {
+      if (oldName === name || (this.funds.size <= maxFundsKept && events <= this.eventsKept)) break;
+      this.funds.delete(oldName);
+      events -= oldest.fold.eventsFolded;
     }
     return fund;
   }
