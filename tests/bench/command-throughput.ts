@@ -38,8 +38,8 @@ export interface CommandFigure {
   /** This process's CPU time (user and system) over the timed part, per command. */
   readonly cpuUsPerCommand: number;
   /**
-   * PostgreSQL: the server's CPU time over the timed part (every `postgres` process on this
-   * machine, other clients' included), per command of this process; null elsewhere.
+   * PostgreSQL: the CPU time of the server processes serving this database over the timed part
+   * (with two processes, both processes' backends), per command of this process; null elsewhere.
    */
   readonly serverCpuUsPerCommand: number | null;
 }
@@ -144,13 +144,13 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
     await startTogether();
     const latenciesMs: number[] = [];
     const startedAtMs = performance.timeOrigin + performance.now();
-    const serverCpuBefore = task.store === 'postgres' ? postgresServerCpuUs() : null;
+    const serverCpuBefore = task.store === 'postgres' ? postgresServerCpuUs(task.databaseUrl) : null;
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     await run(task.commands, latenciesMs);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
-    const serverCpuAfter = task.store === 'postgres' ? postgresServerCpuUs() : null;
+    const serverCpuAfter = task.store === 'postgres' ? postgresServerCpuUs(task.databaseUrl) : null;
     const finishedAtMs = performance.timeOrigin + performance.now();
 
     // The inline projection saw every payment: the books must say so, to the 分.
@@ -177,10 +177,15 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
 }
 
 /**
- * CPU time (user and system, µs) of every process named `postgres` on this machine, read from
- * /proc; null where there is none to read (not Linux, or the server runs elsewhere).
+ * CPU time (user and system, µs) of the PostgreSQL server processes serving `databaseUrl`'s
+ * database (found by the name their command line shows), read from /proc; null where there is none
+ * to read (not Linux, or the server runs elsewhere). Other databases' work on the same server is
+ * left out; the server's shared background processes (WAL writer, checkpointer) too, a few µs a
+ * command.
  */
-function postgresServerCpuUs(): number | null {
+function postgresServerCpuUs(databaseUrl: string | null): number | null {
+  if (databaseUrl === null) return null;
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   let ticks = 0;
   let found = false;
   let pids: string[];
@@ -191,14 +196,17 @@ function postgresServerCpuUs(): number | null {
   }
   for (const pid of pids) {
     let stat: string;
+    let commandLine: string;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {
       continue; // gone meanwhile
     }
-    const open = stat.indexOf('(');
     const close = stat.lastIndexOf(')');
-    if (stat.slice(open + 1, close) !== 'postgres') continue;
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    // A backend names itself "postgres: <cluster>: <user> <database> <client> <state>".
+    if (!commandLine.split(' ').includes(database)) continue;
     // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
     const fields = stat.slice(close + 2).split(' ');
     ticks += Number(fields[11]) + Number(fields[12]);

@@ -11,6 +11,7 @@ import {
   type RecordedEvent,
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
+import { arrayParam } from './postgres-array-param';
 import { queryThenCommit } from './postgres-commit';
 import { isUniqueViolation } from './postgres-errors';
 import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes } from './postgres-ledger-tables';
@@ -393,9 +394,9 @@ export async function writeBatchAndCommit(client: PoolClient, writes: BatchWrite
     writes.head.hash,
   ];
   if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
-    return queryThenCommit(client, { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues });
+    return queryThenCommit(client, { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues.map(param) });
   }
-  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
+  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)].map(param);
   return queryThenCommit(client, { name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
 }
 
@@ -439,6 +440,8 @@ function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
   )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
 }
+
+const param = (value: unknown): unknown => (Array.isArray(value) ? arrayParam(value) : value);
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's
