@@ -19,8 +19,8 @@ interface ProtocolConnection {
  * sent: `queryThenCommit` then says so, and the caller rolls back.
  */
 class QueryThenCommit extends Query {
-  _getRows(connection: ProtocolConnection, rows: number | undefined): void {
-    if (rows) throw new Error('a statement followed by COMMIT reads all its rows at once');
+  // The statement's rows, if any, come in one piece: node-postgres passes `rows` only when asked for pages.
+  _getRows(connection: ProtocolConnection): void {
     connection.execute({ portal: (this as unknown as { portal: string }).portal });
     connection.parse({ text: 'COMMIT' });
     connection.bind({});
