@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { RecordAllocationCommand, RecordDisbursementCommand, type CommandContext } from '@earmark/application';
 import { canonicalJson, type JsonValue } from '@earmark/event-store';
 import { parseAllocationNotice } from '@earmark/notice-import';
@@ -35,6 +35,13 @@ export interface CommandFigure {
   readonly finishedAtMs: number;
   /** Warm-up included: what the books must show paid. */
   readonly paymentsIssued: number;
+  /** This process's CPU time (user and system) over the timed part, per command. */
+  readonly cpuUsPerCommand: number;
+  /**
+   * PostgreSQL: the CPU time of the server processes serving this database over the timed part
+   * (with two processes, both processes' backends), per command of this process; null elsewhere.
+   */
+  readonly serverCpuUsPerCommand: number | null;
 }
 
 /** 1.00 元: small enough that 93 regions cover any run many times over. */
@@ -137,9 +144,13 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
     await startTogether();
     const latenciesMs: number[] = [];
     const startedAtMs = performance.timeOrigin + performance.now();
+    const serverCpuBefore = task.store === 'postgres' ? postgresServerCpuUs(task.databaseUrl) : null;
+    const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     await run(task.commands, latenciesMs);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpuAfter = task.store === 'postgres' ? postgresServerCpuUs(task.databaseUrl) : null;
     const finishedAtMs = performance.timeOrigin + performance.now();
 
     // The inline projection saw every payment: the books must say so, to the 分.
@@ -156,10 +167,53 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
       startedAtMs,
       finishedAtMs,
       paymentsIssued: issued,
+      cpuUsPerCommand: Math.round((cpu.user + cpu.system) / task.commands),
+      serverCpuUsPerCommand:
+        serverCpuBefore === null || serverCpuAfter === null ? null : Math.round((serverCpuAfter - serverCpuBefore) / task.commands),
     };
   } finally {
     await ledger.close();
   }
+}
+
+/**
+ * CPU time (user and system, µs) of the PostgreSQL server processes serving `databaseUrl`'s
+ * database (found by the name their command line shows), read from /proc; null where there is none
+ * to read (not Linux, or the server runs elsewhere). Other databases' work on the same server is
+ * left out; the server's shared background processes (WAL writer, checkpointer) too, a few µs a
+ * command.
+ */
+function postgresServerCpuUs(databaseUrl: string | null): number | null {
+  if (databaseUrl === null) return null;
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  let ticks = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    let commandLine: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    // A backend names itself "postgres: <cluster>: <user> <database> <client> <state>".
+    if (!commandLine.split(' ').includes(database)) continue;
+    // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+    const fields = stat.slice(close + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    found = true;
+  }
+  // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common platform.
+  return found ? ticks * 10_000 : null;
 }
 
 /** The p-quantile of `values` (sorted here), the nearest rank below. */

@@ -76,6 +76,10 @@ async function main(): Promise<void> {
   for (const store of stores) {
     if (!benchStores.includes(store as StoreChoice)) throw new Error(`BENCH_STORES names ${store}; the bench knows ${benchStores.join(', ')}`);
   }
+  if (process.env.BENCH_ONLY === 'commands') {
+    await commandsOnly(stores as StoreChoice[], sizes);
+    return;
+  }
   const startedAt = new Date();
   // Other work on the machine slows figures and yardsticks alike, but not at the same moments.
   const loadAtStart = loadavg()[0];
@@ -113,6 +117,19 @@ async function main(): Promise<void> {
   process.stdout.write(`written to ${file}\n`);
 }
 
+/**
+ * BENCH_ONLY=commands: the commands at concurrency 64 alone, and on PostgreSQL the two processes
+ * together, without yardsticks or ledger figures (for profiling and A/B comparisons). Prints JSON.
+ */
+async function commandsOnly(stores: readonly StoreChoice[], sizes: BenchSizes): Promise<void> {
+  const figures: Record<string, unknown> = {};
+  for (const store of stores) {
+    const concurrency64 = await commandsAlone(store, commandConcurrency, sizes.commandsAtConcurrency64);
+    figures[store] = store === 'postgres' ? { concurrency64, twoProcesses: await twoPostgresProcesses(sizes) } : { concurrency64 };
+  }
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}
+
 /** Raw commits beside commands through the bus, at concurrency 64 and 1. */
 async function sqliteCommands(sizes: BenchSizes) {
   progress('sqlite: raw commits (better-sqlite3, WAL, synchronous=FULL)... ');
@@ -134,7 +151,12 @@ async function postgresCommands(sizes: BenchSizes) {
   progress(`${rawCommits.commitsPerSecond}/s\n`);
   const concurrency64 = await commandsAlone('postgres', commandConcurrency, sizes.commandsAtConcurrency64);
   const concurrency1 = await commandsAlone('postgres', 1, sizes.postgresCommandsAtConcurrency1);
+  const twoProcesses = await twoPostgresProcesses(sizes);
+  return { rawCommits, concurrency64, concurrency1, twoProcesses };
+}
 
+/** Two processes, a fund each, sending commands at concurrency 64 to one database at the same time. */
+async function twoPostgresProcesses(sizes: BenchSizes): Promise<TwoProcessesFigure> {
   progress(`postgres: 2 processes × ${sizes.commandsPerProcess} commands at concurrency ${commandConcurrency}... `);
   const twoProcesses = await withFreshStore('postgres', async (place): Promise<TwoProcessesFigure> => {
     // Each process pays from a fund of its own: one fund's stream takes one append at a time,
@@ -157,8 +179,8 @@ async function postgresCommands(sizes: BenchSizes) {
     const commands = processes.reduce((sum, figure) => sum + figure.commands, 0);
     return { processes, commands, seconds: Number(seconds.toFixed(2)), commandsPerSecond: Math.round(commands / seconds) };
   });
-  progress(`${twoProcesses.commandsPerSecond}/s together\n`);
-  return { rawCommits, concurrency64, concurrency1, twoProcesses };
+  progress(`${twoProcesses.commandsPerSecond}/s together (${twoProcesses.processes.map(cpuNote).join('; ')})\n`);
+  return twoProcesses;
 }
 
 async function commandsAlone(store: StoreChoice, concurrency: number, commands: number): Promise<CommandFigure> {
@@ -169,7 +191,7 @@ async function commandsAlone(store: StoreChoice, concurrency: number, commands: 
       task: { ...place, programCode: defaultProgramCode, concurrency, commands, label: `c${concurrency}`, together: false },
     }).done,
   );
-  progress(`${figure.commandsPerSecond}/s, p99 ${figure.p99Ms} ms\n`);
+  progress(`${figure.commandsPerSecond}/s, p99 ${figure.p99Ms} ms, ${cpuNote(figure)}\n`);
   return figure;
 }
 
@@ -368,6 +390,11 @@ async function runChildTask(task: ChildTask, offer: (value: unknown) => Promise<
     default:
       return assertNever(task);
   }
+}
+
+function cpuNote(figure: CommandFigure): string {
+  const server = figure.serverCpuUsPerCommand === null ? '' : `, server ${figure.serverCpuUsPerCommand} µs`;
+  return `CPU a command: process ${figure.cpuUsPerCommand} µs${server}`;
 }
 
 function progress(text: string): void {

@@ -63,9 +63,53 @@ export class LedgerDeltaAccumulator {
 
 type Mutable<T> = T extends readonly (infer E)[] ? E[] : T;
 
+/** `changed` over `base`, as a view: each append of a batch reads it, so it is not copied per append. */
 function overlay<T>(base: ReadonlyMap<string, T>, changed: ReadonlyMap<string, T>): ReadonlyMap<string, T> {
-  if (changed.size === 0) return base;
-  const merged = new Map(base);
-  for (const [key, value] of changed) merged.set(key, value);
-  return merged;
+  return changed.size === 0 ? base : new OverlaidMap(base, changed);
+}
+
+class OverlaidMap<T> implements ReadonlyMap<string, T> {
+  constructor(
+    private readonly base: ReadonlyMap<string, T>,
+    private readonly changed: ReadonlyMap<string, T>,
+  ) {}
+
+  get(key: string): T | undefined {
+    return this.changed.has(key) ? this.changed.get(key) : this.base.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.changed.has(key) || this.base.has(key);
+  }
+
+  get size(): number {
+    return this.merged().size;
+  }
+
+  forEach(callback: (value: T, key: string, map: ReadonlyMap<string, T>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.merged()) callback.call(thisArg, value, key, this);
+  }
+
+  entries(): MapIterator<[string, T]> {
+    return this.merged().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.merged().keys();
+  }
+
+  values(): MapIterator<T> {
+    return this.merged().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, T]> {
+    return this.merged()[Symbol.iterator]();
+  }
+
+  /** A copy, in the order the copy overlay() made before it was a view: the base's keys, then the new ones. */
+  private merged(): Map<string, T> {
+    const merged = new Map(this.base);
+    for (const [key, value] of this.changed) merged.set(key, value);
+    return merged;
+  }
 }

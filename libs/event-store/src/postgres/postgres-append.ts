@@ -11,6 +11,8 @@ import {
   type RecordedEvent,
 } from '../event-store.port';
 import type { LedgerDelta } from '../ledger-tables.port';
+import { arrayParam } from './postgres-array-param';
+import { queryThenCommit } from './postgres-commit';
 import { isUniqueViolation } from './postgres-errors';
 import { isEmptyLedgerDelta, ledgerDeltaValues, ledgerWriteCtes } from './postgres-ledger-tables';
 import { textArrayLiteral } from './postgres-literals';
@@ -343,10 +345,11 @@ export function hasWrites(writes: BatchWrites): boolean {
 
 /**
  * The whole batch in one statement: its events, idempotency records, documents, the ledger tables'
- * delta and checkpoints, and the head. A constraint violation fails all of it; the caller then
- * retries each append alone.
+ * delta and checkpoints, and the head; then COMMIT, in the same round trip (`queryThenCommit`, whose
+ * answer it returns). A constraint violation fails all of it and leaves the transaction open,
+ * failed, without committing; the caller then rolls back and retries each append alone.
  */
-export async function writeBatch(client: PoolClient, writes: BatchWrites): Promise<void> {
+export async function writeBatchAndCommit(client: PoolClient, writes: BatchWrites): Promise<string | null> {
   const events: RecordedEvent[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
@@ -391,11 +394,10 @@ export async function writeBatch(client: PoolClient, writes: BatchWrites): Promi
     writes.head.hash,
   ];
   if (writes.ledger === null || isEmptyLedgerDelta(writes.ledger)) {
-    await client.query({ name: 'earmark-write-batch', text: writeBatchSql, values: batchValues });
-  } else {
-    const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)];
-    await client.query({ name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
+    return queryThenCommit(client, { name: 'earmark-write-batch', text: writeBatchSql, values: batchValues.map(param) });
   }
+  const values = [...batchValues, ...ledgerDeltaValues(writes.ledger)].map(param);
+  return queryThenCommit(client, { name: 'earmark-write-batch-and-ledger', text: writeBatchAndLedgerSql, values });
 }
 
 // Each document key appears once (the last write wins in memory): ON CONFLICT DO UPDATE refuses to
@@ -438,6 +440,8 @@ function writeBatchSqlWith(ledgerCtes: readonly string[]): string {
   )${ledgerCtes.map((cte) => `,\n  ${cte}`).join('')}
   UPDATE event_log_head SET position = $26, hash = $27 WHERE position <> $26`;
 }
+
+const param = (value: unknown): unknown => (Array.isArray(value) ? arrayParam(value) : value);
 
 /**
  * JSON texts as one JSON array, for `json_array_elements`: joining them costs nothing, where pg's

@@ -24,7 +24,7 @@ import {
   isDataRefusal,
   loadStoredState,
   planAppend,
-  writeBatch,
+  writeBatchAndCommit,
   writeFailureOf,
   type AppendInput,
   type BatchWrites,
@@ -263,9 +263,9 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   /**
    * One transaction for the batch: under the head lock, read what the appends need in one query,
    * check and place each append in memory in arrival order (one that fails is rejected alone),
-   * project them, write everything in one statement, commit once. Should the write be refused
-   * all the same (a row written meanwhile by a process that skipped the head lock), each append is
-   * retried in a transaction of its own, so that each gets its own answer.
+   * project them, write everything in one statement and commit in the same round trip. Should the
+   * write be refused all the same (a row written meanwhile by a process that skipped the head
+   * lock), each append is retried in a transaction of its own, so that each gets its own answer.
    */
   private async commitBatch(batch: readonly PendingAppend[]): Promise<void> {
     let client: PoolClient;
@@ -306,20 +306,24 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
       const stored = read.stored ?? (await loadStoredState(client, requests));
       const plan = await this.planBatch(client, inputs, stored, startHead, inline, loadedLedger);
       outcomes = plan.outcomes;
+      // What COMMIT was answered: with the write, in its round trip, or alone when nothing is written.
+      let committed: string | null = null;
       if (hasWrites(plan.writes)) {
         try {
-          await writeBatch(client, plan.writes);
+          committed = await writeBatchAndCommit(client, plan.writes);
+          if (committed === null) throw this.unavailable('no COMMIT was sent after the write');
         } catch (error) {
           if (!isDataRefusal(error)) throw error;
           refusedWrite = { error, stored };
         }
+      } else {
+        committed = (await multiQuery(client, 'COMMIT'))[0].command;
       }
       if (refusedWrite) {
         await client.query('ROLLBACK');
-      } else {
-        const [committed] = await multiQuery(client, 'COMMIT');
+      } else if (committed !== 'COMMIT') {
         // COMMIT of a transaction that failed without our noticing answers ROLLBACK, not an error.
-        if (committed.command !== 'COMMIT') throw this.unavailable('COMMIT was answered with ROLLBACK');
+        throw this.unavailable(`COMMIT was answered with ${committed}`);
       }
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
