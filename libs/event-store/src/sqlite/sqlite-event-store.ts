@@ -490,9 +490,9 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     setImmediate(() => this.flush());
   }
 
-  private flush(): void {
+  private flush(fromIdle = true): void {
     this.flushScheduled = false;
-    const batch = this.queue.splice(0, this.maxBatch);
+    const batch = this.queue.splice(0, this.batchSize(fromIdle));
     if (batch.length === 0) {
       this.notifyDrained();
       return;
@@ -502,12 +502,26 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       this.batchInFlight = true;
       void this.writerThread.commit(entries).then((outcomes) => {
         this.batchInFlight = false;
+        // What queued while this batch committed goes at once, before this batch's callers run on
+        // and queue more: the thread commits the next batch while they decide their next commands.
+        if (this.queue.length > 0) this.flush(false);
         this.settle(batch, outcomes);
       });
       return;
     }
     const outcomes = this.writer === null ? batch.map(() => ({ ok: false, error: closedStoreError() }) as const) : this.writer.commitBatch(entries);
     this.settle(batch, outcomes);
+  }
+
+  /**
+   * How many queued appends the next batch takes. Inline, all (up to maxBatch). To the writer
+   * thread from idle, half: callers that arrived together (a burst, or every client of a busy
+   * fund answered by one commit) then split into two groups, one deciding its next commands while
+   * the other's batch commits, and keep alternating, since each answer sends what queued meanwhile.
+   */
+  private batchSize(fromIdle: boolean): number {
+    if (this.writerThread === null || !fromIdle) return this.maxBatch;
+    return Math.min(this.maxBatch, Math.ceil(this.queue.length / 2));
   }
 
   /** Answers a committed batch, wakes the subscriptions, and sends the appends that queued meanwhile. */
