@@ -18,6 +18,8 @@ const fixedNow = new Date('2024-01-18T08:30:00.000Z');
 const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 
 const writerModes: readonly SqliteWriterMode[] = ['inline', 'thread'];
+// A store with the writer thread starts one per test, from TypeScript sources compiled as they load.
+jest.setTimeout(60_000);
 
 describe.each(writerModes)('SQLite, %s writer', (writer) => {
   describeEventStoreContract(

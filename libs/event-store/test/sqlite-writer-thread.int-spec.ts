@@ -8,6 +8,8 @@ import { poisonProjection, streamStatsCollection, streamStatsProjection, threadE
 import { makeTempDir } from './support/temp-dir';
 
 const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
+/** Each test starts a thread or two (from TypeScript sources here, compiled as they load): allow for a busy machine. */
+const threadTestLimitMs = 60_000;
 
 /** Everything a caller can see of an error: its class, name, message, own fields and cause. */
 function errorView(error: unknown): Record<string, unknown> {
@@ -94,7 +96,7 @@ describe('SqliteEventStore with a writer thread', () => {
         cause: { class: 'SqliteError', name: 'SqliteError', message: 'database is locked', code: 'SQLITE_BUSY' },
       },
     ]);
-  });
+  }, threadTestLimitMs);
 
   it('a thread that dies fails the batch in flight and every later append, and says why; reads go on', async () => {
     const file = join(temp.dir, 'events.sqlite');
@@ -121,7 +123,7 @@ describe('SqliteEventStore with a writer thread', () => {
 
     const reopened = await openStore(file, { projections: [streamStatsProjection()] });
     expect((await reopened.append(append('account-2', 'no-stream', 2))).lastPosition).toBe(2n);
-  });
+  }, threadTestLimitMs);
 
   it('close() with appends in flight and queued answers every one of them, and they are in the file', async () => {
     const file = join(temp.dir, 'events.sqlite');
@@ -139,7 +141,7 @@ describe('SqliteEventStore with a writer thread', () => {
     expect(new Set(log.map((event) => event.id))).toEqual(new Set(Array.from({ length: 100 }, (_, i) => eventId(i + 1))));
     expect(hashChainFailures(log)).toEqual([]);
     expect(await reopened.checkpoint('stream-stats')).toBe(100n);
-  });
+  }, threadTestLimitMs);
 
   it('a read on the main connection sees every append as soon as it resolves, its projection included', async () => {
     const store = await openStore(join(temp.dir, 'events.sqlite'), { projections: [streamStatsProjection()] });
@@ -161,7 +163,7 @@ describe('SqliteEventStore with a writer thread', () => {
     expect(seen).toHaveLength(200);
     expect(seen.filter(([resolved, read]) => resolved !== read)).toEqual([]);
     expect(await store.headPosition()).toBe(200n);
-  });
+  }, threadTestLimitMs);
 
   it('refuses a projection that names no origin, before opening anything', () => {
     const { origin: _origin, ...bare } = streamStatsProjection();

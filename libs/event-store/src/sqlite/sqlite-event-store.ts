@@ -85,6 +85,8 @@ const rebuildPageSizeEvents = 10_000;
 const maxBusyTimeoutMs = 60_000;
 const defaultMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
+/** The writer thread, idle, takes half the queue from this many queued appends up (see batchSize). */
+const splitFromIdleAtAppends = 16;
 // Catch-up for appends from other processes, which do not trigger the in-process notification.
 const subscriptionPollMs = 200;
 const defaultSubscriptionBatchSize = 500;
@@ -515,12 +517,14 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   /**
    * How many queued appends the next batch takes. Inline, all (up to maxBatch). To the writer
-   * thread from idle, half: callers that arrived together (a burst, or every client of a busy
-   * fund answered by one commit) then split into two groups, one deciding its next commands while
-   * the other's batch commits, and keep alternating, since each answer sends what queued meanwhile.
+   * thread from idle, half of a large queue: callers that arrived together (a burst, or every
+   * client of a busy fund answered by one commit) then split into two groups, one deciding its
+   * next commands while the other's batch commits, and keep alternating, since each answer sends
+   * what queued meanwhile. A small queue goes whole: there the commit's fsync costs more than the
+   * deciding it would overlap.
    */
   private batchSize(fromIdle: boolean): number {
-    if (this.writerThread === null || !fromIdle) return this.maxBatch;
+    if (this.writerThread === null || !fromIdle || this.queue.length < splitFromIdleAtAppends) return this.maxBatch;
     return Math.min(this.maxBatch, Math.ceil(this.queue.length / 2));
   }
 
