@@ -165,6 +165,17 @@ describe('SqliteEventStore with a writer thread', () => {
     expect(await store.headPosition()).toBe(200n);
   }, threadTestLimitMs);
 
+  it('a batch structured clone refuses (a function in event data, not JSON) fails, and the thread goes on', async () => {
+    const store = await openStore(join(temp.dir, 'events.sqlite'));
+    const notJson = { streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1, { data: { f: (() => 1) as never } })] }] } as AppendRequest;
+
+    const refused = await rejectionOf(store.append(notJson));
+    const next = await store.append(append('account-1', 'no-stream', 2));
+
+    expect((refused as Error).name).toBe('DataCloneError');
+    expect(next.lastPosition).toBe(1n);
+  }, threadTestLimitMs);
+
   it('refuses a projection that names no origin, before opening anything', () => {
     const { origin: _origin, ...bare } = streamStatsProjection();
 

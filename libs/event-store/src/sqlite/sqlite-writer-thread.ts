@@ -98,10 +98,16 @@ export class SqliteWriterThread {
     if (this.failure !== null) return Promise.resolve(entries.map(() => ({ ok: false, error: this.failure })));
     const id = this.nextId++;
     return new Promise<Outcome[]>((resolve) => {
+      try {
+        this.worker.postMessage({ type: 'batch', id, entries } satisfies ToWriter);
+      } catch (error: unknown) {
+        // A value structured clone refuses (a function in event data): nothing was sent.
+        resolve(entries.map(() => ({ ok: false, error })));
+        return;
+      }
       this.inFlight = { id, size: entries.length, done: resolve };
       // A batch in flight keeps the process alive until its answer arrives.
       this.worker.ref();
-      this.worker.postMessage({ type: 'batch', id, entries } satisfies ToWriter);
     });
   }
 
