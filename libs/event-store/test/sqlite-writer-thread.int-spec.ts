@@ -11,14 +11,17 @@ const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 /** Each test starts a thread or two (from TypeScript sources here, compiled as they load): allow for a busy machine. */
 const threadTestLimitMs = 60_000;
 
-/** Everything a caller can see of an error: its class, name, message, own fields and cause. */
+/**
+ * Everything a caller can see of an error: its class, name, message, own fields and cause. Not by
+ * `instanceof Error`: the driver's SqliteError may come from another realm (see isSqliteError).
+ */
 function errorView(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { notAnError: String(error) };
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return { notAnError: String(error) };
   const { stack: _stack, cause, ...fields } = { ...error } as Record<string, unknown>;
   return {
     class: error.constructor.name,
-    name: error.name,
-    message: error.message,
+    name: (error as Error).name,
+    message: (error as Error).message,
     ...fields,
     ...(cause === undefined ? {} : { cause: errorView(cause) }),
   };

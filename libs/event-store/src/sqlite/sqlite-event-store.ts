@@ -50,7 +50,7 @@ import { projectionOrigins, SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
-  /** Run inside each append's transaction; see `appendOne` for when one is skipped. */
+  /** Run inside each append's transaction; see SqliteWriter.projectBatch for when one is skipped. */
   readonly projections?: StoreProjection[];
   readonly clock?: () => Date;
   readonly groupCommit?: { readonly maxBatch: number };
