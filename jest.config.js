@@ -5,6 +5,9 @@
  */
 const { mirrorModuleNameMapper } = require('./tests/jest/esm-cjs-mirror');
 
+// The SQLite writer thread's entry, run from its TypeScript source (see tests/jest/ts-worker.js).
+process.env.EARMARK_TS_WORKER_LOADER = require('node:path').join(__dirname, 'tests', 'jest', 'ts-worker.js');
+
 const moduleNameMapper = {
   '^@earmark/(domain|application|event-store|projections|audit|notice-import|runtime|reports)$': '<rootDir>/libs/$1/src/index.ts',
   '^@earmark/event-store/(sqlite|postgres|kurrentdb)$': '<rootDir>/libs/event-store/src/$1/index.ts',

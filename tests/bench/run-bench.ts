@@ -36,7 +36,9 @@ import { defaultProgramCode, findProjectRoot, type StoreChoice } from '@earmark/
  * state and resident set do not colour the next. BENCH_SIZE=small shrinks everything so that CI
  * proves the bench still runs; BENCH_EVENTS sets the generated log's size (1,000,000);
  * BENCH_STORES picks the stores (`sqlite,postgres`). PostgreSQL runs on EARMARK_TEST_DATABASE_URL's
- * server, in throwaway databases. Only a crash or a wrong answer (a command not answering 201,
+ * server, in throwaway databases. BENCH_ONLY=commands measures only the command and HTTP figures
+ * (and their yardsticks) and prints them, without the table: for comparing two builds quickly.
+ * Only a crash or a wrong answer (a command not answering 201,
  * books that do not add up, a log the verifier refuses) fails the run; unmet aims do not.
  */
 
@@ -84,6 +86,19 @@ async function main(): Promise<void> {
   // Other work on the machine slows figures and yardsticks alike, but not at the same moments.
   const loadAtStart = loadavg()[0];
   const details: BenchDetails = {};
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'commands') throw new Error(`BENCH_ONLY may be commands, not ${only}`);
+  if (only === 'commands') {
+    for (const store of stores as StoreChoice[]) {
+      if (store === 'sqlite') {
+        await sqliteCommands(sizes);
+        await httpEndToEnd(sizes);
+      } else {
+        await postgresCommands(sizes);
+      }
+    }
+    return;
+  }
   for (const store of stores as StoreChoice[]) {
     if (store === 'sqlite') {
       const commands = await sqliteCommands(sizes);

@@ -9,9 +9,12 @@ type Outcome = { voucher: string; status: number; body: string } | { voucher: st
  * accepted, commits, closes the store and exits 0. Every acknowledged payment is in the log after
  * a restart, nothing else is, and no request that reached it lost its connection.
  */
-describe('SIGTERM during a burst of payments', () => {
+describe.each([
+  ['inline', {}],
+  ['thread', { EARMARK_SQLITE_WRITER: 'thread' }],
+])('SIGTERM during a burst of payments (SQLite, %s writer)', (_writer, env) => {
   let server: ServerProcess;
-  serverForThisFile((created) => (server = created));
+  serverForThisFile((created) => (server = created), env);
 
   /** One payment on its own connection, so that no keep-alive reuse blurs what was accepted. */
   const pay = (voucher: string): Promise<Outcome> =>

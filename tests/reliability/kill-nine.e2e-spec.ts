@@ -9,12 +9,14 @@ import { createTestDatabase } from '../../libs/event-store/test/support/postgres
  * and in the middle of a burst (after a number of acknowledgements, with payments still
  * unanswered), then started again on the same data folder.
  */
-describe.each(['sqlite', 'postgres'])('kill -9 of the server (%s store)', (store) => {
+describe.each(['sqlite', 'sqlite, writer thread', 'postgres'])('kill -9 of the server (%s store)', (store) => {
   let server: ServerProcess;
   let database: { url: string; drop(): Promise<void> } | null = null;
   beforeAll(async () => {
     database = store === 'postgres' ? await createTestDatabase() : null;
-    server = await ServerProcess.create(database ? { EARMARK_STORE: 'postgres', EARMARK_DATABASE_URL: database.url } : {});
+    server = await ServerProcess.create(
+      database ? { EARMARK_STORE: 'postgres', EARMARK_DATABASE_URL: database.url } : store === 'sqlite' ? {} : { EARMARK_SQLITE_WRITER: 'thread' },
+    );
     await server.start();
   }, 120_000);
   afterAll(async () => {

@@ -33,10 +33,10 @@ export async function freePort(): Promise<number> {
  * One service for the file's tests: created and started before them (handed to `created` first,
  * so that it is killed even if it fails to start), killed and its data removed after them.
  */
-export function serverForThisFile(created: (server: ServerProcess) => void): void {
+export function serverForThisFile(created: (server: ServerProcess) => void, extraEnv: Record<string, string> = {}): void {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await ServerProcess.create();
+    server = await ServerProcess.create(extraEnv);
     created(server);
     await server.start();
   }, 120_000);

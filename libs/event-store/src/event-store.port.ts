@@ -174,8 +174,21 @@ export const docKey = (ref: DocRef): string => `${ref.collection}\u0000${ref.id}
  */
 export interface DocumentProjection {
   readonly name: string;
+  readonly origin?: ProjectionOrigin;
   refs(events: readonly RecordedEvent[]): DocRef[];
   apply(events: readonly RecordedEvent[], docs: ReadonlyMap<string, StoredDoc | null>): DocWrite[];
+}
+
+/**
+ * Where a projection can be made again: a module file and the exported factory that returned it,
+ * called with `args`. A thread of its own (the SQLite writer thread) cannot be handed functions,
+ * so it loads the module and calls the factory to run the same projection.
+ */
+export interface ProjectionOrigin {
+  /** An absolute file name, as `__filename` gives it in the module that exports the factory. */
+  readonly module: string;
+  readonly exportName: string;
+  readonly args?: readonly JsonValue[];
 }
 
 export interface DocWrite {

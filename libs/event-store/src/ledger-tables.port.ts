@@ -1,4 +1,4 @@
-import type { DocumentProjection, JsonObject, RecordedEvent } from './event-store.port';
+import type { DocumentProjection, JsonObject, ProjectionOrigin, RecordedEvent } from './event-store.port';
 
 /*
  * The ledger's read models as typed, narrow rows: money as bigint 分 (INTEGER / BIGINT columns),
@@ -195,6 +195,7 @@ export const ledgerRegionKey = (programCode: string, fiscalYear: number, regionC
 export interface LedgerTablesProjection {
   readonly name: string;
   readonly tables: 'ledger';
+  readonly origin?: ProjectionOrigin;
   stateKeys(events: readonly RecordedEvent[]): LedgerStateKeys;
   fold(events: readonly RecordedEvent[], state: LedgerState): LedgerDelta;
 }

@@ -5,7 +5,7 @@ import {
   EventStoreUnavailableError,
   type RecordedEvent,
 } from '../src';
-import { SqliteEventStore, sqliteSchemaVersion, type SqliteEventStoreOptions } from '../src/sqlite';
+import { SqliteEventStore, sqliteSchemaVersion, type SqliteEventStoreOptions, type SqliteWriterMode } from '../src/sqlite';
 import { describeEventStoreContract } from './event-store.contract';
 import { rejectionOf, waitUntil } from './support/async';
 import { eventId, hashChainFailures, positionsOf, testEvent, testEvents } from './support/events';
@@ -17,21 +17,31 @@ import { describeProjectionSink } from './support/projection-sink-behaviour';
 const fixedNow = new Date('2024-01-18T08:30:00.000Z');
 const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
 
-describeEventStoreContract('sqlite', async (projections) => {
-  const temp = makeTempDir('earmark-sqlite-contract-');
-  const store = new SqliteEventStore({ file: join(temp.dir, 'events.sqlite'), projections });
-  await store.init();
-  return {
-    store,
-    readModels: store,
-    close: async () => {
-      await store.close();
-      temp.remove();
+const writerModes: readonly SqliteWriterMode[] = ['inline', 'thread'];
+// A store with the writer thread starts one per test, from TypeScript sources compiled as they load.
+jest.setTimeout(60_000);
+
+describe.each(writerModes)('SQLite, %s writer', (writer) => {
+  describeEventStoreContract(
+    `sqlite (${writer} writer)`,
+    async (projections) => {
+      const temp = makeTempDir('earmark-sqlite-contract-');
+      const store = new SqliteEventStore({ file: join(temp.dir, 'events.sqlite'), projections, writer });
+      await store.init();
+      return {
+        store,
+        readModels: store,
+        close: async () => {
+          await store.close();
+          temp.remove();
+        },
+      };
     },
-  };
+    { inlineProjections: true, projectionsInThisThread: writer === 'inline' },
+  );
 });
 
-describe('SqliteEventStore', () => {
+describe.each(writerModes)('SqliteEventStore, %s writer', (writer) => {
   let temp: ReturnType<typeof makeTempDir>;
   let file: string;
   const opened: SqliteEventStore[] = [];
@@ -47,7 +57,7 @@ describe('SqliteEventStore', () => {
   });
 
   async function openStore(options: Partial<SqliteEventStoreOptions> = {}): Promise<SqliteEventStore> {
-    const store = new SqliteEventStore({ file, clock: () => fixedNow, ...options });
+    const store = new SqliteEventStore({ file, clock: () => fixedNow, writer, ...options });
     opened.push(store);
     await store.init();
     return store;
@@ -90,7 +100,7 @@ describe('SqliteEventStore', () => {
       const db = rawConnection();
       db.pragma(`user_version = ${sqliteSchemaVersion + 1}`);
       db.close();
-      const store = new SqliteEventStore({ file });
+      const store = new SqliteEventStore({ file, writer });
       opened.push(store);
 
       const error = await rejectionOf(store.init());
@@ -134,7 +144,7 @@ describe('SqliteEventStore', () => {
     });
 
     it('rejects appends before init() and after close()', async () => {
-      const notInitialised = new SqliteEventStore({ file });
+      const notInitialised = new SqliteEventStore({ file, writer });
       const before = await rejectionOf(
         notInitialised.append({ streams: [{ streamName: 'account-1', expectedVersion: 'any', events: [testEvent(1)] }] }),
       );
@@ -150,20 +160,23 @@ describe('SqliteEventStore', () => {
     });
   });
 
-  describe('group commit', () => {
-    it('runs each inline projection once per batch, over all its new events in position order', async () => {
-      const { projection, calls } = recordingProjection(streamStatsProjection());
-      const store = await openStore({ projections: [projection] });
+  // A recording wrapper sees the projection's calls only where it runs: in this thread.
+  if (writer === 'inline') {
+    describe('group commit', () => {
+      it('runs each inline projection once per batch, over all its new events in position order', async () => {
+        const { projection, calls } = recordingProjection(streamStatsProjection());
+        const store = await openStore({ projections: [projection] });
 
-      await Promise.all(
-        Array.from({ length: 8 }, (_, i) => store.append({ streams: [{ streamName: `region-${i % 3}`, expectedVersion: 'any', events: [testEvent(i + 1)] }] })),
-      );
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.append({ streams: [{ streamName: `region-${i % 3}`, expectedVersion: 'any', events: [testEvent(i + 1)] }] })),
+        );
 
-      expect(calls.map((call) => call.positions)).toEqual([[1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]]);
-      expect((await store.getDoc(streamStatsCollection, 'region-0'))?.doc).toEqual({ count: 3, lastPosition: '7', lastType: 'Deposited' });
-      expect(await store.checkpoint('stream-stats')).toBe(8n);
+        expect(calls.map((call) => call.positions)).toEqual([[1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]]);
+        expect((await store.getDoc(streamStatsCollection, 'region-0'))?.doc).toEqual({ count: 3, lastPosition: '7', lastType: 'Deposited' });
+        expect(await store.checkpoint('stream-stats')).toBe(8n);
+      });
     });
-  });
+  }
 
   describeGroupCommit(openStore);
 

@@ -99,6 +99,7 @@ export function createLedgerProjection(): LedgerTablesProjection {
   return {
     name: ledgerProjectionName,
     tables: 'ledger',
+    origin: { module: __filename, exportName: 'createLedgerProjection' },
     stateKeys(events) {
       const programYears = new Map<string, FundRef>();
       const regionBalances = new Map<string, RegionRef>();

@@ -1,27 +1,17 @@
-import { assertAppendRequest } from '../append-request';
-import Database from 'better-sqlite3';
-import { chainEvent, genesisHash } from '../event-hash';
+import type Database from 'better-sqlite3';
 import {
-  ConcurrencyError,
   EventStoreUnavailableError,
-  IdempotencyKeyTakenError,
-  docKey,
   type AppendRequest,
   type AppendResult,
   type DocPage,
-  type DocumentProjection,
   type EventStore,
-  type ExpectedVersion,
-  type IdempotencyRecord,
   type StoredIdempotencyRecord,
-  type JsonObject,
   type JsonValue,
   type ReadAllOptions,
   type ReadModelStore,
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredDoc,
-  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
@@ -32,7 +22,6 @@ import {
   type LedgerRebuildSink,
   type LedgerRebuildTarget,
   type LedgerReadModels,
-  type LedgerTablesProjection,
   type PerformanceActualRow,
   type PerformanceTargetsRow,
   type ProgramDocumentRow,
@@ -45,17 +34,37 @@ import {
 } from '../ledger-tables.port';
 import { SqliteLedgerRebuild } from './sqlite-ledger-rebuild';
 import { SqliteLedgerTables } from './sqlite-ledger-tables';
+import {
+  asStoreError,
+  defaultBusyTimeoutMs,
+  eventColumns,
+  openSqliteConnection,
+  toRecordedEvent,
+  toStoredDoc,
+  type DocRow,
+  type EventRow,
+} from './sqlite-rows';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
+import { closedStoreError, SqliteWriter, type BatchEntry, type Outcome } from './sqlite-writer';
+import { projectionOrigins, SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
-  /** Run inside each append's transaction; see `appendOne` for when one is skipped. */
+  /** Run inside each append's transaction; see SqliteWriter.projectBatch for when one is skipped. */
   readonly projections?: StoreProjection[];
   readonly clock?: () => Date;
   readonly groupCommit?: { readonly maxBatch: number };
   /** How long to wait for another connection's write lock before failing the batch. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Where the group commits run: on this connection ('inline', the default), or on a connection of
+   * their own in a worker thread ('thread'), so that the transaction and its fsync leave the event
+   * loop. With 'thread' every projection must name its origin (StoreProjection.origin).
+   */
+  readonly writer?: SqliteWriterMode;
 }
+
+export type SqliteWriterMode = 'inline' | 'thread';
 
 /** What the connection actually runs with, for operators and tests. */
 export interface SqliteDurabilitySettings {
@@ -67,21 +76,6 @@ export interface SqliteDurabilitySettings {
   readonly schemaVersion: number;
 }
 
-// Another process (the CLI) may hold the write lock for one of its transactions; wait that long.
-const defaultBusyTimeoutMs = 5_000;
-/**
- * SQLite's page cache for this connection (its default is 2 MiB). Read-model documents keyed by
- * random ids (disbursements) are written all over their indexes; pages found in the cache are not
- * read again from the file.
- */
-const pageCacheKiB = 64 * 1024;
-/**
- * Pages the WAL may hold before a commit copies them back into the database file (SQLite's default
- * is 1,000, about 4 MiB). A busy group commit writes a few hundred pages, so the default made every
- * second or third commit a checkpoint, with its own fsync of the database file, and copied the same
- * hot pages (balances, index leaves) back again and again. Every commit still fsyncs the WAL.
- */
-const walAutocheckpointPages = 8_192;
 /**
  * Events per page when projections are rebuilt into this file. Every commit writes each b-tree page
  * the page touched, and documents keyed by random ids touch a page each: larger pages share them.
@@ -91,32 +85,14 @@ const rebuildPageSizeEvents = 10_000;
 const maxBusyTimeoutMs = 60_000;
 const defaultMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
+/** The writer thread, idle, takes half the queue from this many queued appends up (see batchSize). */
+const splitFromIdleAtAppends = 16;
 // Catch-up for appends from other processes, which do not trigger the in-process notification.
 const subscriptionPollMs = 200;
 const defaultSubscriptionBatchSize = 500;
 const maxSubscriptionBatchSize = 10_000;
 const catchUpPageSize = 1_000;
 const maxInt64 = 9_223_372_036_854_775_807n;
-
-interface EventRow {
-  position: bigint;
-  id: string;
-  stream_name: string;
-  stream_version: bigint;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-  hash: string;
-  previous_hash: string;
-}
-
-interface DocRow {
-  collection: string;
-  id: string;
-  partition: string;
-  doc: string;
-}
 
 interface IdempotencyRow {
   scope: string;
@@ -133,28 +109,11 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
-
 type Statements = ReturnType<typeof prepareStatements>;
-
-const eventColumns = 'position, id, stream_name, stream_version, type, data, metadata, recorded_at, hash, previous_hash';
 
 function prepareStatements(db: Database.Database) {
   return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    savepoint: db.prepare('SAVEPOINT append_one'),
-    release: db.prepare('RELEASE append_one'),
-    rollbackToSavepoint: db.prepare('ROLLBACK TO append_one'),
     head: db.prepare<[], { position: bigint; hash: string }>('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
-    streamVersion: db
-      .prepare<[string], bigint>('SELECT stream_version FROM events WHERE stream_name = ? ORDER BY stream_version DESC LIMIT 1')
-      .pluck(),
-    eventInStream: db.prepare<[string, string], EventRow>(`SELECT ${eventColumns} FROM events WHERE stream_name = ? AND id = ?`),
-    insertEvent: db.prepare<[bigint, string, string, bigint, string, string, string, string, string, string]>(
-      `INSERT INTO events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
     readStreamForwards: db.prepare<[string, bigint, number], EventRow>(
       `SELECT ${eventColumns} FROM events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version ASC LIMIT ?`,
     ),
@@ -162,9 +121,6 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${eventColumns} FROM events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?`,
     ),
     readAll: db.prepare<[bigint, number], EventRow>(`SELECT ${eventColumns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
-    insertIdempotency: db.prepare<[string, string, string, number, string, bigint]>(
-      'INSERT INTO idempotency (scope, key, request_hash, status, body, position) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
     findIdempotency: db.prepare<[string, string], IdempotencyRow>(
       'SELECT scope, key, request_hash, status, body, position FROM idempotency WHERE scope = ? AND key = ?',
     ),
@@ -176,11 +132,6 @@ function prepareStatements(db: Database.Database) {
       'SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? AND partition = ? AND id > ? ORDER BY id LIMIT ?',
     ),
     listCollection: db.prepare<[string], DocRow>('SELECT collection, id, partition, doc FROM rm_docs WHERE collection = ? ORDER BY id'),
-    upsertDoc: db.prepare<[string, string, string, string, string]>(
-      `INSERT INTO rm_docs (collection, id, partition, projection, doc) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (collection, id) DO UPDATE SET partition = excluded.partition, projection = excluded.projection, doc = excluded.doc`,
-    ),
-    deleteDoc: db.prepare<[string, string]>('DELETE FROM rm_docs WHERE collection = ? AND id = ?'),
     deleteDocsOfProjection: db.prepare<[string]>('DELETE FROM rm_docs WHERE projection = ?'),
     checkpoint: db.prepare<[string], bigint>('SELECT position FROM rm_checkpoints WHERE name = ?').pluck(),
     setCheckpoint: db.prepare<[string, bigint]>(
@@ -189,61 +140,6 @@ function prepareStatements(db: Database.Database) {
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM rm_checkpoints WHERE name = ?'),
   };
 }
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    streamName: row.stream_name,
-    streamVersion: row.stream_version,
-    position: row.position,
-    recordedAt: row.recorded_at,
-    hash: row.hash,
-    previousHash: row.previous_hash,
-  };
-}
-
-function toStoredDoc(row: DocRow): StoredDoc {
-  return { collection: row.collection, id: row.id, partition: row.partition, doc: JSON.parse(row.doc) as JsonObject };
-}
-
-function meetsExpectedVersion(expected: ExpectedVersion, actual: bigint | null): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no-stream':
-      return actual === null;
-    case 'stream-exists':
-      return actual !== null;
-    default:
-      return actual === expected;
-  }
-}
-
-/**
- * Recognised by name and code, not `instanceof` (not even of Error): the native addon keeps the
- * error class of the first copy of better-sqlite3 loaded in the process, which may belong to
- * another module copy or another realm (test runners load modules afresh per file).
- */
-const isSqliteError = (error: unknown): error is InstanceType<typeof Database.SqliteError> =>
-  typeof error === 'object' &&
-  error !== null &&
-  (error as { name?: unknown }).name === 'SqliteError' &&
-  typeof (error as { code?: unknown }).code === 'string';
-
-const isUniqueViolationOn = (error: unknown, columns: string): boolean =>
-  isSqliteError(error) &&
-  (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
-  error.message.includes(columns);
-
-/** SQLite failures that are not conflicts mean the file cannot be used: disk full, I/O, lock timeout. */
-function asStoreError(error: unknown): unknown {
-  return isSqliteError(error) ? new EventStoreUnavailableError(`SQLite: ${error.message}`, error) : error;
-}
-
-
 function assertCount(name: string, value: number | undefined, limit: number): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 1 || value > limit)) {
     throw new RangeError(`${name} must be an integer in 1..${limit}, got ${value}`);
@@ -251,13 +147,14 @@ function assertCount(name: string, value: number | undefined, limit: number): vo
 }
 
 /**
- * The EventStore port on one SQLite file, with the document read models in the same file so that
- * inline projections commit with the events they project.
+ * The EventStore port on one SQLite file, with the read models in the same file so that inline
+ * projections commit with the events they project.
  *
- * better-sqlite3 is synchronous: every transaction below runs start to finish without yielding to
- * the event loop, so in-process readers never see a half-written append and need no locking.
- * Appends queued in the same tick share one transaction (one fsync); each runs in its own
- * savepoint so that its failure is its own.
+ * Appends queued while a batch commits share the next transaction (one fsync); each runs in its own
+ * savepoint so that its failure is its own (SqliteWriter). The batch runs on this connection, or on
+ * the writer thread's connection, one batch in flight at a time. better-sqlite3 is synchronous:
+ * reads on this connection never see a half-written batch, and an append resolves only after its
+ * COMMIT returned, so a read that follows it sees it.
  */
 export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadModels, LedgerRebuildSink {
   readonly kind = 'sqlite' as const;
@@ -268,14 +165,19 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   private readonly clock: () => Date;
   private readonly maxBatch: number;
   private readonly busyTimeoutMs: number;
+  private readonly writerMode: SqliteWriterMode;
 
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
   private ledgerTables: SqliteLedgerTables | null = null;
+  /** The write side on this connection: the appends in 'inline' mode, and maintenance in both. */
+  private writer: SqliteWriter | null = null;
+  private writerThread: SqliteWriterThread | null = null;
   private closed = false;
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private batchInFlight = false;
   private drainWaiters: (() => void)[] = [];
 
   /** Bumped after every commit that appended, so that a subscription never sleeps through one. */
@@ -289,33 +191,33 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     this.clock = options.clock ?? (() => new Date());
     this.maxBatch = options.groupCommit?.maxBatch ?? defaultMaxBatch;
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
+    this.writerMode = options.writer ?? 'inline';
     assertCount('busyTimeoutMs', this.busyTimeoutMs, maxBusyTimeoutMs);
     assertCount('groupCommit.maxBatch', this.maxBatch, maxGroupCommitBatch);
     const names = new Set(this.projections.map((projection) => projection.name));
     if (names.size !== this.projections.length) throw new Error('projection names must be unique');
+    if (this.writerMode === 'thread') projectionOrigins(this.projections);
   }
 
   async init(): Promise<void> {
-    if (this.closed) throw new EventStoreUnavailableError('the SQLite event store is closed');
+    if (this.closed) throw closedStoreError();
     if (this.statements === null) {
       try {
-        const db = this.db ?? new Database(this.file);
+        const db = this.db ?? openSqliteConnection(this.file, this.busyTimeoutMs);
         this.db = db;
-        db.defaultSafeIntegers(true);
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = FULL');
-        db.pragma(`cache_size = -${pageCacheKiB}`);
-        db.pragma(`wal_autocheckpoint = ${walAutocheckpointPages}`);
-        db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-        db.pragma('foreign_keys = ON');
         this.migrate(db);
         this.statements = prepareStatements(db);
         this.ledgerTables = new SqliteLedgerTables(db);
+        this.writer = new SqliteWriter(db, this.projections);
       } catch (error: unknown) {
         throw asStoreError(error);
       }
     }
     await this.catchUpProjections();
+    if (this.writerMode === 'thread' && this.writerThread === null) {
+      this.writerThread = await SqliteWriterThread.start(this.file, this.busyTimeoutMs, this.projections);
+      if (this.closed) await this.writerThread.close();
+    }
   }
 
   durabilitySettings(): SqliteDurabilitySettings {
@@ -331,8 +233,9 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   append(request: AppendRequest): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      if (this.closed || this.statements === null) {
-        reject(new EventStoreUnavailableError(this.closed ? 'the SQLite event store is closed' : 'init() has not run'));
+      const refusal = this.appendRefusal();
+      if (refusal !== null) {
+        reject(refusal);
         return;
       }
       this.queue.push({ request, resolve, reject });
@@ -535,7 +438,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       const checkpoint = s.checkpoint.get(projection.name) ?? 0n;
       const fresh = eventsPastCheckpoint(projection.name, checkpoint, events);
       if (fresh.length === 0) return checkpoint;
-      this.project(s, projection, fresh);
+      this.writer!.project(projection, fresh);
       return fresh[fresh.length - 1]!.position;
     });
   }
@@ -563,26 +466,70 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     this.closed = true;
     await this.drained();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.writerThread?.close();
+    this.writerThread = null;
     this.statements = null;
     this.ledgerTables = null;
+    this.writer = null;
     this.db?.close();
     this.db = null;
   }
 
   // --------------------------------------------------------------------------------------------
-  // Group commit
+  // Group commit: one batch in flight; what arrives meanwhile waits and goes as the next batch.
+
+  private appendRefusal(): EventStoreUnavailableError | null {
+    if (this.closed) return closedStoreError();
+    if (this.statements === null || (this.writerMode === 'thread' && this.writerThread === null)) {
+      return new EventStoreUnavailableError('init() has not run');
+    }
+    return this.writerThread?.stopped() ?? null;
+  }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.batchInFlight) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
   }
 
-  private flush(): void {
+  private flush(fromIdle = true): void {
     this.flushScheduled = false;
-    const batch = this.queue.splice(0, this.maxBatch);
-    if (this.queue.length > 0) this.scheduleFlush();
-    const outcomes = this.commitBatch(batch);
+    const batch = this.queue.splice(0, this.batchSize(fromIdle));
+    if (batch.length === 0) {
+      this.notifyDrained();
+      return;
+    }
+    const entries: BatchEntry[] = batch.map((pending) => ({ request: pending.request, recordedAt: this.clock().toISOString() }));
+    if (this.writerThread !== null) {
+      this.batchInFlight = true;
+      void this.writerThread.commit(entries).then((outcomes) => {
+        this.batchInFlight = false;
+        // What queued while this batch committed goes at once, before this batch's callers run on
+        // and queue more: the thread commits the next batch while they decide their next commands.
+        if (this.queue.length > 0) this.flush(false);
+        this.settle(batch, outcomes);
+      });
+      return;
+    }
+    const outcomes = this.writer === null ? batch.map(() => ({ ok: false, error: closedStoreError() }) as const) : this.writer.commitBatch(entries);
+    this.settle(batch, outcomes);
+  }
+
+  /**
+   * How many queued appends the next batch takes. Inline, all (up to maxBatch). To the writer
+   * thread from idle, half of a large queue: callers that arrived together (a burst, or every
+   * client of a busy fund answered by one commit) then split into two groups, one deciding its
+   * next commands while the other's batch commits, and keep alternating, since each answer sends
+   * what queued meanwhile. A small queue goes whole: there the commit's fsync costs more than the
+   * deciding it would overlap.
+   */
+  private batchSize(fromIdle: boolean): number {
+    if (this.writerThread === null || !fromIdle || this.queue.length < splitFromIdleAtAppends) return this.maxBatch;
+    return Math.min(this.maxBatch, Math.ceil(this.queue.length / 2));
+  }
+
+  /** Answers a committed batch, wakes the subscriptions, and sends the appends that queued meanwhile. */
+  private settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
     batch.forEach((pending, index) => {
       const outcome = outcomes[index]!;
       if (outcome.ok) pending.resolve(outcome.result);
@@ -592,220 +539,20 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       this.commitCount += 1;
       for (const listener of [...this.commitListeners]) listener();
     }
-    if (!this.flushScheduled) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const waiter of waiters) waiter();
-    }
+    if (this.queue.length > 0) this.scheduleFlush();
+    else this.notifyDrained();
   }
 
-  /**
-   * Nothing resolves before COMMIT returned: a resolved append is on disk. The inline projections
-   * run once over the whole batch's new events, so that a document many appends touch (a fund's
-   * totals, a busy region) is read and written once per commit, not once per append.
-   */
-  private commitBatch(batch: readonly PendingAppend[]): Outcome[] {
-    const s = this.statements;
-    if (s === null) return batch.map(() => ({ ok: false, error: new EventStoreUnavailableError('the SQLite event store is closed') }));
-    try {
-      s.begin.run();
-    } catch (error: unknown) {
-      return batch.map(() => ({ ok: false, error: asStoreError(error) }));
-    }
-    try {
-      const headBefore = s.head.get()?.position ?? 0n;
-      const appended: RecordedEvent[] = [];
-      const outcomes = batch.map((pending) => this.appendInSavepoint(s, pending.request, appended));
-      if (appended.length > 0) {
-        try {
-          this.projectBatch(s, headBefore, appended);
-        } catch (projectionError: unknown) {
-          if (batch.length === 1) throw projectionError;
-          // A projection that throws fails only the append that fed it: the batch is undone and
-          // each append committed on its own, so that the others still go through.
-          this.rollbackQuietly(s);
-          return batch.flatMap((pending) => this.commitBatch([pending]));
-        }
-      }
-      s.commit.run();
-      return outcomes;
-    } catch (error: unknown) {
-      this.rollbackQuietly(s);
-      const failure = asStoreError(error);
-      return batch.map(() => ({ ok: false, error: failure }));
-    }
-  }
-
-  /** Adds the events the append newly stored to `appended`, once it has succeeded. */
-  private appendInSavepoint(s: Statements, request: AppendRequest, appended: RecordedEvent[]): Outcome {
-    s.savepoint.run();
-    let outcome: Outcome;
-    try {
-      const { result, stored } = this.appendOne(s, request);
-      outcome = { ok: true, result };
-      appended.push(...stored);
-    } catch (error: unknown) {
-      // A failure to roll back the savepoint escapes and aborts the whole batch.
-      s.rollbackToSavepoint.run();
-      outcome = { ok: false, error: asStoreError(error) };
-    }
-    s.release.run();
-    return outcome;
-  }
-
-  private rollbackQuietly(s: Statements): void {
-    try {
-      if (this.db?.inTransaction === true) s.rollback.run();
-    } catch {
-      // SQLite already rolled back (it does on some I/O errors); the batch is reported failed anyway.
-    }
+  private notifyDrained(): void {
+    if (this.flushScheduled || this.batchInFlight || this.queue.length > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 
   private drained(): Promise<void> {
-    if (!this.flushScheduled && this.queue.length === 0) return Promise.resolve();
+    if (!this.flushScheduled && !this.batchInFlight && this.queue.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  // --------------------------------------------------------------------------------------------
-  // One append, inside the batch's transaction
-
-  private appendOne(s: Statements, request: AppendRequest): { result: AppendResult; stored: RecordedEvent[] } {
-    assertAppendRequest(request);
-    const retried = this.retriedAppend(s, request);
-    if (retried !== null) return { result: retried, stored: [] };
-
-    const headRow = s.head.get();
-    const positionBefore = headRow?.position ?? 0n;
-    let position = positionBefore;
-    let previousHash = headRow?.hash ?? genesisHash;
-    const recordedAt = this.clock().toISOString();
-    const returned: RecordedEvent[] = [];
-    const appended: RecordedEvent[] = [];
-    const nextExpectedVersions: bigint[] = [];
-
-    for (const stream of request.streams) {
-      const actual = s.streamVersion.get(stream.streamName) ?? null;
-      if (!meetsExpectedVersion(stream.expectedVersion, actual)) throw new ConcurrencyError(stream.streamName, stream.expectedVersion, actual);
-      // A stream named with no events only guards its version; if it does not exist it reports -1.
-      let version = actual ?? -1n;
-      for (const event of stream.events) {
-        const existing = s.eventInStream.get(stream.streamName, event.id);
-        if (existing !== undefined) {
-          returned.push(toRecordedEvent(existing));
-          continue;
-        }
-        version += 1n;
-        position += 1n;
-        // Hash what will be read back: JSON text, not the caller's objects (a Date would differ).
-        const dataText = JSON.stringify(event.data);
-        const metadataText = JSON.stringify(event.metadata);
-        const recorded = chainEvent(
-          {
-            id: event.id,
-            type: event.type,
-            data: JSON.parse(dataText) as JsonObject,
-            metadata: JSON.parse(metadataText) as JsonObject,
-            streamName: stream.streamName,
-            streamVersion: version,
-            position,
-            recordedAt,
-          },
-          previousHash,
-        );
-        this.insertEvent(s, stream, recorded, dataText, metadataText);
-        previousHash = recorded.hash;
-        returned.push(recorded);
-        appended.push(recorded);
-      }
-      nextExpectedVersions.push(version);
-    }
-
-    if (request.idempotency !== undefined) this.insertIdempotency(s, request.idempotency, position);
-    return { result: { nextExpectedVersions, lastPosition: position, events: returned }, stored: appended };
-  }
-
-  /** Runs the inline projections over a batch's new events, in position order. */
-  private projectBatch(s: Statements, headBefore: bigint, appended: readonly RecordedEvent[]): void {
-    for (const projection of this.projections) {
-      // A projection behind the log (the file was appended to without it) would skip events if
-      // applied here; it stays behind, visibly, until catchUpProjections() or a rebuild.
-      if ((s.checkpoint.get(projection.name) ?? 0n) === headBefore) this.project(s, projection, appended);
-    }
-  }
-
-  /** A request whose every event is already stored was committed before: answer as it was. */
-  private retriedAppend(s: Statements, request: AppendRequest): AppendResult | null {
-    const all = request.streams.flatMap((stream) => stream.events.map((event) => ({ stream, event })));
-    if (all.length === 0) return null;
-    const rows: EventRow[] = [];
-    for (const { stream, event } of all) {
-      const row = s.eventInStream.get(stream.streamName, event.id);
-      if (row === undefined) return null;
-      rows.push(row);
-    }
-    return {
-      nextExpectedVersions: request.streams.map((stream) => s.streamVersion.get(stream.streamName) ?? -1n),
-      lastPosition: s.head.get()?.position ?? 0n,
-      events: rows.map(toRecordedEvent),
-    };
-  }
-
-  private insertEvent(s: Statements, stream: StreamAppend, event: RecordedEvent, dataText: string, metadataText: string): void {
-    try {
-      s.insertEvent.run(
-        event.position,
-        event.id,
-        event.streamName,
-        event.streamVersion,
-        event.type,
-        dataText,
-        metadataText,
-        event.recordedAt,
-        event.hash,
-        event.previousHash,
-      );
-    } catch (error: unknown) {
-      // Only reachable if a writer bypassed the write lock; the stream moved under us all the same.
-      if (isUniqueViolationOn(error, 'events.stream_name, events.stream_version') || isUniqueViolationOn(error, 'events.position')) {
-        throw new ConcurrencyError(stream.streamName, stream.expectedVersion, s.streamVersion.get(stream.streamName) ?? null);
-      }
-      throw error;
-    }
-  }
-
-  private insertIdempotency(s: Statements, record: IdempotencyRecord, position: bigint): void {
-    try {
-      s.insertIdempotency.run(record.scope, record.key, record.requestHash, record.status, JSON.stringify(record.body), position);
-    } catch (error: unknown) {
-      if (isUniqueViolationOn(error, 'idempotency.scope, idempotency.key')) throw new IdempotencyKeyTakenError(record.scope, record.key);
-      throw error;
-    }
-  }
-
-  private project(s: Statements, projection: StoreProjection, events: readonly RecordedEvent[]): void {
-    if (isLedgerTablesProjection(projection)) this.projectLedger(projection, events);
-    else this.projectDocuments(s, projection, events);
-    s.setCheckpoint.run(projection.name, events[events.length - 1]!.position);
-  }
-
-  /** The ledger tables: the rows the batch touches read once, its delta written once. */
-  private projectLedger(projection: LedgerTablesProjection, events: readonly RecordedEvent[]): void {
-    const tables = this.ledger();
-    tables.write(projection.fold(events, tables.load(projection.stateKeys(events))));
-  }
-
-  private projectDocuments(s: Statements, projection: DocumentProjection, events: readonly RecordedEvent[]): void {
-    const docs = new Map<string, StoredDoc | null>();
-    for (const ref of projection.refs(events)) {
-      const key = docKey(ref);
-      if (docs.has(key)) continue;
-      const row = s.getDoc.get(ref.collection, ref.id);
-      docs.set(key, row === undefined ? null : toStoredDoc(row));
-    }
-    for (const write of projection.apply(events, docs)) {
-      if (write.doc === null) s.deleteDoc.run(write.collection, write.id);
-      else s.upsertDoc.run(write.collection, write.id, write.partition, projection.name, JSON.stringify(write.doc));
-    }
   }
 
   // --------------------------------------------------------------------------------------------
@@ -833,7 +580,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   private database(): Database.Database {
     if (this.db === null || this.statements === null) {
-      throw new EventStoreUnavailableError(this.closed ? 'the SQLite event store is closed' : 'init() has not run');
+      throw this.closed ? closedStoreError() : new EventStoreUnavailableError('init() has not run');
     }
     return this.db;
   }

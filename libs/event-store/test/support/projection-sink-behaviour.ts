@@ -101,9 +101,10 @@ export function describeProjectionSink<S extends ProjectingStore>(
   });
 }
 
-function countingProjection(): DocumentProjection {
+export function countingProjection(): DocumentProjection {
   return {
     name: 'event-count',
+    origin: { module: __filename, exportName: 'countingProjection' },
     refs: () => [{ collection: 'event-count', id: 'all' }],
     apply: (events, docs) => {
       const previous = docs.get('event-count\u0000all')?.doc.events ?? 0;

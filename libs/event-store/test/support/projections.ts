@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import type { DocRef, DocumentProjection, DocWrite, RecordedEvent, StoredDoc } from '../../src/event-store.port';
 import { docKey } from '../../src/event-store.port';
 
@@ -13,6 +14,7 @@ const categoryOf = (streamName: string): string => streamName.slice(0, Math.max(
 export function streamStatsProjection(name = 'stream-stats'): DocumentProjection {
   return {
     name,
+    origin: { module: __filename, exportName: 'streamStatsProjection', args: [name] },
     refs: (events) => events.map((event) => ({ collection: streamStatsCollection, id: event.streamName })),
     apply: (events, docs) => {
       const current = new Map<string, StoredDoc | null>(docs);
@@ -41,6 +43,7 @@ export function streamStatsProjection(name = 'stream-stats'): DocumentProjection
 export function poisonProjection(name = 'poison'): DocumentProjection {
   return {
     name,
+    origin: { module: __filename, exportName: 'poisonProjection', args: [name] },
     refs: () => [],
     apply: (events) => {
       const poison = events.find((event) => event.type === 'Poison');
@@ -73,3 +76,24 @@ export function recordingProjection(inner: DocumentProjection): { projection: Do
   };
   return { projection, calls };
 }
+
+/**
+ * Ends the thread it runs in on an `ExitThread` event, as a crash of the SQLite writer thread
+ * would. For a store that runs its projections in a thread of its own: in the test's thread it throws.
+ */
+export function threadExitProjection(name = 'thread-exit'): DocumentProjection {
+  return {
+    name,
+    origin: { module: __filename, exportName: 'threadExitProjection', args: [name] },
+    refs: () => [],
+    apply: (events) => {
+      if (events.some((event) => event.type === 'ExitThread')) {
+        if (isMainThread) throw new Error('threadExitProjection ends worker threads only');
+        process.exit(threadExitCode);
+      }
+      return [];
+    },
+  };
+}
+
+export const threadExitCode = 7;

@@ -14,6 +14,12 @@ export interface EarmarkConfig {
   readonly keysFile: string | null;
   readonly store: StoreChoice;
   readonly databaseUrl: string | null;
+  /**
+   * Where SQLite's group commits run: on the event loop's thread ('inline', the default), or on a
+   * writer thread with a connection of its own ('thread'). The thread did not measure faster on the
+   * 2-core machine the bench runs on (README, "Tests"): it needs a core to itself.
+   */
+  readonly sqliteWriter: 'thread' | 'inline';
   readonly kurrentDbUrl: string | null;
   readonly production: boolean;
   readonly projectRoot: string;
@@ -63,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
   const port = Number(env.EARMARK_PORT ?? env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`EARMARK_PORT "${env.EARMARK_PORT}" is not a port`);
   const databaseUrl = env.EARMARK_DATABASE_URL ?? null;
+  const sqliteWriter = env.EARMARK_SQLITE_WRITER || 'inline';
+  if (sqliteWriter !== 'thread' && sqliteWriter !== 'inline') {
+    throw new ConfigError(`EARMARK_SQLITE_WRITER must be thread or inline, not "${sqliteWriter}"`);
+  }
   if (store === 'postgres' && !databaseUrl) throw new ConfigError('EARMARK_STORE=postgres needs EARMARK_DATABASE_URL');
   const kurrentDbUrl = env.KURRENTDB_URL ?? null;
   if (store === 'kurrentdb' && !kurrentDbUrl) throw new ConfigError('EARMARK_STORE=kurrentdb needs KURRENTDB_URL');
@@ -74,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     dataDir,
     keysFile: env.EARMARK_KEYS_FILE ? resolve(env.EARMARK_KEYS_FILE) : null,
     store,
+    sqliteWriter,
     databaseUrl,
     kurrentDbUrl,
     production: env.NODE_ENV === 'production',

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EventStoreUnavailableError, type ProjectionOrigin } from '../event-store.port';
+import type { StoreProjection } from '../ledger-tables.port';
+import type { BatchEntry, Outcome } from './sqlite-writer';
+import { decodeError, decodeOutcome, type FromWriter, type ToWriter, type WriterThreadData } from './sqlite-writer-protocol';
+
+/**
+ * Under a TypeScript runner (the tests) this module is a .ts file and the worker's own file cannot
+ * run in plain Node: the runner names a loader that compiles it (tests/jest/ts-worker.js).
+ */
+export const tsWorkerLoaderVariable = 'EARMARK_TS_WORKER_LOADER';
+
+interface WorkerEntry {
+  readonly file: string;
+  readonly sourceEntry?: string;
+}
+
+function workerEntry(): WorkerEntry {
+  if (__filename.endsWith('.js')) return { file: join(__dirname, 'sqlite-writer.worker.js') };
+  const loader = process.env[tsWorkerLoaderVariable];
+  if (loader === undefined || !existsSync(loader)) {
+    throw new EventStoreUnavailableError(`the SQLite writer thread runs compiled JavaScript; from TypeScript sources set ${tsWorkerLoaderVariable}`);
+  }
+  return { file: loader, sourceEntry: join(__dirname, 'sqlite-writer.worker.ts') };
+}
+
+/** Each projection with the origin the writer thread makes it again from; one without cannot run there. */
+export function projectionOrigins(projections: readonly StoreProjection[]): { name: string; origin: ProjectionOrigin }[] {
+  return projections.map((projection) => {
+    if (projection.origin === undefined) throw new Error(`projection ${projection.name} names no origin, so it cannot run in the SQLite writer thread`);
+    return { name: projection.name, origin: projection.origin };
+  });
+}
+
+/**
+ * The main thread's end of the SQLite writer thread: hands it one batch at a time and gets each
+ * batch's outcomes back. If the thread stops on its own (a crash, an exit), the batch in flight and
+ * every later one fail with EventStoreUnavailableError naming why: whatever it had committed before
+ * it stopped is in the file, and an append retried with the same event ids is answered as it was.
+ */
+export class SqliteWriterThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private inFlight: { readonly id: number; readonly size: number; readonly done: (outcomes: Outcome[]) => void } | null = null;
+  private failure: EventStoreUnavailableError | null = null;
+  private lastError: Error | null = null;
+  private closing = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(data: WriterThreadData, entry: WorkerEntry) {
+    this.worker = new Worker(entry.file, { workerData: { ...data, sourceEntry: entry.sourceEntry } satisfies WriterThreadData });
+    this.worker.on('error', (error: Error) => {
+      this.lastError = error;
+    });
+    this.exited = new Promise<void>((resolve) => {
+      this.worker.once('exit', (code: number) => {
+        if (!this.closing || code !== 0) {
+          const why = this.lastError?.message ?? `it exited with code ${code}`;
+          this.fail(new EventStoreUnavailableError(`the SQLite writer thread stopped: ${why}`, this.lastError ?? undefined));
+        }
+        resolve();
+      });
+    });
+    this.worker.on('message', (message: FromWriter) => {
+      if (message.type !== 'done' || this.inFlight === null || this.inFlight.id !== message.id) return;
+      const { done } = this.inFlight;
+      this.inFlight = null;
+      // Nothing is in flight: the thread no longer keeps the process alive on its own.
+      this.worker.unref();
+      done(message.outcomes.map(decodeOutcome));
+    });
+  }
+
+  /** Starts the thread and waits until its connection is open and its projections are loaded. */
+  static async start(file: string, busyTimeoutMs: number, projections: readonly StoreProjection[]): Promise<SqliteWriterThread> {
+    const thread = new SqliteWriterThread({ file, busyTimeoutMs, projections: projectionOrigins(projections) }, workerEntry());
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: FromWriter): void => {
+        if (message.type === 'ready') {
+          thread.worker.off('message', onMessage);
+          thread.worker.unref();
+          resolve();
+        } else if (message.type === 'failed') {
+          reject(decodeError(message.error));
+        }
+      };
+      thread.worker.on('message', onMessage);
+      void thread.exited.then(() => reject(thread.failure ?? new EventStoreUnavailableError('the SQLite writer thread stopped before it was ready')));
+    });
+    return thread;
+  }
+
+  /** Commits one batch in the thread; never rejects: a failure is each append's outcome. */
+  commit(entries: readonly BatchEntry[]): Promise<Outcome[]> {
+    if (this.inFlight !== null) throw new Error('one batch at a time');
+    if (this.failure !== null) return Promise.resolve(entries.map(() => ({ ok: false, error: this.failure })));
+    const id = this.nextId++;
+    return new Promise<Outcome[]>((resolve) => {
+      try {
+        this.worker.postMessage({ type: 'batch', id, entries } satisfies ToWriter);
+      } catch (error: unknown) {
+        // A value structured clone refuses (a function in event data): nothing was sent.
+        resolve(entries.map(() => ({ ok: false, error })));
+        return;
+      }
+      this.inFlight = { id, size: entries.length, done: resolve };
+      // A batch in flight keeps the process alive until its answer arrives.
+      this.worker.ref();
+    });
+  }
+
+  /** Why the thread can no longer write, once it has stopped on its own. */
+  stopped(): EventStoreUnavailableError | null {
+    return this.failure;
+  }
+
+  /** After the last batch has been answered: the thread closes its connection and ends. */
+  async close(): Promise<void> {
+    if (this.closing) return this.exited;
+    this.closing = true;
+    if (this.failure === null) this.worker.postMessage({ type: 'close' } satisfies ToWriter);
+    this.worker.ref();
+    await this.exited;
+  }
+
+  private fail(error: EventStoreUnavailableError): void {
+    this.failure ??= error;
+    const inFlight = this.inFlight;
+    this.inFlight = null;
+    inFlight?.done(Array.from({ length: inFlight.size }, () => ({ ok: false, error })));
+  }
+}
