@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   for (const store of stores) {
     if (!benchStores.includes(store as StoreChoice)) throw new Error(`BENCH_STORES names ${store}; the bench knows ${benchStores.join(', ')}`);
   }
-  if (process.env.BENCH_ONLY === 'commands') {
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'commands') throw new Error(`BENCH_ONLY may be commands, not ${only}`);
+  if (only === 'commands') {
     await commandsOnly(stores as StoreChoice[], sizes);
     return;
   }
@@ -86,19 +88,6 @@ async function main(): Promise<void> {
   // Other work on the machine slows figures and yardsticks alike, but not at the same moments.
   const loadAtStart = loadavg()[0];
   const details: BenchDetails = {};
-  const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== 'commands') throw new Error(`BENCH_ONLY may be commands, not ${only}`);
-  if (only === 'commands') {
-    for (const store of stores as StoreChoice[]) {
-      if (store === 'sqlite') {
-        await sqliteCommands(sizes);
-        await httpEndToEnd(sizes);
-      } else {
-        await postgresCommands(sizes);
-      }
-    }
-    return;
-  }
   for (const store of stores as StoreChoice[]) {
     if (store === 'sqlite') {
       const commands = await sqliteCommands(sizes);
@@ -133,14 +122,19 @@ async function main(): Promise<void> {
 }
 
 /**
- * BENCH_ONLY=commands: the commands at concurrency 64 alone, and on PostgreSQL the two processes
- * together, without yardsticks or ledger figures (for profiling and A/B comparisons). Prints JSON.
+ * BENCH_ONLY=commands: on SQLite the raw commits, the commands at concurrency 64 and 1 and HTTP
+ * beside the empty endpoint; on PostgreSQL the commands at concurrency 64 from one process and from
+ * two together. No ledger figures and no table (for profiling and A/B comparisons); prints JSON.
  */
 async function commandsOnly(stores: readonly StoreChoice[], sizes: BenchSizes): Promise<void> {
   const figures: Record<string, unknown> = {};
   for (const store of stores) {
-    const concurrency64 = await commandsAlone(store, commandConcurrency, sizes.commandsAtConcurrency64);
-    figures[store] = store === 'postgres' ? { concurrency64, twoProcesses: await twoPostgresProcesses(sizes) } : { concurrency64 };
+    if (store === 'sqlite') {
+      figures[store] = { ...(await sqliteCommands(sizes)), http: await httpEndToEnd(sizes) };
+    } else {
+      const concurrency64 = await commandsAlone(store, commandConcurrency, sizes.commandsAtConcurrency64);
+      figures[store] = { concurrency64, twoProcesses: await twoPostgresProcesses(sizes) };
+    }
   }
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
