@@ -75,6 +75,34 @@ export function evolveFlagState(state: FlagState, event: FlagActionRecorded): Fl
 }
 
 /**
+ * Whether a key may take `action` on a flag about `regionCode` (403 `forbidden` if not): the role
+ * the action needs, and a key covering the region; a flag about no region ('') takes a key that
+ * covers every funding root, as reading it does. It needs only the key and the region, so it can
+ * run before the flag is looked up: a region of the registry's form names a flag's region exactly,
+ * and a flag about no region or about a code outside the registry (a refusal's) is covered only
+ * by a key that covers every root, so asking with '' there refuses no key the full check allows.
+ */
+export function requireFlagActor(
+  action: FlagAction,
+  actor: Pick<Actor, 'name' | 'role'>,
+  actorRegions: readonly string[],
+  regionCode: string,
+  registry: RegionRegistry,
+): void {
+  const rule = transitions[action];
+  if (actor.role !== rule.role) {
+    throw new RuleError('forbidden', `${action} needs an ${rule.role} key, not one of role ${actor.role}`, regionCode || null);
+  }
+  const covered =
+    regionCode === ''
+      ? registry.roots().every((root) => keyCovers(registry, actorRegions, root))
+      : keyCovers(registry, actorRegions, regionCode);
+  if (!covered) {
+    throw new RuleError('forbidden', `key ${actor.name} does not cover region ${regionCode || 'of the funding root'}`, regionCode || null);
+  }
+}
+
+/**
  * Decides one handling step on the flag's current state: the actor's role and regions first
  * (403), then the order of the steps (422 invalid-transition). Covering a flag about no region
  * ('') takes a key that covers every funding root, as reading it does.
@@ -82,16 +110,7 @@ export function evolveFlagState(state: FlagState, event: FlagActionRecorded): Fl
 export function decideFlagAction(command: RecordFlagAction, state: FlagState, registry: RegionRegistry): FlagActionRecorded {
   const { data, metadata } = command;
   const rule = transitions[data.action];
-  if (metadata.actor.role !== rule.role) {
-    throw new RuleError('forbidden', `${data.action} needs an ${rule.role} key, not one of role ${metadata.actor.role}`, data.regionCode || null);
-  }
-  const covered =
-    data.regionCode === ''
-      ? registry.roots().every((root) => keyCovers(registry, data.actorRegions, root))
-      : keyCovers(registry, data.actorRegions, data.regionCode);
-  if (!covered) {
-    throw new RuleError('forbidden', `key ${metadata.actor.name} does not cover region ${data.regionCode || 'of the funding root'}`, data.regionCode || null);
-  }
+  requireFlagActor(data.action, metadata.actor, data.actorRegions, data.regionCode, registry);
   if (!rule.from.includes(state)) {
     throw new RuleError(
       'invalid-transition',

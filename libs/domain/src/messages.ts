@@ -267,6 +267,12 @@ export function parseFundStreamName(streamName: string): { programCode: string; 
   return match ? { programCode: match[1], fiscalYear: Number(match[2]) } : null;
 }
 
+/** The program-year of a refusals stream (`refusals-<programCode>-<fiscalYear>`); null for any other. */
+export function parseRefusalStreamName(streamName: string): { programCode: string; fiscalYear: number } | null {
+  const match = /^refusals-([a-z0-9][a-z0-9-]{1,63})-([0-9]{4})$/.exec(streamName);
+  return match ? { programCode: match[1], fiscalYear: Number(match[2]) } : null;
+}
+
 // ----------------------------------------------------------------------------------------------
 // Rule errors: the stable codes of API.md that the domain decides. The HTTP layer maps each to
 // its status in one place.

@@ -3,6 +3,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   decideFlagAction,
   flagHandlingStreamName,
+  parseFundStreamName,
+  parseRefusalStreamName,
+  requireFlagActor,
   RuleError,
   type FlagAction,
   type RecordFlagAction,
@@ -75,6 +78,15 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
     thresholds: FlagThresholds,
   ): Promise<CommandOutcome> {
     const commandId = this.ids.newId();
+    // The key's role and regions are checked against the region the id names before anything is
+    // looked up: a key may not make the service fold funds for flags it could not act on, nor learn
+    // from a 404 whether a flag of a region it does not cover exists.
+    try {
+      requireFlagActor(input.action, ctx.actor, ctx.actor.regions, regionOfFlagId(input.flagId), this.registry);
+    } catch (error) {
+      if (error instanceof RuleError) throw new ApplicationError(error.code, error.detail);
+      throw error;
+    }
     for (let attempt = 1; ; attempt += 1) {
       const found = await this.find(input, thresholds);
       const { flag } = found;
@@ -129,11 +141,12 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
 
   /**
    * The flag in today's list of its program-year. An id names a finding within one program-year;
-   * without the program-year, every one the ledger knows is searched and the id must name one flag.
+   * without the program-year, those it can belong to are searched (`programYearsOf`) and the id
+   * must name one flag.
    */
   private async find(input: RecordFlagActionCommand['input'], thresholds: FlagThresholds): Promise<FoundFlag> {
     const today = todayInChina(this.clock);
-    const funds = input.fund ? [input.fund] : (await this.readModels.listProgramYears()).map(({ programCode, fiscalYear }) => ({ programCode, fiscalYear }));
+    const funds = input.fund ? [input.fund] : await this.programYearsOf(input.flagId);
     const found: FoundFlag[] = [];
     for (const fund of funds) {
       let match;
@@ -154,4 +167,35 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
     }
     return found[0];
   }
+
+  /**
+   * The program-years a flag id can belong to, found without judging every fund's flags (each
+   * judgement folds the fund). An id whose subject is a log position (`payment-`, `lot-`, `event-`,
+   * `refusal-`: docs/flags.md) belongs to the program-year of the event at that position, in its
+   * fund's or its refusals' stream. Any other subject is about a region's account in the fund,
+   * which has a balance row wherever the rules can judge it, so only the program-years where the
+   * region holds one are searched; a performance finding is the exception, since targets may be
+   * recorded for a region that holds no money, and is searched for in every program-year.
+   */
+  private async programYearsOf(flagId: string): Promise<{ programCode: string; fiscalYear: number }[]> {
+    const [rule = '', region = '', subject = ''] = flagId.replace(/\.[0-9]+$/, '').split(':');
+    const positional = /^(?:payment|lot|event|refusal)-([1-9][0-9]{0,15})$/.exec(subject);
+    if (positional) {
+      const position = BigInt(positional[1]);
+      const [event] = await this.store.readAll({ afterPosition: position - 1n, maxCount: 1 });
+      if (!event || event.position !== position) return [];
+      const fund = parseFundStreamName(event.streamName) ?? parseRefusalStreamName(event.streamName);
+      return fund ? [fund] : [];
+    }
+    const programYears = (await this.readModels.listProgramYears()).map(({ programCode, fiscalYear }) => ({ programCode, fiscalYear }));
+    if (rule.startsWith('performance-') || !/^[0-9]{6}$/.test(region)) return programYears;
+    const held = await Promise.all(programYears.map((fund) => this.readModels.regionBalance(fund.programCode, fund.fiscalYear, region)));
+    return programYears.filter((_, index) => held[index] !== null);
+  }
+}
+
+/** The region a flag id names (`rule:region:subject`): '' for `-`, a flag about no region of the registry's form. */
+function regionOfFlagId(flagId: string): string {
+  const region = flagId.split(':')[1] ?? '';
+  return /^[0-9]{6}$/.test(region) ? region : '';
 }
