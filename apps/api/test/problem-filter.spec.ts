@@ -27,7 +27,7 @@ describe('ProblemFilter', () => {
         type: 'https://earmark.dev/problems/internal-error',
         title: 'Internal error',
         status: 500,
-        detail: 'an internal error occurred; nothing was recorded',
+        detail: 'an internal error occurred; a command retried with the same Idempotency-Key answers as recorded if it was, and runs if it was not',
         code: 'internal-error',
       },
     ]);

@@ -46,7 +46,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof ValidationFailed) return problemBody(exception.code, exception.message, exception.errors);
     if (exception instanceof EventStoreUnavailableError) {
       this.logger.error(`store unavailable: ${exception.message}`);
-      return problemBody('unavailable', 'the event store is unavailable; nothing was recorded');
+      // Not "nothing was recorded": a connection lost while COMMIT was on its way leaves that unknown.
+      return problemBody('unavailable', retryDetail('the event store is unavailable'));
     }
     const fastifyCode = (exception as { code?: unknown })?.code;
     if (typeof fastifyCode === 'string' && Object.hasOwn(fastifyCodes, fastifyCode)) {
@@ -71,6 +72,14 @@ export class ProblemFilter implements ExceptionFilter {
     const error = exception as Error | undefined;
     const frames = typeof error?.stack === 'string' ? error.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') : undefined;
     this.logger.error(`unexpected ${error?.name ?? typeof exception}`, frames);
-    return problemBody('internal-error', 'an internal error occurred; nothing was recorded');
+    return problemBody('internal-error', retryDetail('an internal error occurred'));
   }
+}
+
+/**
+ * What a client may do after a 5xx: whether a command's events were stored is not always known
+ * (a connection lost during COMMIT; an error after it), and its idempotency key settles it.
+ */
+function retryDetail(what: string): string {
+  return `${what}; a command retried with the same Idempotency-Key answers as recorded if it was, and runs if it was not`;
 }
