@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryBus } from '@nestjs/cqrs';
+import { LedgerSource } from '@earmark/application';
 import { defaultFlagThresholds } from '@earmark/projections';
 import { buildLedgerReport, loadReportInput, renderReport } from '@earmark/reports';
 import { runCli } from '../support/server-process';
@@ -91,7 +92,7 @@ describe('earmark report: totals equal the program-year totals to the 分', () =
     afterAll(() => app.close());
 
     it('the csv totals row equals the program-year totals exactly', async () => {
-      const input = await loadReportInput(app.infrastructure, app.app.get(QueryBus), {
+      const input = await loadReportInput(app.app.get(LedgerSource), app.app.get(QueryBus), {
         programCode: program,
         fiscalYear: year,
         asOf: null,
@@ -136,7 +137,7 @@ describe('earmark report: totals equal the program-year totals to the 分', () =
     });
 
     it('md and html carry the same totals row', async () => {
-      const input = await loadReportInput(app.infrastructure, app.app.get(QueryBus), {
+      const input = await loadReportInput(app.app.get(LedgerSource), app.app.get(QueryBus), {
         programCode: program,
         fiscalYear: year,
         asOf: '2024-04-01',

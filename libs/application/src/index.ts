@@ -11,6 +11,7 @@ export * from './commands/settle-region-year.handler';
 export * from './commands/performance.handlers';
 export * from './commands/record-flag-action.handler';
 export * from './queries/books-at';
+export * from './queries/replay-turns';
 export * from './queries/ledger.queries';
 export * from './ledger.module';
 export * from './queries/audit-views.queries';

@@ -6,7 +6,7 @@ import { fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain
 import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { computeIdentifiedFlags, computePerformance, defaultFlagThresholds } from '@earmark/projections';
-import { FundAuditViews } from '../src';
+import { FundAuditViews, ReplayTurns } from '../src';
 
 /**
  * The auditors' views kept per fund, over a real SQLite store: each call reads only the events
@@ -95,7 +95,7 @@ describe('FundAuditViews over SQLite', () => {
       },
     });
     countedStore = counted;
-    views = new FundAuditViews(counted, registry);
+    views = new FundAuditViews(counted, registry, new ReplayTurns());
     await append(allocation(), ...Array.from({ length: 10 }, (_, n) => payment(n % 2 === 0 ? '510100' : '510300', '100', '2024-03-01')));
   });
   afterAll(async () => {
@@ -153,7 +153,7 @@ describe('FundAuditViews over SQLite', () => {
     class FewEventsViews extends FundAuditViews {
       protected override readonly eventsKept = 15;
     }
-    const few = new FewEventsViews(countedStore, registry);
+    const few = new FewEventsViews(countedStore, registry, new ReplayTurns());
     readFromFund = 0;
     await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
     expect(readFromFund).toBe(14);
@@ -173,7 +173,7 @@ describe('FundAuditViews over SQLite', () => {
     class TinyViews extends FundAuditViews {
       protected override readonly eventsKept = 1;
     }
-    const tiny = new TinyViews(countedStore, registry);
+    const tiny = new TinyViews(countedStore, registry, new ReplayTurns());
     readFromFund = 0;
     const once = await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
     expect(await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(once);

@@ -1,7 +1,7 @@
 import type { QueryBus } from '@nestjs/cqrs';
-import { booksAt, everyRegionReader, GetFlagsQuery } from '@earmark/application';
+import { everyRegionReader, GetFlagsQuery, type BooksAt } from '@earmark/application';
 import type { RegionRegistry } from '@earmark/domain';
-import type { EventStore, LedgerReadModels } from '@earmark/event-store';
+import type { LedgerReadModels } from '@earmark/event-store';
 import { programYearDocOf, regionBalanceDocOf, type FlagThresholds } from '@earmark/projections';
 import type { ReportInput } from './ledger-report';
 
@@ -15,12 +15,16 @@ export interface ReportRequest {
 
 /** The balances (live, or replayed to a date) and the flags of one program-year. */
 export async function loadReportInput(
-  source: { readonly store: EventStore; readonly readModels: LedgerReadModels; readonly registry: RegionRegistry },
+  source: {
+    readonly registry: RegionRegistry;
+    /** The tables live, or as the books stood `at` (LedgerSource's). */
+    forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined): Promise<LedgerReadModels>;
+  },
   queryBus: QueryBus,
   request: ReportRequest,
 ): Promise<ReportInput> {
   const { programCode, fiscalYear, asOf } = request;
-  const tables = asOf === null ? source.readModels : await booksAt(source.store, programCode, fiscalYear, { asOf });
+  const tables = await source.forFund(programCode, fiscalYear, asOf === null ? undefined : { asOf });
   const programYearRow = await tables.programYear(programCode, fiscalYear);
   const programYear = programYearRow ? programYearDocOf(programYearRow, await tables.programDocuments(programCode, fiscalYear)) : null;
   const regions = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
+import { LedgerSource } from '@earmark/application';
 import { isCalendarDate, maxFiscalYear, minFiscalYear, programCodePattern } from '@earmark/domain';
 import { buildLedgerReport, loadReportInput, renderReport, renderReportXlsx, reportFormats, type ReportFormat, type ReportLanguage } from '@earmark/reports';
 import { ledgerModuleFor, loadConfig, openInfrastructure } from '@earmark/runtime';
@@ -39,7 +40,7 @@ export async function runReport(argv: string[]): Promise<number> {
   class ReportModule {}
   const context = await NestFactory.createApplicationContext(ReportModule, { logger: ['error', 'warn'] });
   try {
-    const input = await loadReportInput(infrastructure, context.get(QueryBus), { programCode, fiscalYear, asOf, thresholds });
+    const input = await loadReportInput(context.get(LedgerSource), context.get(QueryBus), { programCode, fiscalYear, asOf, thresholds });
     const report = buildLedgerReport(input);
     const body = format === 'xlsx' ? await renderReportXlsx(report, language) : renderReport(report, format, language);
     if (out === undefined) {

@@ -1,24 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { fundStreamName } from '@earmark/domain';
-import type { EventStore } from '@earmark/event-store';
+import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
-import { readPageSize } from '../ports';
+import { EVENT_STORE, readPageSize } from '../ports';
+import { ReplayTurns } from './replay-turns';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
 export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint };
 
+/** Whether an event counts in the books as they stood `at`. */
+function counts(event: RecordedEvent, at: BooksAt): boolean {
+  return 'asOf' in at ? effectiveDateOf(event) <= at.asOf : event.position <= at.atPosition;
+}
+
+/** Tables folded from a fund's stream up to `nextVersion` (exclusive), with the events read. */
+interface Folded {
+  readonly docs: InMemoryLedgerTables;
+  nextVersion: bigint;
+  events: number;
+}
+
+/**
+ * Folds the fund's events after `folded.nextVersion`, those that count at `at`, into its tables.
+ * Folding the counted events of a stream in log order, in one go or in several, gives the same
+ * tables. Each page is folded and its version noted with no wait between, so a read that fails
+ * leaves the tables and their version in step, and the next call continues from there.
+ */
+async function foldFund(store: EventStore, streamName: string, at: BooksAt, folded: Folded): Promise<void> {
+  for (;;) {
+    const page = await store.readStream(streamName, { fromVersion: folded.nextVersion, maxCount: readPageSize });
+    folded.docs.apply(page.filter((event) => counts(event, at)));
+    folded.events += page.length;
+    if (page.length > 0) folded.nextVersion = page[page.length - 1].streamVersion + 1n;
+    if (page.length < readPageSize) return;
+  }
+}
+
 /** Replays one fund's events, up to the point asked for, through the ledger projection in memory. */
 export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
-  const docs = new InMemoryLedgerTables();
-  const streamName = fundStreamName(programCode, fiscalYear);
-  let fromVersion = 0n;
-  for (;;) {
-    const page = await store.readStream(streamName, { fromVersion, maxCount: readPageSize });
-    const kept = page.filter((event) =>
-      'asOf' in at ? effectiveDateOf(event) <= at.asOf : event.position <= at.atPosition,
-    );
-    docs.apply(kept);
-    if (page.length < readPageSize) break;
-    fromVersion = page[page.length - 1].streamVersion + 1n;
+  const folded: Folded = { docs: new InMemoryLedgerTables(), nextVersion: 0n, events: 0 };
+  await foldFund(store, fundStreamName(programCode, fiscalYear), at, folded);
+  return folded.docs;
+}
+
+/** Past views kept, the most recently asked; one asked again after being dropped is replayed anew. */
+const maxViewsKept = 8;
+/**
+ * Events read into the views kept, over all of them: a view holds about 0.7 KiB an event (its trail
+ * entries), so a fund of 100,000 events takes some 70 MiB. Past this, the least recently asked
+ * views are dropped; the one just asked is kept whatever its size.
+ */
+export const maxBooksEventsKept = 300_000;
+
+/**
+ * The books as they stood at a date or a position, kept between calls. A view is replayed once from
+ * the fund's stream; a later call reads only the events appended since and folds those that count
+ * (an event back-dated to the day asked, for a view by date; none, for a view by position), so it
+ * costs what arrived since, and the answer is the same as a fresh replay's. Callers asking for the
+ * same view at the same time share one replay, and a replay from the start takes its turn with the
+ * others (ReplayTurns), so that a burst of calls for many dates queues instead of holding every
+ * fund in memory at once.
+ */
+@Injectable()
+export class BooksAtViews {
+  private readonly views = new Map<string, KeptView>();
+  /** `maxBooksEventsKept`, as a field so that a test can hold fewer. */
+  protected readonly eventsKept: number = maxBooksEventsKept;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly turns: ReplayTurns,
+  ) {}
+
+  async tables(programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
+    const streamName = fundStreamName(programCode, fiscalYear);
+    const key = `${streamName}|${'asOf' in at ? `d${at.asOf}` : `p${at.atPosition}`}`;
+    let view = this.views.get(key);
+    if (!view) {
+      // Kept at once, so that a caller arriving before the replay ends waits for it.
+      view = new KeptView(streamName, at);
+      this.views.set(key, view);
+    }
+    // One catch-up at a time per view: a caller arriving meanwhile waits, then reads what followed
+    // (and, should that catch-up fail, tries again from where it stopped).
+    while (view.catchingUp) await view.catchingUp.catch(() => undefined);
+    const fold = () => foldFund(this.store, view.streamName, view.at, view);
+    // A replay from the start takes its turn (ReplayTurns); a catch-up reads what arrived since.
+    const catchingUp = view.nextVersion === 0n ? this.turns.run(fold) : fold();
+    view.catchingUp = catchingUp;
+    try {
+      await catchingUp;
+    } finally {
+      view.catchingUp = null;
+    }
+    this.keep(key, view);
+    return view.docs;
   }
-  return docs;
+
+  /** Views kept, for a test. */
+  get viewsKept(): number {
+    return this.views.size;
+  }
+
+  private keep(key: string, view: KeptView): void {
+    // Most recently asked last: the first is the one to drop.
+    this.views.delete(key);
+    this.views.set(key, view);
+    let events = 0;
+    for (const kept of this.views.values()) events += kept.events;
+    for (const [oldKey, oldest] of this.views) {
+      if (oldKey === key || (this.views.size <= maxViewsKept && events <= this.eventsKept)) break;
+      this.views.delete(oldKey);
+      events -= oldest.events;
+    }
+  }
+}
+
+class KeptView implements Folded {
+  readonly docs = new InMemoryLedgerTables();
+  /** The fund stream's version after the last event read (counted or not). */
+  nextVersion = 0n;
+  events = 0;
+  catchingUp: Promise<void> | null = null;
+
+  constructor(
+    readonly streamName: string,
+    readonly at: BooksAt,
+  ) {}
 }

@@ -22,6 +22,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, readPageSize, REGION_REGISTRY } from '../ports';
+import { ReplayTurns } from './replay-turns';
 
 /**
  * A flag as the list gives it: the finding, and where its handling stands. `resolved` is true for a
@@ -77,6 +78,7 @@ export class FundAuditViews {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
+    private readonly turns: ReplayTurns,
   ) {}
 
   /** Every flag of the fund as of `asOf`, in the list's order, with ids. */
@@ -90,13 +92,15 @@ export class FundAuditViews {
     if (kept) return kept;
     const flags = fund.covers(asOf)
       ? evaluateFlags({ audit: fund.fold.audit, refusalEvents: fund.refusals, registry: this.registry, asOf, thresholds })
-      : computeIdentifiedFlags({
-          fundEvents: await this.readFolded(fund),
-          refusalEvents: fund.refusals,
-          registry: this.registry,
-          asOf,
-          thresholds,
-        });
+      : await this.turns.run(async () =>
+          computeIdentifiedFlags({
+            fundEvents: await this.readFolded(fund),
+            refusalEvents: fund.refusals,
+            registry: this.registry,
+            asOf,
+            thresholds,
+          }),
+        );
     return remember(fund.flags, key, flags);
   }
 
@@ -184,7 +188,7 @@ export class FundAuditViews {
     if (kept) return kept;
     const rows = fund.covers(asOf)
       ? evaluatePerformance(fund.fold.audit, this.registry, thresholds, asOf)
-      : computePerformance({ fundEvents: await this.readFolded(fund), registry: this.registry, thresholds, asOf });
+      : await this.turns.run(async () => computePerformance({ fundEvents: await this.readFolded(fund), registry: this.registry, thresholds, asOf }));
     return remember(fund.performance, key, rows);
   }
 
@@ -199,7 +203,8 @@ export class FundAuditViews {
       new FundFold(name, refusalStreamName(programCode, fiscalYear), flagHandlingStreamName(programCode, fiscalYear));
     // One catch-up at a time per fund: a caller arriving meanwhile waits, then reads what followed.
     while (fund.catchingUp) await fund.catchingUp;
-    const catchingUp = this.catchUp(fund);
+    // A fund not folded yet is replayed from the start, and takes its turn with other replays.
+    const catchingUp = fund.nextFundVersion === 0n ? this.turns.run(() => this.catchUp(fund)) : this.catchUp(fund);
     fund.catchingUp = catchingUp;
     try {
       await catchingUp;

@@ -17,7 +17,8 @@ import {
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, READ_MODELS, REGION_REGISTRY, type LedgerSettings } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
-import { booksAt, type BooksAt } from './books-at';
+import { BooksAtViews, type BooksAt } from './books-at';
+import { ReplayTurns } from './replay-turns';
 
 /**
  * What the ledger's queries read: the tables, live or as the books stood at a date or position,
@@ -29,10 +30,11 @@ export class LedgerSource {
     @Inject(READ_MODELS) readonly readModels: LedgerReadModels,
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(REGION_REGISTRY) readonly registry: RegionRegistry,
+    private readonly past: BooksAtViews,
   ) {}
 
   async forFund(programCode: string, fiscalYear: number, at: BooksAt | undefined): Promise<LedgerReadModels> {
-    return at ? booksAt(this.store, programCode, fiscalYear, at) : this.readModels;
+    return at ? this.past.tables(programCode, fiscalYear, at) : this.readModels;
   }
 
   scopeOf(reader: Reader): ReadScope {
@@ -98,11 +100,19 @@ export class GetProgramYearQuery extends ProgramYearQuery<ReturnType<typeof prog
 export class GetProgramYearHandler implements IQueryHandler<GetProgramYearQuery> {
   constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, reader, at }: GetProgramYearQuery) {
+    const scope = this.source.scopeOf(reader);
+    if (at) {
+      // The root is fixed by the first allocation, so the live row names it for every past view: a
+      // key that may not read the totals is refused before the fund is replayed for it.
+      const live = await this.source.readModels.programYear(programCode, fiscalYear);
+      if (!live) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
+      scope.requireRoot(rootOf(live), `the totals of ${programCode} ${fiscalYear}`);
+    }
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     // Asked together: on a server store the two reads share one wait instead of two in a row.
     const [row, documents] = await Promise.all([tables.programYear(programCode, fiscalYear), tables.programDocuments(programCode, fiscalYear)]);
     if (!row) throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
-    this.source.scopeOf(reader).requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
+    scope.requireRoot(rootOf(row), `the totals of ${programCode} ${fiscalYear}`);
     return programYearView(programYearDocOf(row, documents));
   }
 }
@@ -114,15 +124,27 @@ export class ListRegionBalancesQuery extends ProgramYearQuery<ReturnType<typeof 
 export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalancesQuery> {
   constructor(private readonly source: LedgerSource) {}
   async execute({ programCode, fiscalYear, reader, at }: ListRegionBalancesQuery) {
+    const scope = this.source.scopeOf(reader);
+    if (at && !(await this.coversAnyRegion(programCode, fiscalYear, scope))) return [];
     const tables = await this.source.forFund(programCode, fiscalYear, at);
     if (!(await tables.programYear(programCode, fiscalYear))) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
-    const scope = this.source.scopeOf(reader);
     const funded = (await tables.regionBalances(programCode, fiscalYear)).map(regionBalanceDocOf);
     const regions = coveredRegions(funded, scope);
     const children = childrenByParent(regions, this.source.registry);
     return regions.map((region) => regionBalanceView(region, children.get(region.regionCode) ?? [], this.source.registry));
+  }
+
+  /**
+   * Whether the key covers a region that holds money now. A region held money in a past view only if
+   * it holds a balance row now (rows are never removed), so without one the past list is empty too,
+   * and the fund is not replayed for it. An unknown program-year is left to the answer below (404).
+   */
+  private async coversAnyRegion(programCode: string, fiscalYear: number, scope: ReadScope): Promise<boolean> {
+    const live = this.source.readModels;
+    if (!(await live.programYear(programCode, fiscalYear))) return true;
+    return (await live.regionBalances(programCode, fiscalYear)).some((row) => scope.covers(row.regionCode));
   }
 }
 
@@ -212,6 +234,8 @@ export class GetRegionTrailHandler implements IQueryHandler<GetRegionTrailQuery>
 
 /** The ledger's query handlers, with the source they read from (live tables, or the books replayed to a date). */
 export const ledgerQueryHandlers = [
+  ReplayTurns,
+  BooksAtViews,
   LedgerSource,
   ListProgramsHandler,
   GetProgramYearHandler,

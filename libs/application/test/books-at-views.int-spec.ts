@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fundStreamName } from '@earmark/domain';
+import type { EventStore, JsonObject, LedgerReadModels, NewEvent } from '@earmark/event-store';
+import { SqliteEventStore } from '@earmark/event-store/sqlite';
+import { booksAt, BooksAtViews, ReplayTurns, type BooksAt } from '../src';
+
+/**
+ * The books as they stood at a date or a position, kept between calls, over a real SQLite store:
+ * a kept view reads only the events appended since, folds those that count (a back-dated one
+ * included), and answers what a fresh replay of the whole stream answers.
+ */
+
+const programCode = 'books-at-fund';
+const fiscalYear = 2024;
+const stream = fundStreamName(programCode, fiscalYear);
+
+const allocation = (): NewEvent => ({
+  id: randomUUID(),
+  type: 'AllocationRecorded',
+  metadata: { actor: 'finance-sichuan' },
+  data: {
+    documentNo: '川财社〔2024〕2号',
+    title: 'test',
+    kind: 'pre-allocation',
+    programCode,
+    programName: 'test',
+    fiscalYear,
+    issuedOn: '2024-01-18',
+    issuerRegionCode: '510000',
+    incomeSubject: '1100299',
+    expenditureSubject: '2083001',
+    totalFen: '200000000',
+    lines: [
+      { regionCode: '510100', amountFen: '100000000' },
+      { regionCode: '510300', amountFen: '100000000' },
+    ],
+  },
+});
+
+let voucher = 0;
+const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => {
+  voucher += 1;
+  const data: JsonObject = {
+    disbursementId: randomUUID(),
+    programCode,
+    fiscalYear,
+    regionCode,
+    kind: 'beneficiary-payment',
+    amountFen,
+    paidOn,
+    voucherNo: `V-${voucher}`,
+    expenditureSubject: '2083001',
+    beneficiaries: 1,
+    afterSettlement: false,
+  };
+  return { id: randomUUID(), type: 'DisbursementRecorded', metadata: { actor: 'finance-city' }, data };
+};
+
+/** What the queries read of a view: the totals, every balance and each region's whole trail. */
+async function contents(tables: LedgerReadModels) {
+  return {
+    programYear: await tables.programYear(programCode, fiscalYear),
+    balances: await tables.regionBalances(programCode, fiscalYear),
+    trails: await Promise.all(
+      ['510100', '510300'].map((region) => tables.trailPage(programCode, fiscalYear, region, { after: 0n, limit: 1_000 })),
+    ),
+  };
+}
+
+describe('BooksAtViews over SQLite', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let version = -1n;
+  /** Events read from the fund's stream, call by call. */
+  let readFromFund = 0;
+  let countedStore: EventStore;
+
+  const append = async (...events: NewEvent[]) => {
+    const appended = await store.append({ streams: [{ streamName: stream, expectedVersion: version < 0n ? 'no-stream' : version, events }] });
+    version += BigInt(events.length);
+    return appended.lastPosition;
+  };
+  const paidBy = async (tables: LedgerReadModels, region: string) => (await tables.regionBalance(programCode, fiscalYear, region))?.paidFen;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'earmark-books-at-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
+    await store.init();
+    countedStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<EventStore['readStream']>) => {
+          const page = await target.readStream(...args);
+          if (args[0] === stream) readFromFund += page.length;
+          return page;
+        };
+      },
+    });
+    await append(allocation(), payment('510100', '100', '2024-03-01'), payment('510300', '250', '2024-05-01'), payment('510100', '70', '2024-07-01'));
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replays a view once, then reads only what arrived since, folding what counts by its date', async () => {
+    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    const at: BooksAt = { asOf: '2024-06-30' };
+    readFromFund = 0;
+    const first = await views.tables(programCode, fiscalYear, at);
+    expect(readFromFund).toBe(4);
+    expect(await paidBy(first, '510100')).toBe(100n);
+    expect(await paidBy(first, '510300')).toBe(250n);
+    expect(await contents(first)).toEqual(await contents(await booksAt(store, programCode, fiscalYear, at)));
+
+    // Asked again with nothing new: no event read.
+    readFromFund = 0;
+    expect(await views.tables(programCode, fiscalYear, at)).toBe(first);
+    expect(readFromFund).toBe(0);
+
+    // A payment after the day: read, not counted. One back-dated to it: counted.
+    await append(payment('510300', '5', '2024-08-01'));
+    await append(payment('510100', '3', '2024-06-30'));
+    readFromFund = 0;
+    const caughtUp = await views.tables(programCode, fiscalYear, at);
+    expect(readFromFund).toBe(2);
+    expect(await paidBy(caughtUp, '510100')).toBe(103n);
+    expect(await paidBy(caughtUp, '510300')).toBe(250n);
+    expect(await contents(caughtUp)).toEqual(await contents(await booksAt(store, programCode, fiscalYear, at)));
+  });
+
+  it('keeps a view by position as it stood, whatever is appended after', async () => {
+    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    const head = await store.headPosition();
+    const at: BooksAt = { atPosition: head };
+    const before = await contents(await views.tables(programCode, fiscalYear, at));
+    expect(await paidBy(await views.tables(programCode, fiscalYear, at), '510100')).toBe(173n);
+    await append(payment('510100', '11', '2024-02-01'));
+    const after = await contents(await views.tables(programCode, fiscalYear, at));
+    expect(after).toEqual(before);
+    expect(after).toEqual(await contents(await booksAt(store, programCode, fiscalYear, at)));
+    expect(await paidBy(await booksAt(store, programCode, fiscalYear, { atPosition: head + 1n }), '510100')).toBe(184n);
+    expect(await paidBy(await views.tables(programCode, fiscalYear, at), '510100')).toBe(173n);
+  });
+
+  it('gives callers asking for one view at the same time one replay', async () => {
+    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    readFromFund = 0;
+    const at: BooksAt = { asOf: '2024-12-31' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => views.tables(programCode, fiscalYear, at)));
+    expect(new Set(answers).size).toBe(1);
+    expect(readFromFund).toBe(Number(version) + 1);
+    expect(await paidBy(answers[0], '510100')).toBe(184n);
+  });
+
+  it('drops the views asked longest ago past its bound of events, keeping the one just asked', async () => {
+    const events = Number(version) + 1;
+    /** Holds two views of this fund. */
+    class TwoViews extends BooksAtViews {
+      protected override readonly eventsKept = 2 * events;
+    }
+    const views = new TwoViews(countedStore, new ReplayTurns());
+    const day = (n: number): BooksAt => ({ asOf: `2024-1${n}-01` });
+    await views.tables(programCode, fiscalYear, day(0));
+    await views.tables(programCode, fiscalYear, day(1));
+    expect(views.viewsKept).toBe(2);
+    readFromFund = 0;
+    await views.tables(programCode, fiscalYear, day(0));
+    expect(readFromFund).toBe(0);
+    // A third: the one asked longest ago (day 1) goes.
+    await views.tables(programCode, fiscalYear, day(2));
+    expect(views.viewsKept).toBe(2);
+    readFromFund = 0;
+    await views.tables(programCode, fiscalYear, day(0));
+    expect(readFromFund).toBe(0);
+    await views.tables(programCode, fiscalYear, day(1));
+    expect(readFromFund).toBe(events);
+  });
+});
+
+describe('ReplayTurns', () => {
+  it('runs one replay at a time, in the order asked, and a failed one does not stop the next', async () => {
+    const turns = new ReplayTurns();
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const first = turns.run(async () => {
+      log.push('first starts');
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      log.push('first ends');
+      return 1;
+    });
+    const failing = turns.run(async () => {
+      log.push('second starts');
+      throw new Error('store unavailable');
+    });
+    const third = turns.run(async () => {
+      log.push('third starts');
+      return 3;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['first starts']);
+    expect(turns.queued).toBe(2);
+    release();
+    expect(await first).toBe(1);
+    await expect(failing).rejects.toThrow('store unavailable');
+    expect(await third).toBe(3);
+    expect(log).toEqual(['first starts', 'first ends', 'second starts', 'third starts']);
+    expect(turns.queued).toBe(0);
+  });
+});
