@@ -212,4 +212,32 @@ describe('ReplayTurns', () => {
     expect(log).toEqual(['first starts', 'first ends', 'second starts', 'third starts']);
     expect(turns.queued).toBe(0);
   });
+
+  it('refuses a replay at once, 503 unavailable, while its bound of replays is waiting', async () => {
+    class TwoWaiting extends ReplayTurns {
+      protected override readonly maxWaiting = 2;
+    }
+    const turns = new TwoWaiting();
+    let release: () => void = () => undefined;
+    const running = turns.run(
+      () =>
+        new Promise<string>((resolve) => {
+          release = () => resolve('first');
+        }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [turns.run(async () => 'second'), turns.run(async () => 'third')];
+    let ran = false;
+    await expect(
+      turns.run(async () => {
+        ran = true;
+        return 'fourth';
+      }),
+    ).rejects.toMatchObject({ code: 'unavailable', detail: '2 replays of whole funds are waiting (past views, first folds); retry later' });
+    expect(ran).toBe(false);
+    release();
+    expect(await Promise.all([running, ...waiting])).toEqual(['first', 'second', 'third']);
+    // Room again once they ran.
+    expect(await turns.run(async () => 'fifth')).toBe('fifth');
+  });
 });

@@ -1,4 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { ApplicationError } from '../problem';
+
+/**
+ * Replays waiting for their turn, beyond which a call is answered 503 `unavailable` at once. Each
+ * replay of a large fund takes seconds, and one that waits runs even if its caller has gone, so an
+ * unbounded queue would let a burst of calls for many days keep the service busy for an hour.
+ */
+export const maxReplaysWaiting = 16;
 
 /**
  * Replays of a whole fund from its stream (a view of the books at a past day or position, the
@@ -11,9 +19,19 @@ import { Injectable } from '@nestjs/common';
 export class ReplayTurns {
   private last: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  /** `maxReplaysWaiting`, as a field so that a test can hold fewer. */
+  protected readonly maxWaiting: number = maxReplaysWaiting;
 
-  /** Runs `replay` once every replay queued before it has ended (resolved or not). */
+  /**
+   * Runs `replay` once every replay queued before it has ended (resolved or not). With
+   * `maxWaiting` replays already waiting, refuses it (503 `unavailable`) without running it.
+   */
   run<T>(replay: () => Promise<T>): Promise<T> {
+    if (this.waiting >= this.maxWaiting) {
+      return Promise.reject(
+        new ApplicationError('unavailable', `${this.waiting} replays of whole funds are waiting (past views, first folds); retry later`),
+      );
+    }
     this.waiting += 1;
     const turn = this.last.then(() => {
       this.waiting -= 1;
