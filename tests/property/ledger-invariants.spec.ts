@@ -18,7 +18,7 @@ import {
   type Region,
 } from '@earmark/domain';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
-import { countersOf, InMemoryLedgerTables, programYearDocOf, regionBalanceDocOf } from '@earmark/projections';
+import { computeIdentifiedFlags, countersOf, defaultFlagThresholds, InMemoryLedgerTables, programYearDocOf, regionBalanceDocOf } from '@earmark/projections';
 import { BalanceReplay } from '@earmark/audit';
 
 /**
@@ -335,6 +335,40 @@ describe('ledger invariants under random commands from every key', () => {
     );
     // The generators must reach the money paths, not only refusals.
     expect(eventsRecorded).toBeGreaterThan(runs);
+  });
+
+  /**
+   * What a handling step relies on to find a flag without judging every fund (docs/flags.md): an id
+   * whose subject is a log position names an event of the flag's own fund, and any other finding
+   * but a performance one is about a region that holds a balance row in the fund.
+   */
+  it('names in every flag an event of its fund, or a region with a balance row there', () => {
+    let positional = 0;
+    let regionWide = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 60, size: 'large' }), fc.constantFrom('2024-06-30', '2025-12-31'), (steps, asOf) => {
+        const ledger = new Ledger();
+        ledger.send(keys[0], opening);
+        for (const { key, plan } of steps) ledger.send(key, plan);
+        const positions = new Set(ledger.log.map((event) => Number(event.position)));
+        const flags = computeIdentifiedFlags({ fundEvents: ledger.log, refusalEvents: [], registry, asOf, thresholds: defaultFlagThresholds });
+        for (const flag of flags) {
+          const subject = flag.id.replace(/\.[0-9]+$/, '').split(':')[2] ?? '';
+          const atPosition = /^(?:payment|lot|event|refusal)-([0-9]+)$/.exec(subject);
+          if (atPosition) {
+            expect({ id: flag.id, inFund: positions.has(Number(atPosition[1])) }).toEqual({ id: flag.id, inFund: true });
+            positional += 1;
+          } else if (!flag.rule.startsWith('performance-')) {
+            expect({ id: flag.id, row: ledger.docs.regionBalanceNow(programCode, fiscalYear, flag.regionCode) !== null }).toEqual({ id: flag.id, row: true });
+            regionWide += 1;
+          }
+        }
+      }),
+      { numRuns: Math.min(runs, 500) },
+    );
+    // The sequences must raise flags of both kinds, not only pass quietly.
+    expect(positional).toBeGreaterThan(100);
+    expect(regionWide).toBeGreaterThan(100);
   });
 
   it('refuses every allocation from a key that does not cover the root, whatever its issuer', () => {
