@@ -66,7 +66,9 @@ function CoveredRegionsOverview() {
           </p>
           <p data-testid="key-covers">
             {t('scope.covers', {
-              regions: (key?.regions ?? []).map((code) => `${nameOf(loaded.value[1]).get(code) ?? code}（${code}）`).join('、'),
+              regions: (key?.regions ?? [])
+                .map((code) => t('region.heading', { name: nameOf(loaded.value[1]).get(code) ?? code, code }))
+                .join(t('list.separator')),
             })}
           </p>
           <h2>{t('scope.figures')}</h2>
