@@ -23,12 +23,14 @@ const summedFields = [
 type SummedFigures = { [field in (typeof summedFields)[number][0]]: string } & { beneficiaries: number };
 
 function figures(docs: readonly RegionBalanceDoc[]): SummedFigures {
-  const out = { beneficiaries: docs.reduce((sum, doc) => sum + doc.beneficiaries, 0) } as SummedFigures;
+  // Filled in the order the views have always printed: the amounts, then the persons.
+  const out = {} as SummedFigures;
   for (const [field, stored] of summedFields) {
     let total = 0n;
     for (const doc of docs) total += fenFromString(doc[stored]);
     out[field] = formatYuan(total);
   }
+  out.beneficiaries = docs.reduce((sum, doc) => sum + doc.beneficiaries, 0);
   return out;
 }
 
