@@ -240,6 +240,72 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await page.getByRole('heading', { name: 'Region tree' }).waitFor();
     expect(browser.consoleErrors).toEqual([]);
   });
+
+  it('a 市’s key signs in and reads its own regions: the list’s figures of 成都, its tree, flags and targets; the province’s pages say they need a key covering the province', async () => {
+    // A tab of its own: its session holds no token of the steps before.
+    const page = await browser.context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(`${app.baseUrl}/dashboard`);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByLabel('Access token').fill(app.token('op-cd'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const figure = (label: string) => page.getByTestId('totals').locator('.figure', { hasText: label }).locator('dd');
+    await expectText(page.getByRole('heading', { name: 'Figures of the regions this token covers' }), 'Figures of the regions this token covers');
+    await page.getByRole('button', { name: '中文' }).click();
+
+    // 成都市's 255.66 万元, 25 payments of 1,000.00 to 10 persons each; nothing of the other 市(州).
+    await expectText(page.getByTestId('key-covers'), '本令牌覆盖：成都市（510100），及其拨付的下级地区（不含省直管的扩权县）。');
+    await expectText(page.getByRole('heading', { name: '本令牌覆盖地区的合计' }), '本令牌覆盖地区的合计');
+    await expectText(figure('已分配'), '2,556,600.00 元');
+    await expectText(figure('已支付'), '25,000.00 元');
+    await expectText(figure('结余'), '2,531,600.00 元');
+    await expectText(figure('代缴人数'), '250');
+    await expectText(page.getByTestId('needs-province'), '全省合计需要覆盖省级的经办或审计令牌。');
+    await expectText(page.getByTestId('report-needs-province'), '清算报表汇总全省各地区的资金，需要覆盖省级的经办或审计令牌。');
+    expect(await page.locator('#program option').allTextContents()).toEqual(['困难群体养老保险个人缴费省级财政代缴资金 2024']);
+    expect(await page.getByTestId('covered-regions').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-region')))).toEqual(['510100']);
+    await expectText(page.getByTestId('covered-regions').locator('tr[data-region="510100"] td').nth(4), '25,000.00 元');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // The tree: 成都市 and its 20 区/县, opened; no other 市(州).
+    await page.getByRole('link', { name: '地区', exact: true }).click();
+    await expectText(page.locator('tr[data-region="510104"] th'), '锦江区');
+    expect(await page.locator('tr[data-region]').count()).toBe(21);
+    await expectText(page.locator('tr[data-region="510100"] td.num').first(), '2,556,600.00 元');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Its flags, as the API gives them to this key.
+    const flags = (await app.get(`/v1/programs/${program}/years/${year}/flags?limit=1000`, 'op-cd')).body as { regionCode: string }[];
+    expect(flags.length).toBeGreaterThan(0);
+    expect(new Set(flags.map((flag) => flag.regionCode))).toEqual(new Set(['510100']));
+    await page.getByRole('link', { name: '预警' }).click();
+    await expectText(page.getByTestId('flag-count'), `共 ${flags.length} 条`);
+
+    // The documents list every region: the page says so and shows 成都's own targets.
+    await page.getByRole('link', { name: '分配文件' }).click();
+    await expectText(page.getByTestId('documents-need-province'), '分配文件列出全省各地区的分配，需要覆盖省级的经办或审计令牌才能查看。');
+    await expectText(page.locator('h3'), '成都市 (510100)');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // A proof is for an auditor key covering the province.
+    await page.goto(`${app.baseUrl}/dashboard#/proof/1`);
+    await expectText(page.getByTestId('proof-refused'), '包含性证明只对审计令牌开放。');
+    await page.evaluate((token) => sessionStorage.setItem('earmark.token', token), app.token('aud-cd'));
+    await page.reload();
+    await expectText(page.getByTestId('proof-refused'), '包含性证明针对全省的审计日志，需要覆盖省级的审计令牌。');
+    expect(consoleErrors).toEqual([]);
+
+    // A region outside its tree: the API refuses it, and the page says why.
+    await page.goto(`${app.baseUrl}/dashboard#/region/510300`);
+    await expectText(page.getByRole('alert'), '本令牌不覆盖该地区，请使用覆盖该地区的令牌。');
+    expect(await page.locator('table.trail').count()).toBe(0);
+    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
+    await page.close();
+  });
 });
 
 async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {

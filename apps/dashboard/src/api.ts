@@ -65,10 +65,18 @@ export interface ProgramYear {
   readonly documents: readonly AllocationDocument[];
 }
 
+/**
+ * A row of GET /v1/programs: the program-year's totals for a key covering its funding root, the
+ * figures of the regions the key covers for any other key.
+ */
 export interface ProgramSummary {
   readonly programCode: string;
   readonly programName: string;
   readonly fiscalYear: number;
+  readonly allocated: string;
+  readonly paid: string;
+  readonly beneficiaries: number;
+  readonly available: string;
 }
 
 export interface Region {

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import { ApiError, getJson, session, type ProgramSummary } from './api';
+import { ApiError, getJson, session, type ProgramSummary, type Region, type SessionKey } from './api';
 import { DeskContext, useDesk, type Desk } from './desk-context';
 import { translate, type Language } from './messages';
 import type { MoneyUnit } from './money';
@@ -71,7 +71,7 @@ export function App() {
   );
   if (!signedIn) {
     return (
-      <DeskContext.Provider value={{ language, unit: 'yuan', programCode: '', fiscalYear: 0, asOf: '' }}>
+      <DeskContext.Provider value={{ language, unit: 'yuan', programCode: '', fiscalYear: 0, asOf: '', key: null, coversProvince: false, summary: null }}>
         <header class="top">
           <span class="brand">{t('app.title')}</span>
           {languageButton}
@@ -140,11 +140,15 @@ function Desk({ language, languageButton, onSignOut }: { language: Language; lan
   const [unit, setUnit] = useState<MoneyUnit>('yuan');
   const [asOf, setAsOf] = useState('');
   const [programs, setPrograms] = useState<ProgramSummary[] | null>(null);
+  const [key, setKey] = useState<SessionKey | null>(null);
+  const [coversProvince, setCoversProvince] = useState(false);
   const [programKey, setProgramKey] = useState('');
   const [failed, setFailed] = useState<unknown>(null);
   useEffect(() => {
-    getJson<ProgramSummary[]>('/v1/programs').then(
-      (list) => {
+    Promise.all([getJson<ProgramSummary[]>('/v1/programs'), getJson<SessionKey>('/v1/session'), getJson<Region[]>('/v1/regions')]).then(
+      ([list, held, regions]) => {
+        setKey(held);
+        setCoversProvince(keyCoversProvince(held, regions));
         setPrograms(list);
         if (list.length > 0) setProgramKey(`${list[0].programCode}|${list[0].fiscalYear}`);
       },
@@ -155,7 +159,8 @@ function Desk({ language, languageButton, onSignOut }: { language: Language; lan
     );
   }, []);
   const [programCode, yearText] = programKey.split('|');
-  const desk: Desk = { language, unit, programCode: programCode ?? '', fiscalYear: Number(yearText ?? 0), asOf };
+  const summary = programs?.find((program) => `${program.programCode}|${program.fiscalYear}` === programKey) ?? null;
+  const desk: Desk = { language, unit, programCode: programCode ?? '', fiscalYear: Number(yearText ?? 0), asOf, key, coversProvince, summary };
   const current = (page: Route['page']) => (route.page === page ? { 'aria-current': 'page' as const } : {});
   return (
     <DeskContext.Provider value={desk}>
@@ -224,10 +229,21 @@ function Desk({ language, languageButton, onSignOut }: { language: Language; lan
             {failed instanceof ApiError && failed.status === 403 ? t('login.finance') : t('error.generic')}
           </p>
         )}
+        {programs !== null && programs.length === 0 && <p role="status">{t('program.none')}</p>}
         {programs !== null && programKey !== '' && <Page route={route} />}
       </main>
     </DeskContext.Provider>
   );
+}
+
+/**
+ * Whether the key reads the province's totals, documents and audit log: it lists `*` or a
+ * province (a region the registry places under none). The API decides; this only spares the desk
+ * asking what it would refuse.
+ */
+export function keyCoversProvince(key: SessionKey, regions: readonly Region[]): boolean {
+  const provinces = new Set(regions.filter((region) => region.parentCode === null).map((region) => region.code));
+  return key.regions.some((code) => code === '*' || provinces.has(code));
 }
 
 /** A filter change replaces the address (so it can be bookmarked) without a history entry per key. */

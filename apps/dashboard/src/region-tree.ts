@@ -28,6 +28,32 @@ export function buildRegionTree(regions: readonly Region[], balances: readonly R
   return root ? node(root) : null;
 }
 
+/**
+ * The trees a key that does not cover the province reads: each region it lists, with the regions
+ * that region funds below it (a 市's 区/县, not the 扩权县 the province pays directly, which the
+ * registry places under it but the key does not cover). The API decides what the key may read;
+ * this only spares it rows it would be refused.
+ */
+export function buildCoveredTrees(regions: readonly Region[], balances: readonly RegionBalance[], keyRegions: readonly string[]): RegionNode[] {
+  const byParent = new Map<string, Region[]>();
+  for (const region of regions) {
+    if (region.parentCode === null || region.directFromProvince) continue;
+    byParent.set(region.parentCode, [...(byParent.get(region.parentCode) ?? []), region]);
+  }
+  const balanceOf = new Map(balances.map((balance) => [balance.regionCode, balance]));
+  const byCode = new Map(regions.map((region) => [region.code, region]));
+  const node = (region: Region): RegionNode => ({
+    region,
+    balance: balanceOf.get(region.code) ?? null,
+    children: (byParent.get(region.code) ?? []).sort((a, b) => a.code.localeCompare(b.code)).map(node),
+  });
+  return [...keyRegions]
+    .sort()
+    .map((code) => byCode.get(code))
+    .filter((region): region is Region => region !== undefined)
+    .map(node);
+}
+
 export function matchesSearch(region: Region, query: string): boolean {
   const needle = query.trim().toLowerCase();
   if (needle === '') return true;

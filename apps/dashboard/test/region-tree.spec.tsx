@@ -58,4 +58,15 @@ describe('the region tree: 省 → 市(州) → 区/县 from the registry, figur
     expect(chengdu.querySelector('td.num')!.textContent).toBe('255.66 10k yuan');
     expect(container.querySelector('label[for="tree-search"]')!.textContent).toBe('Search by name or code');
   });
+
+  it('for a key listing 眉山市 only: 眉山市 opened with the regions it funds, not the province nor its 扩权县 仁寿县', () => {
+    const meishan = [...regions, { code: '511402', name: '东坡区', shortName: '东坡区', level: 'county' as const, parentCode: '511400', directFromProvince: false }];
+    const container = mount(<RegionTree regions={meishan} balances={[balance('511400', '719000.00')]} coveredBy={['511400']} />, {
+      coversProvince: false,
+      key: { name: 'op-ms', role: 'operator', regions: ['511400'] },
+    });
+    expect(rowNames(container)).toEqual(['511400', '511402']);
+    expect(container.querySelector('button[aria-label="收起 眉山市"]')!.getAttribute('aria-expanded')).toBe('true');
+    expect(container.querySelector('tr[data-region="511402"] td.muted')!.textContent).toBe('无资金');
+  });
 });

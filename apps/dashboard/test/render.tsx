@@ -3,7 +3,16 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { DeskContext, type Desk } from '../src/desk-context';
 
-export const desk: Desk = { language: 'zh-CN', unit: 'yuan', programCode: 'sc-pension-contribution-subsidy', fiscalYear: 2024, asOf: '' };
+export const desk: Desk = {
+  language: 'zh-CN',
+  unit: 'yuan',
+  programCode: 'sc-pension-contribution-subsidy',
+  fiscalYear: 2024,
+  asOf: '',
+  key: { name: 'aud', role: 'auditor', regions: ['*'] },
+  coversProvince: true,
+  summary: null,
+};
 
 /** Renders into a fresh container of the jsdom document, inside the desk's context. */
 export function mount(children: ComponentChildren, context: Partial<Desk> = {}): HTMLElement {

@@ -20,14 +20,17 @@ const summedFields = [
   ['available', 'availableFen'],
 ] as const;
 
-function figures(docs: readonly RegionBalanceDoc[]) {
-  const out: Record<string, string | number> = {};
+type SummedFigures = { [field in (typeof summedFields)[number][0]]: string } & { beneficiaries: number };
+
+function figures(docs: readonly RegionBalanceDoc[]): SummedFigures {
+  // Filled in the order the views have always printed: the amounts, then the persons.
+  const out = {} as SummedFigures;
   for (const [field, stored] of summedFields) {
     let total = 0n;
     for (const doc of docs) total += fenFromString(doc[stored]);
     out[field] = formatYuan(total);
   }
-  out['beneficiaries'] = docs.reduce((sum, doc) => sum + doc.beneficiaries, 0);
+  out.beneficiaries = docs.reduce((sum, doc) => sum + doc.beneficiaries, 0);
   return out;
 }
 
@@ -108,6 +111,26 @@ export function programSummaryView(doc: ProgramYearDoc) {
     beneficiaries: doc.beneficiaries,
     available: formatYuan(fenFromString(doc.availableFen)),
   };
+}
+
+/**
+ * A program-year's summary as a key that does not cover its funding root may read it: the figures
+ * of the regions it covers (`regions`), summed as a balance's children are. Each balance counts
+ * what it was allocated (pre-allocations and top-ups), what it paid and what it holds; a
+ * pass-down between two of these regions moves money inside them and changes none of the sums,
+ * so over every region of the fund they are the program-year's own totals.
+ */
+export function coveredProgramSummaryView(doc: ProgramYearDoc, regions: readonly RegionBalanceDoc[]) {
+  const sums = figures(regions);
+  return {
+    programCode: doc.programCode,
+    programName: doc.programName,
+    fiscalYear: doc.fiscalYear,
+    allocated: sums.allocated,
+    paid: sums.paid,
+    beneficiaries: sums.beneficiaries,
+    available: sums.available,
+  } satisfies ReturnType<typeof programSummaryView>;
 }
 
 export function trailView(entries: readonly TrailEntryDoc[]) {

@@ -41,7 +41,7 @@ function regionView(region: Region) {
   status: 403,
   description:
     'problem+json forbidden: not an operator or auditor key, or a region the key does not cover (scope follows the funding tree); ' +
-    'program-year totals and documents need a key covering the funding root. Lists show only the regions and program-years the key covers.',
+    'program-year totals and documents need a key covering the funding root. Lists show only the regions the key covers, and the program-years where one of them holds a balance.',
 })
 @Roles('operator', 'auditor')
 @Controller('v1')
@@ -63,7 +63,16 @@ export class QueriesController {
   }
 
   @Get('programs')
-  @ApiOperation({ summary: 'Every program-year with its totals' })
+  @ApiOperation({
+    summary: 'The program-years the key may read, with its totals or the figures of the regions the key covers',
+    description:
+      'A key covering a program-year\'s funding root gets its totals. A key that does not (a 市(州) or 区/县 key) gets the ' +
+      'program-years in which a region it covers holds a balance, with the same fields: `allocated`, `paid`, `beneficiaries` ' +
+      'and `available` summed over the balances of the regions it covers (scope follows the funding tree: a 市 covers its ' +
+      '区/县, never the 扩权县 the province pays directly). `allocated` is what allocation documents gave those regions; a ' +
+      'pass-down between two of them moves money inside them and changes none of the figures. Program-years where it covers ' +
+      'no region holding a balance are left out. The program-year itself (`/v1/programs/{p}/years/{y}`) stays a 403 for it.',
+  })
   listPrograms(@CurrentReader() reader: Reader) {
     return this.queryBus.execute(new ListProgramsQuery(reader));
   }

@@ -7,6 +7,32 @@ import { PerformanceTable } from './region-page';
 
 /** The allocation documents as the notice gives them, and the Annex 2 targets per 市(州). */
 export function DocumentsPage() {
+  const { coversProvince } = useDesk();
+  return coversProvince ? <ProvinceDocuments /> : <CoveredTargets />;
+}
+
+/**
+ * A key covering some regions only: the API answers it no allocation document (each lists the
+ * whole province), so the page says so and shows the Annex 2 targets of the regions it covers.
+ */
+function CoveredTargets() {
+  const { t, programCode, fiscalYear } = useDesk();
+  const loaded = useLoad(
+    () => Promise.all([getJson<PerformanceRow[]>(`${fundPath(programCode, fiscalYear)}/performance`), getJson<Region[]>('/v1/regions')]),
+    [programCode, fiscalYear],
+  );
+  return (
+    <section aria-labelledby="documents-heading">
+      <h1 id="documents-heading">{t('documents.heading')}</h1>
+      <p data-testid="documents-need-province">{t('scope.documentsNeedProvince')}</p>
+      {loaded.state === 'loading' && <Loading />}
+      {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
+      {loaded.state === 'ready' && <Targets performance={loaded.value[0]} regions={loaded.value[1]} />}
+    </section>
+  );
+}
+
+function ProvinceDocuments() {
   const { t, programCode, fiscalYear, asOf } = useDesk();
   const loaded = useLoad(async () => {
     const programYear = await getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`);
@@ -25,7 +51,6 @@ export function DocumentsPage() {
   if (loaded.state === 'failed') return <ErrorNote error={loaded.error} />;
   const [programYear, performance, regions, details] = loaded.value;
   const nameOf = new Map(regions.map((region) => [region.code, region.name]));
-  const targetRegions = [...new Set(performance.map((row) => row.regionCode))];
   return (
     <section aria-labelledby="documents-heading">
       <h1 id="documents-heading">{t('documents.heading')}</h1>
@@ -84,6 +109,18 @@ export function DocumentsPage() {
           </table>
         </details>
       ))}
+      <Targets performance={performance} regions={regions} />
+    </section>
+  );
+}
+
+/** Annex 2: the targets per 市(州), as the API gives them to the key. */
+function Targets({ performance, regions }: { performance: readonly PerformanceRow[]; regions: readonly Region[] }) {
+  const { t } = useDesk();
+  const nameOf = new Map(regions.map((region) => [region.code, region.name]));
+  const targetRegions = [...new Set(performance.map((row) => row.regionCode))];
+  return (
+    <>
       <h2>{t('documents.targets')}</h2>
       {targetRegions.map((code) => (
         <section key={code} aria-labelledby={`targets-${code}`}>
@@ -93,6 +130,6 @@ export function DocumentsPage() {
           <PerformanceTable rows={performance.filter((row) => row.regionCode === code)} />
         </section>
       ))}
-    </section>
+    </>
   );
 }

@@ -8,6 +8,12 @@ import { useLoad } from '../use-api';
 export const reportFormats = ['xlsx', 'csv', 'md', 'html'] as const;
 
 export function Overview() {
+  const { coversProvince } = useDesk();
+  return coversProvince ? <ProvinceOverview /> : <CoveredRegionsOverview />;
+}
+
+/** A key covering the province: the program-year's totals, the report, the 市(州). */
+function ProvinceOverview() {
   const { t, programCode, fiscalYear, asOf } = useDesk();
   const loaded = useLoad(
     () =>
@@ -31,6 +37,70 @@ export function Overview() {
   );
 }
 
+/**
+ * A key covering some regions only (a 市's, a 区/县's): the API answers it neither the province's
+ * totals nor the report, so the overview shows what it may read: GET /v1/programs' figures of the
+ * regions it covers, their flags and each region's balance.
+ */
+function CoveredRegionsOverview() {
+  const { t, programCode, fiscalYear, asOf, key, summary } = useDesk();
+  const loaded = useLoad(
+    () =>
+      Promise.all([
+        getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
+        getJson<Region[]>('/v1/regions'),
+        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+      ]),
+    [programCode, fiscalYear, asOf],
+  );
+  const nameOf = (regions: readonly Region[]) => new Map(regions.map((region) => [region.code, region.name]));
+  return (
+    <section aria-labelledby="overview-heading">
+      <h1 id="overview-heading">{t('overview.heading')}</h1>
+      {loaded.state === 'loading' && <Loading />}
+      {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
+      {loaded.state === 'ready' && summary !== null && (
+        <>
+          <p class="program-name">
+            {summary.programName} · {summary.fiscalYear}
+          </p>
+          <p data-testid="key-covers">
+            {t('scope.covers', {
+              regions: (key?.regions ?? [])
+                .map((code) => t('region.heading', { name: nameOf(loaded.value[1]).get(code) ?? code, code }))
+                .join(t('list.separator')),
+            })}
+          </p>
+          <h2>{t('scope.figures')}</h2>
+          {asOf !== '' && <p>{t('scope.figuresNow')}</p>}
+          <dl class="figures" data-testid="totals">
+            <Figure label={t('overview.allocated')}>
+              <Amount value={summary.allocated} />
+            </Figure>
+            <Figure label={t('overview.paid')}>
+              <Amount value={summary.paid} />
+            </Figure>
+            <Figure label={t('overview.available')}>
+              <Amount value={summary.available} />
+            </Figure>
+            <Figure label={t('overview.persons')}>{formatCount(summary.beneficiaries)}</Figure>
+          </dl>
+          <Progress id="paid-progress" label={t('overview.paidProgress')} part={summary.paid} whole={summary.allocated} />
+          <p data-testid="needs-province">
+            {t('scope.totalsNeedProvince')}
+          </p>
+          <FlagCounts flags={loaded.value[0]} />
+        </>
+      )}
+      <section aria-labelledby="report-heading" class="reports">
+        <h2 id="report-heading">{t('report.heading')}</h2>
+        <p data-testid="report-needs-province">{t('scope.reportNeedsProvince')}</p>
+      </section>
+      {loaded.state === 'ready' && <CoveredRegions regions={loaded.value[1]} balances={loaded.value[2]} />}
+    </section>
+  );
+}
+
 function Progress({ id, label, part, whole }: { id: string; label: string; part: string; whole: string }) {
   const value = perMille(part, whole);
   return (
@@ -44,11 +114,6 @@ function Progress({ id, label, part, whole }: { id: string; label: string; part:
 
 function Totals({ programYear, flags }: { programYear: ProgramYear; flags: readonly Flag[] }) {
   const { t } = useDesk();
-  const open = flags.filter((flag) => flag.state === undefined || flag.state !== 'archived');
-  const bySeverity = (['critical', 'warning', 'info'] as const).map((severity) => ({
-    severity,
-    count: open.filter((flag) => flag.severity === severity).length,
-  }));
   return (
     <>
       <p class="program-name">
@@ -76,6 +141,20 @@ function Totals({ programYear, flags }: { programYear: ProgramYear; flags: reado
       </dl>
       <Progress id="paid-progress" label={t('overview.paidProgress')} part={programYear.paid} whole={programYear.allocated} />
       <Progress id="passed-progress" label={t('overview.passedProgress')} part={programYear.passedDown} whole={programYear.allocated} />
+      <FlagCounts flags={flags} />
+    </>
+  );
+}
+
+function FlagCounts({ flags }: { flags: readonly Flag[] }) {
+  const { t } = useDesk();
+  const open = flags.filter((flag) => flag.state === undefined || flag.state !== 'archived');
+  const bySeverity = (['critical', 'warning', 'info'] as const).map((severity) => ({
+    severity,
+    count: open.filter((flag) => flag.severity === severity).length,
+  }));
+  return (
+    <>
       <h2>{t('overview.flagsBySeverity')}</h2>
       <ul class="severity-counts">
         {bySeverity.map(({ severity, count }) => (
@@ -158,6 +237,40 @@ function Cities({ regions, balances }: { regions: readonly Region[]; balances: r
                 </tr>
               );
             })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The regions the key covers that hold money of the program-year, each with its own figures. */
+function CoveredRegions({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
+  const { t } = useDesk();
+  const nameOf = new Map(regions.map((region) => [region.code, region.name]));
+  return (
+    <section aria-labelledby="covered-regions-heading">
+      <h2 id="covered-regions-heading">{t('scope.regions')}</h2>
+      <div class="scroll">
+        <table data-testid="covered-regions">
+          <thead>
+            <tr>
+              <th scope="col">{t('col.region')}</th>
+              <th scope="col">{t('col.code')}</th>
+              <AmountHeaders labels={[t('col.allocated'), t('col.received'), t('col.passedDown'), t('col.paid'), t('col.available')]} />
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {balances.map((balance) => (
+              <tr key={balance.regionCode} data-region={balance.regionCode}>
+                <th scope="row">
+                  <a href={`#/region/${balance.regionCode}`}>{nameOf.get(balance.regionCode) ?? balance.regionCode}</a>
+                </th>
+                <td>{balance.regionCode}</td>
+                <BalanceCells balance={balance} amounts={(b) => [b.allocated, b.received, b.passedDown, b.paid, b.available]} columns={6} />
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>

@@ -5,6 +5,22 @@ import { useLoad } from '../use-api';
 
 /** An event's RFC 9162 inclusion proof against the latest signed checkpoint (auditor keys). */
 export function ProofPage({ position }: { position: number }) {
+  const { t, key, coversProvince } = useDesk();
+  // The audit log holds every region's events: an auditor key covering the province reads it.
+  if (key !== null && (key.role !== 'auditor' || !coversProvince)) {
+    return (
+      <section aria-labelledby="proof-heading">
+        <h1 id="proof-heading">{t('proof.heading', { position })}</h1>
+        <p role="alert" class="error" data-testid="proof-refused">
+          {t(key.role !== 'auditor' ? 'error.auditorOnly' : 'scope.proofNeedsProvince')}
+        </p>
+      </section>
+    );
+  }
+  return <Proof position={position} />;
+}
+
+function Proof({ position }: { position: number }) {
   const { t } = useDesk();
   const loaded = useLoad(async () => {
     const checkpoint = await getJson<Checkpoint>('/v1/audit/checkpoints/latest');

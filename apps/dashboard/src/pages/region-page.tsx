@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type Region, type RegionBalance, type TrailEntry } from '../api';
+import { ApiError, asOfQuery, fundPath, getJson, getPage, type PerformanceRow, type Region, type RegionBalance, type TrailEntry } from '../api';
 import { Amount, AmountCells, AmountHeaders, BalanceCells, DirectBadge, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount } from '../money';
@@ -19,6 +19,7 @@ export function RegionPage({ code }: { code: string }) {
       ]),
     [programCode, fiscalYear, asOf, code],
   );
+  const notCovered = loaded.state === 'failed' && loaded.error instanceof ApiError && loaded.error.status === 403;
   return (
     <section aria-labelledby="region-heading">
       <p>
@@ -28,7 +29,13 @@ export function RegionPage({ code }: { code: string }) {
       {loaded.state === 'failed' && (
         <>
           <h1 id="region-heading">{code}</h1>
-          <ErrorNote error={loaded.error} />
+          {notCovered ? (
+            <p class="error" role="alert">
+              {t('scope.regionNotCovered')}
+            </p>
+          ) : (
+            <ErrorNote error={loaded.error} />
+          )}
         </>
       )}
       {loaded.state === 'ready' && (
@@ -40,7 +47,8 @@ export function RegionPage({ code }: { code: string }) {
           <Performance rows={loaded.value[1].filter((row) => row.regionCode === code)} />
         </>
       )}
-      <Trail key={`${code}|${asOf}`} code={code} />
+      {/* Asked once the balance answered: a region the key does not cover has no trail to show it either. */}
+      {(loaded.state === 'ready' || (loaded.state === 'failed' && !notCovered)) && <Trail key={`${code}|${asOf}`} code={code} />}
     </section>
   );
 }
@@ -99,7 +107,7 @@ function Balance({ balance }: { balance: RegionBalance }) {
 
 /** The 区/县 under a 市(州), with their figures as the API gives them; 扩权县 marked. */
 function SubRegions({ regions, balances }: { regions: readonly Region[]; balances: readonly RegionBalance[] }) {
-  const { t } = useDesk();
+  const { t, coversProvince, key } = useDesk();
   if (regions.length === 0) return null;
   const balanceOf = new Map(balances.map((balance) => [balance.regionCode, balance]));
   return (
@@ -127,7 +135,14 @@ function SubRegions({ regions, balances }: { regions: readonly Region[]; balance
                     {region.directFromProvince && <DirectBadge />}
                   </th>
                   <td>{region.code}</td>
-                  <BalanceCells balance={balance} amounts={(b) => [b.allocated, b.received, b.paid, b.available]} columns={5} />
+                  {/* A 扩权县 is the province's to fund: a 市's key does not cover it, whatever it holds. */}
+                  {!coversProvince && region.directFromProvince && !key?.regions.includes(region.code) ? (
+                    <td colSpan={5} class="muted">
+                      {t('scope.notCovered')}
+                    </td>
+                  ) : (
+                    <BalanceCells balance={balance} amounts={(b) => [b.allocated, b.received, b.paid, b.available]} columns={5} />
+                  )}
                 </tr>
               );
             })}

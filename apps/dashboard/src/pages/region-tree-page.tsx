@@ -2,26 +2,34 @@ import { useMemo, useState } from 'preact/hooks';
 import { asOfQuery, fundPath, getJson, type ProgramYear, type Region, type RegionBalance } from '../api';
 import { Amount, AmountCells, AmountHeaders, DirectBadge, ErrorNote, Loading } from '../components';
 import { useDesk } from '../desk-context';
-import { buildRegionTree, searchTree, type RegionNode } from '../region-tree';
+import { buildCoveredTrees, buildRegionTree, searchTree, type RegionNode } from '../region-tree';
 import { useLoad } from '../use-api';
 
 export function RegionTreePage() {
-  const { t, programCode, fiscalYear, asOf } = useDesk();
+  const { t, programCode, fiscalYear, asOf, coversProvince, key } = useDesk();
   const loaded = useLoad(
     () =>
       Promise.all([
         getJson<Region[]>('/v1/regions'),
         getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
-        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
+        // The province's totals are for a key covering it; any other key sees the regions it covers.
+        coversProvince ? getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`) : Promise.resolve(undefined),
       ]),
-    [programCode, fiscalYear, asOf],
+    [programCode, fiscalYear, asOf, coversProvince],
   );
   return (
     <section aria-labelledby="tree-heading">
       <h1 id="tree-heading">{t('tree.heading')}</h1>
       {loaded.state === 'loading' && <Loading />}
       {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
-      {loaded.state === 'ready' && <RegionTree regions={loaded.value[0]} balances={loaded.value[1]} totals={loaded.value[2]} />}
+      {loaded.state === 'ready' && (
+        <RegionTree
+          regions={loaded.value[0]}
+          balances={loaded.value[1]}
+          totals={loaded.value[2]}
+          coveredBy={coversProvince ? undefined : (key?.regions ?? [])}
+        />
+      )}
     </section>
   );
 }
@@ -29,12 +37,38 @@ export function RegionTreePage() {
 /** The program-year's totals: the figures of the whole tree, shown on the province's row. */
 type Totals = Pick<ProgramYear, 'allocated' | 'paid' | 'available'>;
 
-export function RegionTree({ regions, balances, totals }: { regions: readonly Region[]; balances: readonly RegionBalance[]; totals?: Totals }) {
+/**
+ * The tree from the province down; for a key that does not cover the province (`coveredBy`: the
+ * regions it lists), the trees of the regions it lists, opened.
+ */
+export function RegionTree({
+  regions,
+  balances,
+  totals,
+  coveredBy,
+}: {
+  regions: readonly Region[];
+  balances: readonly RegionBalance[];
+  totals?: Totals;
+  coveredBy?: readonly string[];
+}) {
   const { t } = useDesk();
   const [query, setQuery] = useState('');
-  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
-  const root = useMemo(() => buildRegionTree(regions, balances), [regions, balances]);
-  const searched = useMemo(() => (root ? searchTree(root, query) : { tree: null, open: new Set<string>() }), [root, query]);
+  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set(coveredBy ?? []));
+  const roots = useMemo(() => {
+    if (coveredBy) return buildCoveredTrees(regions, balances, coveredBy);
+    const root = buildRegionTree(regions, balances);
+    return root ? [root] : [];
+  }, [regions, balances, coveredBy]);
+  const searched = useMemo(() => {
+    const found = roots.map((root) => searchTree(root, query));
+    return {
+      trees: found.map((one) => one.tree).filter((tree): tree is RegionNode => tree !== null),
+      open: new Set(found.flatMap((one) => [...one.open])),
+    };
+  }, [roots, query]);
+  // The province's row is the top of its tree; a listed region's rows sit at the 市(州) level.
+  const topDepth = coveredBy ? 1 : 0;
   const toggle = (code: string) => {
     const next = new Set(opened);
     if (next.has(code)) next.delete(code);
@@ -48,7 +82,7 @@ export function RegionTree({ regions, balances, totals }: { regions: readonly Re
         <label for="tree-search">{t('tree.search')}</label>
         <input id="tree-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
       </div>
-      {searched.tree === null ? (
+      {searched.trees.length === 0 ? (
         <p>{t('tree.noMatch')}</p>
       ) : (
         <table class="tree">
@@ -61,7 +95,9 @@ export function RegionTree({ regions, balances, totals }: { regions: readonly Re
             </tr>
           </thead>
           <tbody>
-            <TreeRows node={searched.tree} depth={0} isOpen={isOpen} toggle={toggle} totals={totals} />
+            {searched.trees.map((tree) => (
+              <TreeRows key={tree.region.code} node={tree} depth={topDepth} isOpen={isOpen} toggle={toggle} totals={totals} />
+            ))}
           </tbody>
         </table>
       )}

@@ -4,6 +4,7 @@ import type { RegionRegistry } from '@earmark/domain';
 import type { EventStore, LedgerReadModels, ProgramYearRow } from '@earmark/event-store';
 import {
   childrenByParent,
+  coveredProgramSummaryView,
   ledgerProjectionName,
   programSummaryView,
   programYearDocOf,
@@ -69,7 +70,11 @@ function coveredRegions(regions: readonly RegionBalanceDoc[], scope: ReadScope):
   return regions.filter((region) => scope.covers(region.regionCode));
 }
 
-/** Program-years whose funding root the key covers. */
+/**
+ * Every program-year the key may read something of: with its totals where the key covers the
+ * funding root; otherwise, where a region the key covers holds a balance, with the figures of the
+ * regions it covers only.
+ */
 export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryView>[]> {
   constructor(readonly reader: Reader) {
     super();
@@ -82,7 +87,16 @@ export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
   async execute({ reader }: ListProgramsQuery) {
     const scope = this.source.scopeOf(reader);
     const rows = await this.source.readModels.listProgramYears();
-    return rows.filter((row) => scope.coversRoot(rootOf(row))).map((row) => programSummaryView(programYearDocOf(row, [])));
+    const summaries = await Promise.all(
+      rows.map(async (row) => {
+        const doc = programYearDocOf(row, []);
+        if (scope.coversRoot(rootOf(row))) return programSummaryView(doc);
+        const funded = await this.source.readModels.regionBalances(row.programCode, row.fiscalYear);
+        const regions = coveredRegions(funded.map(regionBalanceDocOf), scope);
+        return regions.length === 0 ? null : coveredProgramSummaryView(doc, regions);
+      }),
+    );
+    return summaries.filter((summary) => summary !== null);
   }
 }
 
