@@ -33,7 +33,8 @@ const maxFlagIdLength = 120;
   status: 403,
   description:
     'application/problem+json forbidden: acknowledge and respond need an operator key, archive and reopen an auditor key, ' +
-    'covering the flag’s region (a flag about no region: the funding root)',
+    'covering the flag’s region (a flag about no region: the funding root). Checked on the region the id names before the ' +
+    'flag is looked up, so a key gets it whether or not such a flag exists',
 })
 @ApiResponse({ status: 404, description: 'application/problem+json not-found: no such flag in today’s list' })
 @ApiResponse({ status: 409, description: 'application/problem+json idempotency-key-reused, concurrency-conflict' })
