@@ -76,3 +76,35 @@ describe('Past views of the books, kept between calls', () => {
     }
   });
 });
+
+describe('A fund larger than the service folds in memory', () => {
+  let app: TestApp;
+  const fund = `/v1/programs/${program}/years/${year}`;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { EARMARK_REPLAY_MAX_FUND_EVENTS: '22' } });
+  });
+  afterAll(() => app.close());
+
+  it('answers its past views, flags and performance 503 unavailable, and everything else as before', async () => {
+    // The seed's allocation and its 21 市(州)' targets are the fund's 22 events: within the bound.
+    expect((await app.infrastructure.store.readStream(`fund-${program}-${year}`)).length).toBe(22);
+    expect((await app.get(`${fund}/flags`, 'aud')).status).toBe(200);
+    expect((await app.get(`${fund}/regions/510100?asOf=2024-06-30`, 'op')).status).toBe(200);
+    const paid = await app.post('/v1/disbursements', payment('510100', '100.00', 'BIG-1'), 'cd');
+    expect(paid.status).toBe(201);
+    const detail = `fund-${program}-${year} holds 23 events, more than the 22 this service folds in memory for a view of one fund (EARMARK_REPLAY_MAX_FUND_EVENTS)`;
+    for (const path of [`${fund}/flags`, `${fund}/performance`, `${fund}/regions/510100?asOf=2024-06-30`, `${fund}?atPosition=${paid.body.position}`]) {
+      const answer = await app.get(path, 'aud');
+      expect([path, answer.status, answer.contentType, answer.body.code, answer.body.detail]).toEqual([
+        path,
+        503,
+        'application/problem+json; charset=utf-8',
+        'unavailable',
+        detail,
+      ]);
+    }
+    // The live books and the commands go on.
+    expect((await app.get(`${fund}/regions/510100`, 'op')).body.paid).toBe('100.00');
+    expect((await app.post('/v1/disbursements', payment('510100', '1.00', 'BIG-2'), 'cd')).status).toBe(201);
+  });
+});

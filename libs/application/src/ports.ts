@@ -65,9 +65,16 @@ export interface LedgerSettings {
    * (and flagged late); the decider refuses later ones before settlement.
    */
   readonly latePaymentGraceDays: number;
+  /**
+   * Events of one fund the service folds in memory for a view of it (the books at a past day or
+   * position, the auditors' flags and performance): a larger fund answers those views 503
+   * `unavailable` instead of growing the heap past its limit, which would stop the whole service.
+   */
+  readonly replayMaxFundEvents: number;
 }
 
 export const defaultLedgerSettings: LedgerSettings = {
   minPositionWaitMs: 5_000,
   latePaymentGraceDays: defaultFundPolicy.latePaymentGraceDays,
+  replayMaxFundEvents: 1_000_000,
 };

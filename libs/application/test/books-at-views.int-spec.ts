@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fundStreamName } from '@earmark/domain';
 import type { EventStore, JsonObject, LedgerReadModels, NewEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
-import { booksAt, BooksAtViews, ReplayTurns, type BooksAt } from '../src';
+import { booksAt, BooksAtViews, defaultLedgerSettings, ReplayTurns, type BooksAt } from '../src';
 
 /**
  * The books as they stood at a date or a position, kept between calls, over a real SQLite store:
@@ -107,11 +107,11 @@ describe('BooksAtViews over SQLite', () => {
   });
 
   it('replays a view once, then reads only what arrived since, folding what counts by its date', async () => {
-    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    const views = new BooksAtViews(countedStore, new ReplayTurns(), defaultLedgerSettings);
     const at: BooksAt = { asOf: '2024-06-30' };
     readFromFund = 0;
     const first = await views.tables(programCode, fiscalYear, at);
-    expect(readFromFund).toBe(4);
+    expect(readFromFund).toBe(5); // its 4 events, and its last once more for its size
     expect(await paidBy(first, '510100')).toBe(100n);
     expect(await paidBy(first, '510300')).toBe(250n);
     expect(await contents(first)).toEqual(await contents(await booksAt(store, programCode, fiscalYear, at)));
@@ -133,7 +133,7 @@ describe('BooksAtViews over SQLite', () => {
   });
 
   it('keeps a view by position as it stood, whatever is appended after', async () => {
-    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    const views = new BooksAtViews(countedStore, new ReplayTurns(), defaultLedgerSettings);
     const head = await store.headPosition();
     const at: BooksAt = { atPosition: head };
     const before = await contents(await views.tables(programCode, fiscalYear, at));
@@ -147,13 +147,27 @@ describe('BooksAtViews over SQLite', () => {
   });
 
   it('gives callers asking for one view at the same time one replay', async () => {
-    const views = new BooksAtViews(countedStore, new ReplayTurns());
+    const views = new BooksAtViews(countedStore, new ReplayTurns(), defaultLedgerSettings);
     readFromFund = 0;
     const at: BooksAt = { asOf: '2024-12-31' };
     const answers = await Promise.all(Array.from({ length: 5 }, () => views.tables(programCode, fiscalYear, at)));
     expect(new Set(answers).size).toBe(1);
-    expect(readFromFund).toBe(Number(version) + 1);
+    expect(readFromFund).toBe(Number(version) + 2);
     expect(await paidBy(answers[0], '510100')).toBe(184n);
+  });
+
+  it('refuses, 503 unavailable, to replay a fund of more events than its bound, reading only its last event', async () => {
+    const events = Number(version) + 1;
+    const bounded = new BooksAtViews(countedStore, new ReplayTurns(), { replayMaxFundEvents: events - 1 });
+    readFromFund = 0;
+    await expect(bounded.tables(programCode, fiscalYear, { asOf: '2024-12-31' })).rejects.toMatchObject({
+      code: 'unavailable',
+      detail: `${stream} holds ${events} events, more than the ${events - 1} this service folds in memory for a view of one fund (EARMARK_REPLAY_MAX_FUND_EVENTS)`,
+    });
+    expect(readFromFund).toBe(1);
+    expect(bounded.viewsKept).toBe(0);
+    // The CLI's one-off replay has no bound.
+    expect(await paidBy(await booksAt(store, programCode, fiscalYear, { asOf: '2024-12-31' }), '510100')).toBe(184n);
   });
 
   it('drops the views asked longest ago past its bound of events, keeping the one just asked', async () => {
@@ -162,7 +176,7 @@ describe('BooksAtViews over SQLite', () => {
     class TwoViews extends BooksAtViews {
       protected override readonly eventsKept = 2 * events;
     }
-    const views = new TwoViews(countedStore, new ReplayTurns());
+    const views = new TwoViews(countedStore, new ReplayTurns(), defaultLedgerSettings);
     const day = (n: number): BooksAt => ({ asOf: `2024-1${n}-01` });
     await views.tables(programCode, fiscalYear, day(0));
     await views.tables(programCode, fiscalYear, day(1));
@@ -177,7 +191,7 @@ describe('BooksAtViews over SQLite', () => {
     await views.tables(programCode, fiscalYear, day(0));
     expect(readFromFund).toBe(0);
     await views.tables(programCode, fiscalYear, day(1));
-    expect(readFromFund).toBe(events);
+    expect(readFromFund).toBe(events + 1);
   });
 });
 

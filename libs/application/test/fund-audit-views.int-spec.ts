@@ -6,7 +6,7 @@ import { fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain
 import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { computeIdentifiedFlags, computePerformance, defaultFlagThresholds } from '@earmark/projections';
-import { FundAuditViews, ReplayTurns } from '../src';
+import { defaultLedgerSettings, FundAuditViews, ReplayTurns } from '../src';
 
 /**
  * The auditors' views kept per fund, over a real SQLite store: each call reads only the events
@@ -95,7 +95,7 @@ describe('FundAuditViews over SQLite', () => {
       },
     });
     countedStore = counted;
-    views = new FundAuditViews(counted, registry, new ReplayTurns());
+    views = new FundAuditViews(counted, registry, new ReplayTurns(), defaultLedgerSettings);
     await append(allocation(), ...Array.from({ length: 10 }, (_, n) => payment(n % 2 === 0 ? '510100' : '510300', '100', '2024-03-01')));
   });
   afterAll(async () => {
@@ -106,7 +106,7 @@ describe('FundAuditViews over SQLite', () => {
   it('folds the stream once, then reads only what arrived since', async () => {
     readFromFund = 0;
     const first = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
-    expect(readFromFund).toBe(11);
+    expect(readFromFund).toBe(12); // its 11 events, and its last once more for its size
     expect(first).toEqual(await replayedFlags('2024-12-31'));
     expect(first.filter((flag) => flag.rule === 'headcount-mismatch')).toHaveLength(12);
 
@@ -144,7 +144,7 @@ describe('FundAuditViews over SQLite', () => {
     expect(readFromFund).toBe(0);
     for (const other of others) await views.flags(other, fiscalYear, '2024-12-31', defaultFlagThresholds);
     const flags = await views.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
-    expect(readFromFund).toBe(14);
+    expect(readFromFund).toBe(15);
     expect(flags).toEqual(await replayedFlags('2024-12-31'));
   });
 
@@ -153,31 +153,48 @@ describe('FundAuditViews over SQLite', () => {
     class FewEventsViews extends FundAuditViews {
       protected override readonly eventsKept = 15;
     }
-    const few = new FewEventsViews(countedStore, registry, new ReplayTurns());
+    const few = new FewEventsViews(countedStore, registry, new ReplayTurns(), defaultLedgerSettings);
     readFromFund = 0;
     await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
-    expect(readFromFund).toBe(14);
+    expect(readFromFund).toBe(15); // 14 events, and the last once more for the size
     await few.flags('views-other-0', fiscalYear, '2024-12-31', defaultFlagThresholds);
     // 15 kept: still folded.
     await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
-    expect(readFromFund).toBe(14);
+    expect(readFromFund).toBe(15);
     // 16 would be kept: the one asked longest ago, views-other-0, goes; this fund stays.
     await few.flags('views-other-1', fiscalYear, '2024-12-31', defaultFlagThresholds);
     // Now this fund is the one asked longest ago; it goes, and is folded anew when asked.
     await few.flags('views-other-2', fiscalYear, '2024-12-31', defaultFlagThresholds);
     const flags = await few.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
-    expect(readFromFund).toBe(28);
+    expect(readFromFund).toBe(30);
     expect(flags).toEqual(await replayedFlags('2024-12-31'));
 
     // A bound smaller than one fund still answers it, and keeps it.
     class TinyViews extends FundAuditViews {
       protected override readonly eventsKept = 1;
     }
-    const tiny = new TinyViews(countedStore, registry, new ReplayTurns());
+    const tiny = new TinyViews(countedStore, registry, new ReplayTurns(), defaultLedgerSettings);
     readFromFund = 0;
     const once = await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds);
     expect(await tiny.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toBe(once);
-    expect(readFromFund).toBe(14);
+    expect(readFromFund).toBe(15);
+  });
+
+  it('refuses, 503 unavailable, to fold a fund of more events than its bound, reading only its last event', async () => {
+    const bounded = new FundAuditViews(countedStore, registry, new ReplayTurns(), { replayMaxFundEvents: 13 });
+    readFromFund = 0;
+    await expect(bounded.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({
+      code: 'unavailable',
+      detail: `${stream} holds 14 events, more than the 13 this service folds in memory for a view of one fund (EARMARK_REPLAY_MAX_FUND_EVENTS)`,
+    });
+    await expect(bounded.performance(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(readFromFund).toBe(2);
+
+    // A fund folded within the bound and grown past it since is let go at the next call.
+    const atBound = new FundAuditViews(countedStore, registry, new ReplayTurns(), { replayMaxFundEvents: 14 });
+    expect(await atBound.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).toEqual(await replayedFlags('2024-12-31'));
+    await append(payment('510100', '100', '2024-03-02'));
+    await expect(atBound.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('knows no fund nothing was recorded or refused for', async () => {

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { fundStreamName } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
-import { EVENT_STORE, readPageSize } from '../ports';
-import { ReplayTurns } from './replay-turns';
+import { ApplicationError } from '../problem';
+import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, type LedgerSettings } from '../ports';
+import { ReplayTurns, requireFoldable } from './replay-turns';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
 export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint };
@@ -26,9 +27,14 @@ interface Folded {
  * tables. Each page is folded and its version noted with no wait between, so a read that fails
  * leaves the tables and their version in step, and the next call continues from there.
  */
-async function foldFund(store: EventStore, streamName: string, at: BooksAt, folded: Folded): Promise<void> {
+async function foldFund(store: EventStore, streamName: string, at: BooksAt, folded: Folded, maxEvents?: number): Promise<void> {
+  if (maxEvents !== undefined && folded.nextVersion === 0n) {
+    const [last] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+    if (last) requireFoldable(streamName, last.streamVersion + 1n, maxEvents);
+  }
   for (;;) {
     const page = await store.readStream(streamName, { fromVersion: folded.nextVersion, maxCount: readPageSize });
+    if (maxEvents !== undefined) requireFoldable(streamName, folded.nextVersion + BigInt(page.length), maxEvents);
     folded.docs.apply(page.filter((event) => counts(event, at)));
     folded.events += page.length;
     if (page.length > 0) folded.nextVersion = page[page.length - 1].streamVersion + 1n;
@@ -70,6 +76,7 @@ export class BooksAtViews {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly turns: ReplayTurns,
+    @Inject(LEDGER_SETTINGS) private readonly settings: Pick<LedgerSettings, 'replayMaxFundEvents'>,
   ) {}
 
   async tables(programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
@@ -84,12 +91,16 @@ export class BooksAtViews {
     // One catch-up at a time per view: a caller arriving meanwhile waits, then reads what followed
     // (and, should that catch-up fail, tries again from where it stopped).
     while (view.catchingUp) await view.catchingUp.catch(() => undefined);
-    const fold = () => foldFund(this.store, view.streamName, view.at, view);
+    const fold = () => foldFund(this.store, view.streamName, view.at, view, this.settings.replayMaxFundEvents);
     // A replay from the start takes its turn (ReplayTurns); a catch-up reads what arrived since.
     const catchingUp = view.nextVersion === 0n ? this.turns.run(fold) : fold();
     view.catchingUp = catchingUp;
     try {
       await catchingUp;
+    } catch (error) {
+      // A fund grown past the bound is let go, not kept half caught up.
+      if (error instanceof ApplicationError && error.code === 'unavailable') this.views.delete(key);
+      throw error;
     } finally {
       view.catchingUp = null;
     }

@@ -21,8 +21,8 @@ import {
   type PerformanceRow,
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
-import { EVENT_STORE, readPageSize, REGION_REGISTRY } from '../ports';
-import { ReplayTurns } from './replay-turns';
+import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, REGION_REGISTRY, type LedgerSettings } from '../ports';
+import { ReplayTurns, requireFoldable } from './replay-turns';
 
 /**
  * A flag as the list gives it: the finding, and where its handling stands. `resolved` is true for a
@@ -79,6 +79,7 @@ export class FundAuditViews {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry,
     private readonly turns: ReplayTurns,
+    @Inject(LEDGER_SETTINGS) private readonly settings: Pick<LedgerSettings, 'replayMaxFundEvents'>,
   ) {}
 
   /** Every flag of the fund as of `asOf`, in the list's order, with ids. */
@@ -208,6 +209,10 @@ export class FundAuditViews {
     fund.catchingUp = catchingUp;
     try {
       await catchingUp;
+    } catch (error) {
+      // A fund grown past the bound is let go, not kept half caught up.
+      if (error instanceof ApplicationError && error.code === 'unavailable') this.funds.delete(name);
+      throw error;
     } finally {
       fund.catchingUp = null;
     }
@@ -240,9 +245,16 @@ export class FundAuditViews {
   }
 
   private async catchUpFund(fund: FundFold): Promise<boolean> {
+    const max = this.settings.replayMaxFundEvents;
+    if (fund.nextFundVersion === 0n) {
+      // Asked of a fund not folded yet: its size first, from its last event, before reading it all.
+      const [last] = await this.store.readStream(fund.fundStream, { direction: 'backwards', maxCount: 1 });
+      if (last) requireFoldable(fund.fundStream, last.streamVersion + 1n, max);
+    }
     let moved = false;
     for (;;) {
       const page = await this.store.readStream(fund.fundStream, { fromVersion: fund.nextFundVersion, maxCount: readPageSize });
+      requireFoldable(fund.fundStream, fund.nextFundVersion + BigInt(page.length), max);
       for (const recorded of page) fund.fold.apply(recorded);
       if (page.length > 0) {
         fund.nextFundVersion = page[page.length - 1].streamVersion + 1n;

@@ -46,3 +46,16 @@ export class ReplayTurns {
     return this.waiting;
   }
 }
+
+/**
+ * Refuses (503 `unavailable`) to fold a fund of more events than `max` in memory: the fold and its
+ * judged views would take the heap past its limit and stop the whole service (LedgerSettings).
+ */
+export function requireFoldable(streamName: string, events: bigint, max: number): void {
+  if (events > BigInt(max)) {
+    throw new ApplicationError(
+      'unavailable',
+      `${streamName} holds ${events} events, more than the ${max} this service folds in memory for a view of one fund (EARMARK_REPLAY_MAX_FUND_EVENTS)`,
+    );
+  }
+}

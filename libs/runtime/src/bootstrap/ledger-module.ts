@@ -16,7 +16,7 @@ import type { Infrastructure } from './infrastructure';
 
 /** The application's settings from the service's configuration. */
 export function ledgerSettingsOf(config: Infrastructure['config']): LedgerSettings {
-  return { ...defaultLedgerSettings, latePaymentGraceDays: config.latePaymentGraceDays };
+  return { ...defaultLedgerSettings, latePaymentGraceDays: config.latePaymentGraceDays, replayMaxFundEvents: config.replayMaxFundEvents };
 }
 
 export function ledgerModuleFor(

@@ -38,6 +38,8 @@ export interface EarmarkConfig {
   readonly rateLimitPerMinute: number | null;
   /** Readiness fails while the projections trail the log by more events than this. */
   readonly readyMaxLagEvents: number;
+  /** Events of one fund folded in memory for a past view or the auditors' views (LedgerSettings). */
+  readonly replayMaxFundEvents: number;
   /** Request and service logs: JSON lines, or readable lines for a developer (NODE_ENV=development). */
   readonly logFormat: 'json' | 'pretty';
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     flagThresholds: flagThresholdsFromEnv(env),
     rateLimitPerMinute: env.EARMARK_RATE_LIMIT_PER_MINUTE ? wholeNumber(env, 'EARMARK_RATE_LIMIT_PER_MINUTE', 0, 1, maxRateLimitPerMinute) : null,
     readyMaxLagEvents: wholeNumber(env, 'EARMARK_READY_MAX_LAG_EVENTS', 1_000, 0, maxCheckpointEveryEvents),
+    replayMaxFundEvents: wholeNumber(env, 'EARMARK_REPLAY_MAX_FUND_EVENTS', defaultReplayMaxFundEvents, 1, maxCheckpointEveryEvents),
     logFormat: env.NODE_ENV === 'development' ? 'pretty' : 'json',
   };
 }
@@ -117,6 +120,11 @@ export function regionsFileOf(env: NodeJS.ProcessEnv = process.env, projectRoot:
 }
 
 const maxCheckpointEveryEvents = 1_000_000_000;
+/**
+ * A fund's fold for the auditors' views holds about 0.8 KiB an event and its judged flags up to
+ * 1.1 KiB a flag, so a million events stay well inside Node's default heap of about 4 GiB.
+ */
+const defaultReplayMaxFundEvents = 1_000_000;
 const maxRateLimitPerMinute = 1_000_000_000;
 /** Node fires a timer longer than 2^31 − 1 ms at once, which would checkpoint continuously. */
 const maxCheckpointSeconds = 2_147_483;
