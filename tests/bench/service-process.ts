@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProjectRoot, hashToken } from '@earmark/runtime';
 import { freePort } from '../support/server-process';
@@ -68,6 +68,18 @@ export class ServiceProcess {
   /** The last few KiB of what the service printed, for an error message. */
   private keep(chunk: Buffer): void {
     this.output = (this.output + chunk.toString('utf8')).slice(-4_096);
+  }
+
+  /** The service's peak resident set so far (Linux's VmHWM), in MiB; null where /proc does not tell. */
+  peakRssMiB(): number | null {
+    const pid = this.child?.pid;
+    if (pid === undefined) return null;
+    try {
+      const found = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return found ? Math.round(Number(found[1]) / 1024) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** SIGTERM, as a service manager stops it; SIGKILL if it does not exit in time. */
