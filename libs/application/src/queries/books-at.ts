@@ -4,6 +4,7 @@ import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, type LedgerSettings } from '../ports';
+import { keepRecent } from './keep-recent';
 import { ReplayTurns, requireFoldable } from './replay-turns';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
@@ -104,7 +105,7 @@ export class BooksAtViews {
     } finally {
       view.catchingUp = null;
     }
-    this.keep(key, view);
+    keepRecent(this.views, key, view, { maxEntries: maxViewsKept, maxSize: this.eventsKept, sizeOf: (kept) => kept.events });
     return view.docs;
   }
 
@@ -113,18 +114,6 @@ export class BooksAtViews {
     return this.views.size;
   }
 
-  private keep(key: string, view: KeptView): void {
-    // Most recently asked last: the first is the one to drop.
-    this.views.delete(key);
-    this.views.set(key, view);
-    let events = 0;
-    for (const kept of this.views.values()) events += kept.events;
-    for (const [oldKey, oldest] of this.views) {
-      if (oldKey === key || (this.views.size <= maxViewsKept && events <= this.eventsKept)) break;
-      this.views.delete(oldKey);
-      events -= oldest.events;
-    }
-  }
 }
 
 class KeptView implements Folded {

@@ -22,6 +22,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, REGION_REGISTRY, type LedgerSettings } from '../ports';
+import { keepRecent } from './keep-recent';
 import { ReplayTurns, requireFoldable } from './replay-turns';
 
 /**
@@ -219,17 +220,7 @@ export class FundAuditViews {
     if (fund.fold.eventsFolded === 0 && fund.refusals.length === 0) {
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
-    // Most recently asked last: the first is the one to drop.
-    this.funds.delete(name);
-    this.funds.set(name, fund);
-    let events = 0;
-    for (const kept of this.funds.values()) events += kept.fold.eventsFolded;
-    for (const [oldName, oldest] of this.funds) {
-      if (oldName === name || (this.funds.size <= maxFundsKept && events <= this.eventsKept)) break;
-      this.funds.delete(oldName);
-      events -= oldest.fold.eventsFolded;
-    }
-    return fund;
+    return keepRecent(this.funds, name, fund, { maxEntries: maxFundsKept, maxSize: this.eventsKept, sizeOf: (kept) => kept.fold.eventsFolded });
   }
 
   /**
@@ -335,17 +326,9 @@ class FundFold {
   }
 }
 
+/** Keeps a judged list; the lists judged longest ago go first, the one just judged stays. */
 function remember<V extends readonly unknown[]>(views: Map<string, V>, key: string, view: V): V {
-  views.set(key, view);
-  let rows = 0;
-  for (const kept of views.values()) rows += kept.length;
-  // The oldest go first; the one just judged stays.
-  for (const [oldKey, kept] of views) {
-    if (oldKey === key || (views.size <= maxCachedViewsPerFund && rows <= maxCachedRowsPerFund)) break;
-    views.delete(oldKey);
-    rows -= kept.length;
-  }
-  return view;
+  return keepRecent(views, key, view, { maxEntries: maxCachedViewsPerFund, maxSize: maxCachedRowsPerFund, sizeOf: (kept) => kept.length });
 }
 
 function thresholdsKey(thresholds: FlagThresholds): string {
