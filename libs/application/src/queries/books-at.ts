@@ -20,6 +20,8 @@ interface Folded {
   readonly docs: InMemoryLedgerTables;
   nextVersion: bigint;
   events: number;
+  /** True once nothing appended later can count: a view by position that has read past it. */
+  complete: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ interface Folded {
  * leaves the tables and their version in step, and the next call continues from there.
  */
 async function foldFund(store: EventStore, streamName: string, at: BooksAt, folded: Folded, maxEvents?: number): Promise<void> {
+  if (folded.complete) return;
   if (maxEvents !== undefined && folded.nextVersion === 0n) {
     const [last] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
     if (last) requireFoldable(streamName, last.streamVersion + 1n, maxEvents);
@@ -39,13 +42,15 @@ async function foldFund(store: EventStore, streamName: string, at: BooksAt, fold
     folded.docs.apply(page.filter((event) => counts(event, at)));
     folded.events += page.length;
     if (page.length > 0) folded.nextVersion = page[page.length - 1].streamVersion + 1n;
+    // Positions grow with the log: past the position asked, later events never count.
+    if ('atPosition' in at && page.length > 0 && page[page.length - 1].position > at.atPosition) folded.complete = true;
     if (page.length < readPageSize) return;
   }
 }
 
 /** Replays one fund's events, up to the point asked for, through the ledger projection in memory. */
 export async function booksAt(store: EventStore, programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
-  const folded: Folded = { docs: new InMemoryLedgerTables(), nextVersion: 0n, events: 0 };
+  const folded: Folded = { docs: new InMemoryLedgerTables(), nextVersion: 0n, events: 0, complete: false };
   await foldFund(store, fundStreamName(programCode, fiscalYear), at, folded);
   return folded.docs;
 }
@@ -121,6 +126,7 @@ class KeptView implements Folded {
   /** The fund stream's version after the last event read (counted or not). */
   nextVersion = 0n;
   events = 0;
+  complete = false;
   catchingUp: Promise<void> | null = null;
 
   constructor(
