@@ -92,21 +92,34 @@ describe('Handling a flag without naming its program-year', () => {
 
   it('refuses a key for a region it does not cover before looking anything up, whether or not the flag exists', async () => {
     const before = (await app.get('/v1/health')).body.position;
-    for (const [id, token] of [
-      ['late-pass-down:510300:lot-1', 'op-cd'],
-      ['late-pass-down:510300:lot-999999', 'op-cd'],
-      ['spending-pace:510300:account', 'op-cd'],
-      // A flag about no region of the registry's form takes a key covering the funding root.
-      ['refused-attempt:-:refusal-1', 'op-cd'],
-      ['refused-attempt:-:refusal-999999', 'aud-cd'],
+    for (const [id, token, action] of [
+      ['late-pass-down:510300:lot-1', 'op-cd', 'acknowledge'],
+      ['late-pass-down:510300:lot-999999', 'op-cd', 'acknowledge'],
+      ['spending-pace:510300:account', 'op-cd', 'acknowledge'],
+      // A flag about no region of the registry's form takes a key covering the funding root, of
+      // the role the action needs: 成都's operator acknowledging, 成都's auditor archiving.
+      ['refused-attempt:-:refusal-1', 'op-cd', 'acknowledge'],
+      ['refused-attempt:-:refusal-999999', 'aud-cd', 'archive'],
     ] as const) {
-      const answer = await act(id, token);
+      const answer = await act(id, token, { action, note: '收到' });
       expect([id, answer.status, answer.body.code]).toEqual([id, 403, 'forbidden']);
+      expect(answer.body.detail).toBe(`key ${token} does not cover region ${id.split(':')[1] === '-' ? 'of the funding root' : '510300'}`);
     }
     // The wrong role for the action, before the lookup too.
     const archive = await act('late-pass-down:510100:lot-999999', 'op-cd', { action: 'archive', note: '归档' });
     expect([archive.status, archive.body.code]).toEqual([403, 'forbidden']);
     expect(judged).toEqual([]);
     expect((await app.get('/v1/health')).body.position).toBe(before);
+  });
+
+  it('lets a key covering the funding root past that check: a flag about no region is then looked up', async () => {
+    for (const [token, action] of [
+      ['op', 'acknowledge'],
+      ['aud-prov', 'archive'],
+    ] as const) {
+      const answer = await act('refused-attempt:-:refusal-999999', token, { action, note: '收到' });
+      expect([token, answer.status, answer.body.code]).toEqual([token, 404, 'not-found']);
+    }
+    expect(judged).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import {
   type Region,
 } from '@earmark/domain';
 import type { JsonObject, RecordedEvent } from '@earmark/event-store';
-import { computeIdentifiedFlags, countersOf, defaultFlagThresholds, InMemoryLedgerTables, programYearDocOf, regionBalanceDocOf } from '@earmark/projections';
+import { computeIdentifiedFlags, countersOf, defaultFlagThresholds, InMemoryLedgerTables, parseFlagId, programYearDocOf, regionBalanceDocOf } from '@earmark/projections';
 import { BalanceReplay } from '@earmark/audit';
 
 /**
@@ -353,10 +353,10 @@ describe('ledger invariants under random commands from every key', () => {
         const positions = new Set(ledger.log.map((event) => Number(event.position)));
         const flags = computeIdentifiedFlags({ fundEvents: ledger.log, refusalEvents: [], registry, asOf, thresholds: defaultFlagThresholds });
         for (const flag of flags) {
-          const subject = flag.id.replace(/\.[0-9]+$/, '').split(':')[2] ?? '';
-          const atPosition = /^(?:payment|lot|event|refusal)-([0-9]+)$/.exec(subject);
-          if (atPosition) {
-            expect({ id: flag.id, inFund: positions.has(Number(atPosition[1])) }).toEqual({ id: flag.id, inFund: true });
+          const parts = parseFlagId(flag.id);
+          expect(parts).not.toBeNull();
+          if (parts?.position != null) {
+            expect({ id: flag.id, inFund: positions.has(Number(parts.position)) }).toEqual({ id: flag.id, inFund: true });
             positional += 1;
           } else if (!flag.rule.startsWith('performance-')) {
             expect({ id: flag.id, row: ledger.docs.regionBalanceNow(programCode, fiscalYear, flag.regionCode) !== null }).toEqual({ id: flag.id, row: true });

@@ -12,7 +12,7 @@ import {
   type RegionRegistry,
 } from '@earmark/domain';
 import type { EventStore, JsonObject, LedgerReadModels } from '@earmark/event-store';
-import type { FlagThresholds } from '@earmark/projections';
+import { parseFlagId, type FlagThresholds } from '@earmark/projections';
 import { canonicalOrder, recorded, type CommandContext, type CommandOutcome } from '../command-runner/command-outcome';
 import { retryOrThrow } from '../command-runner/bounded-retry';
 import { IdempotencyGate, idempotencyRecordOf } from '../command-runner/idempotency-gate';
@@ -82,7 +82,7 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
     // looked up: a key may not make the service fold funds for flags it could not act on, nor learn
     // from a 404 whether a flag of a region it does not cover exists.
     try {
-      requireFlagActor(input.action, ctx.actor, ctx.actor.regions, regionOfFlagId(input.flagId), this.registry);
+      requireFlagActor(input.action, ctx.actor, ctx.actor.regions, parseFlagId(input.flagId)?.regionCode ?? '', this.registry);
     } catch (error) {
       if (error instanceof RuleError) throw new ApplicationError(error.code, error.detail);
       throw error;
@@ -178,24 +178,17 @@ export class RecordFlagActionHandler implements ICommandHandler<RecordFlagAction
    * recorded for a region that holds no money, and is searched for in every program-year.
    */
   private async programYearsOf(flagId: string): Promise<{ programCode: string; fiscalYear: number }[]> {
-    const [rule = '', region = '', subject = ''] = flagId.replace(/\.[0-9]+$/, '').split(':');
-    const positional = /^(?:payment|lot|event|refusal)-([1-9][0-9]{0,15})$/.exec(subject);
-    if (positional) {
-      const position = BigInt(positional[1]);
-      const [event] = await this.store.readAll({ afterPosition: position - 1n, maxCount: 1 });
-      if (!event || event.position !== position) return [];
+    const parts = parseFlagId(flagId);
+    if (parts === null) return [];
+    if (parts.position !== null) {
+      const [event] = await this.store.readAll({ afterPosition: parts.position - 1n, maxCount: 1 });
+      if (!event || event.position !== parts.position) return [];
       const fund = parseFundStreamName(event.streamName) ?? parseRefusalStreamName(event.streamName);
       return fund ? [fund] : [];
     }
     const programYears = (await this.readModels.listProgramYears()).map(({ programCode, fiscalYear }) => ({ programCode, fiscalYear }));
-    if (rule.startsWith('performance-') || !/^[0-9]{6}$/.test(region)) return programYears;
-    const held = await Promise.all(programYears.map((fund) => this.readModels.regionBalance(fund.programCode, fund.fiscalYear, region)));
+    if (parts.rule.startsWith('performance-') || parts.regionCode === '') return programYears;
+    const held = await Promise.all(programYears.map((fund) => this.readModels.regionBalance(fund.programCode, fund.fiscalYear, parts.regionCode)));
     return programYears.filter((_, index) => held[index] !== null);
   }
-}
-
-/** The region a flag id names (`rule:region:subject`): '' for `-`, a flag about no region of the registry's form. */
-function regionOfFlagId(flagId: string): string {
-  const region = flagId.split(':')[1] ?? '';
-  return /^[0-9]{6}$/.test(region) ? region : '';
 }

@@ -60,6 +60,23 @@ export function flagId(rule: FlagRule, regionCode: string, subject: string): str
 /** The shape of an id `flagId` writes, for checking a cursor at the edge. */
 export const flagIdPattern = /^[a-z-]+:(-|[0-9]{6}):[a-z0-9-]+(\.[0-9]+)?$/;
 
+/** What an id names: its rule, its region ('' for `-`), and its subject, a repeat's `.N` left off. */
+export interface FlagIdParts {
+  readonly rule: string;
+  readonly regionCode: string;
+  readonly subject: string;
+  /** The log position the subject names (`payment-`, `lot-`, `event-`, `refusal-`); null for a subject about a region's account as a whole. */
+  readonly position: bigint | null;
+}
+
+/** The parts of an id of `flagId`'s shape; null for anything else. */
+export function parseFlagId(id: string): FlagIdParts | null {
+  if (!flagIdPattern.test(id)) return null;
+  const [rule = '', region = '', subject = ''] = id.replace(/\.[0-9]+$/, '').split(':');
+  const positional = /^(?:payment|lot|event|refusal)-([1-9][0-9]{0,15})$/.exec(subject);
+  return { rule, regionCode: region === '-' ? '' : region, subject, position: positional ? BigInt(positional[1]) : null };
+}
+
 export interface FlagThresholds {
   /** 滞留: days a 市(州) may hold money it received before passing it down or paying it out. */
   readonly latePassDownDays: number;
