@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fundStreamName } from '@earmark/domain';
-import type { EventStore, JsonObject, LedgerReadModels, NewEvent } from '@earmark/event-store';
+import type { EventStore, LedgerReadModels, NewEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { booksAt, BooksAtViews, defaultLedgerSettings, ReplayTurns, type BooksAt } from '../src';
+import { allocationEvent, countingStreamReads, paymentEvent } from './support/fund-stream';
 
 /**
  * The books as they stood at a date or a position, kept between calls, over a real SQLite store:
@@ -17,47 +17,8 @@ const programCode = 'books-at-fund';
 const fiscalYear = 2024;
 const stream = fundStreamName(programCode, fiscalYear);
 
-const allocation = (): NewEvent => ({
-  id: randomUUID(),
-  type: 'AllocationRecorded',
-  metadata: { actor: 'finance-sichuan' },
-  data: {
-    documentNo: '川财社〔2024〕2号',
-    title: 'test',
-    kind: 'pre-allocation',
-    programCode,
-    programName: 'test',
-    fiscalYear,
-    issuedOn: '2024-01-18',
-    issuerRegionCode: '510000',
-    incomeSubject: '1100299',
-    expenditureSubject: '2083001',
-    totalFen: '200000000',
-    lines: [
-      { regionCode: '510100', amountFen: '100000000' },
-      { regionCode: '510300', amountFen: '100000000' },
-    ],
-  },
-});
-
-let voucher = 0;
-const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => {
-  voucher += 1;
-  const data: JsonObject = {
-    disbursementId: randomUUID(),
-    programCode,
-    fiscalYear,
-    regionCode,
-    kind: 'beneficiary-payment',
-    amountFen,
-    paidOn,
-    voucherNo: `V-${voucher}`,
-    expenditureSubject: '2083001',
-    beneficiaries: 1,
-    afterSettlement: false,
-  };
-  return { id: randomUUID(), type: 'DisbursementRecorded', metadata: { actor: 'finance-city' }, data };
-};
+const allocation = (): NewEvent => allocationEvent(programCode, fiscalYear);
+const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => paymentEvent(programCode, fiscalYear, regionCode, amountFen, paidOn);
 
 /** What the queries read of a view: the totals, every balance and each region's whole trail. */
 async function contents(tables: LedgerReadModels) {
@@ -89,15 +50,8 @@ describe('BooksAtViews over SQLite', () => {
     dir = mkdtempSync(join(tmpdir(), 'earmark-books-at-'));
     store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
     await store.init();
-    countedStore = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<EventStore['readStream']>) => {
-          const page = await target.readStream(...args);
-          if (args[0] === stream) readFromFund += page.length;
-          return page;
-        };
-      },
+    countedStore = countingStreamReads(store, stream, (events) => {
+      readFromFund += events;
     });
     await append(allocation(), payment('510100', '100', '2024-03-01'), payment('510300', '250', '2024-05-01'), payment('510100', '70', '2024-07-01'));
   });

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
-import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '@earmark/event-store';
+import type { EventStore, NewEvent, RecordedEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { computeIdentifiedFlags, computePerformance, defaultFlagThresholds } from '@earmark/projections';
 import { defaultLedgerSettings, FundAuditViews, ReplayTurns } from '../src';
+import { allocationEvent, countingStreamReads, paymentEvent } from './support/fund-stream';
 
 /**
  * The auditors' views kept per fund, over a real SQLite store: each call reads only the events
@@ -19,47 +19,8 @@ const programCode = 'views-fund';
 const fiscalYear = 2024;
 const stream = fundStreamName(programCode, fiscalYear);
 
-const allocation = (program = programCode): NewEvent => ({
-  id: randomUUID(),
-  type: 'AllocationRecorded',
-  metadata: { actor: 'finance-sichuan' },
-  data: {
-    documentNo: `川财社〔2024〕2号 ${program}`,
-    title: 'test',
-    kind: 'pre-allocation',
-    programCode: program,
-    programName: 'test',
-    fiscalYear,
-    issuedOn: '2024-01-18',
-    issuerRegionCode: '510000',
-    incomeSubject: '1100299',
-    expenditureSubject: '2083001',
-    totalFen: '200000000',
-    lines: [
-      { regionCode: '510100', amountFen: '100000000' },
-      { regionCode: '510300', amountFen: '100000000' },
-    ],
-  },
-});
-
-let voucher = 0;
-const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => {
-  voucher += 1;
-  const data: JsonObject = {
-    disbursementId: randomUUID(),
-    programCode,
-    fiscalYear,
-    regionCode,
-    kind: 'beneficiary-payment',
-    amountFen,
-    paidOn,
-    voucherNo: `V-${voucher}`,
-    expenditureSubject: '2083001',
-    beneficiaries: 1,
-    afterSettlement: false,
-  };
-  return { id: randomUUID(), type: 'DisbursementRecorded', metadata: { actor: 'finance-city' }, data };
-};
+const allocation = (program = programCode): NewEvent => allocationEvent(program, fiscalYear);
+const payment = (regionCode: string, amountFen: string, paidOn: string): NewEvent => paymentEvent(programCode, fiscalYear, regionCode, amountFen, paidOn);
 
 describe('FundAuditViews over SQLite', () => {
   let dir: string;
@@ -83,19 +44,10 @@ describe('FundAuditViews over SQLite', () => {
     dir = mkdtempSync(join(tmpdir(), 'earmark-views-'));
     store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
     await store.init();
-    // The store as it is, with the fund stream's reads counted.
-    const counted = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<EventStore['readStream']>) => {
-          const page = await target.readStream(...args);
-          if (args[0] === stream) readFromFund += page.length;
-          return page;
-        };
-      },
+    countedStore = countingStreamReads(store, stream, (events) => {
+      readFromFund += events;
     });
-    countedStore = counted;
-    views = new FundAuditViews(counted, registry, new ReplayTurns(), defaultLedgerSettings);
+    views = new FundAuditViews(countedStore, registry, new ReplayTurns(), defaultLedgerSettings);
     await append(allocation(), ...Array.from({ length: 10 }, (_, n) => payment(n % 2 === 0 ? '510100' : '510300', '100', '2024-03-01')));
   });
   afterAll(async () => {
