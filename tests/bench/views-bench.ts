@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defaultProgramCode } from '@earmark/runtime';
 import { benchFiscalYear } from './ledger-context';
-import { benchRebuild, generateLedger } from './rebuild-throughput';
-import { ServiceProcess } from './service-process';
+import { withServedLog } from './served-log';
 
 /**
  * The views that replay a fund, on SQLite, over a generated log of BENCH_EVENTS events (200,000
@@ -20,71 +16,54 @@ import { ServiceProcess } from './service-process';
  */
 async function main(): Promise<void> {
   const events = Number(process.env.BENCH_EVENTS ?? '200000');
-  if (!Number.isSafeInteger(events) || events < 200) throw new Error('BENCH_EVENTS must be a whole number of at least 200');
-  const dataDir = mkdtempSync(join(tmpdir(), 'earmark-views-bench-'));
-  try {
-    const task = { store: 'sqlite' as const, dataDir, databaseUrl: null, events };
-    const generated = await generateLedger(task);
-    process.stderr.write(`generated ${generated.events} events in ${generated.seconds.toFixed(1)} s\n`);
-    await benchRebuild(task, generated.paidFenByFund);
-    const server = await ServiceProcess.start(
-      dataDir,
-      { EARMARK_STORE: 'sqlite', EARMARK_SEED_NOTICE: '', EARMARK_CHECKPOINT_EVERY: '1000000000', EARMARK_CHECKPOINT_SECONDS: '2147483' },
-      180_000,
-    );
-    try {
-      const timed = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; ms: number }> => {
-        const started = process.hrtime.bigint();
-        const response = await fetch(`http://127.0.0.1:${server.port}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${server.operatorToken}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `views-bench-${started}` }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        await response.arrayBuffer();
-        return { status: response.status, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10 };
-      };
-      const fund = `/v1/programs/${defaultProgramCode}/years/${benchFiscalYear}`;
-      const day = '2024-06-30';
-      const deskDay: Record<string, { status: number; ms: number }> = {};
-      for (const [name, path] of [
-        ['totals', `${fund}?asOf=${day}`],
-        ['regions', `${fund}/regions?asOf=${day}`],
-        ['region 510100', `${fund}/regions/510100?asOf=${day}`],
-        ['region 510300', `${fund}/regions/510300?asOf=${day}`],
-        ['totals again', `${fund}?asOf=${day}`],
-      ] as const) {
-        deskDay[name] = await timed('GET', path);
-      }
+  await withServedLog(events, async (server) => {
+    const timed = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; ms: number }> => {
       const started = process.hrtime.bigint();
-      const days = await Promise.all(['01', '02', '03', '04', '05', '07'].map((month) => timed('GET', `${fund}/regions/510100?asOf=2024-${month}-28`)));
-      const sixDays = { statuses: days.map((answer) => answer.status), ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6) };
-      const peakRssMiB = server.peakRssMiB();
-      // 510100's first payment in the first fund: the second entry of its trail, after the allocation.
-      const trail = await fetch(`http://127.0.0.1:${server.port}${fund}/regions/510100/trail?limit=2`, {
-        headers: { authorization: `Bearer ${server.operatorToken}` },
+      const response = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${server.operatorToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `views-bench-${started}` }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const paymentPosition = ((await trail.json()) as { position: number; type: string }[])[1]?.position;
-      if (paymentPosition === undefined) throw new Error('510100 has no payment in the first fund');
-      const step = { action: 'acknowledge', note: 'views bench' };
-      const flagStep = {
-        'a payment of the first fund': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${paymentPosition}`)}/actions`, step),
-        'an id no event has': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${events * 10}`)}/actions`, step),
-      };
-      // A wrong answer fails the bench; its timings never do.
-      const statuses = [...Object.values(deskDay).map((answer) => answer.status), ...sixDays.statuses];
-      if (statuses.some((status) => status !== 200)) throw new Error(`a past view answered ${JSON.stringify({ deskDay, sixDays })}`);
-      const steps = Object.values(flagStep).map((answer) => answer.status);
-      if (steps[0] !== 201 || steps[1] !== 404) throw new Error(`the flag steps answered ${JSON.stringify(flagStep)}, not 201 and 404`);
-      process.stdout.write(`${JSON.stringify({ events, deskDay, sixDays, peakRssMiBAfterSixDays: peakRssMiB, flagStep, peakRssMiB: server.peakRssMiB() }, null, 2)}\n`);
-    } finally {
-      await server.stop();
+      await response.arrayBuffer();
+      return { status: response.status, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10 };
+    };
+    const fund = `/v1/programs/${defaultProgramCode}/years/${benchFiscalYear}`;
+    const day = '2024-06-30';
+    const deskDay: Record<string, { status: number; ms: number }> = {};
+    for (const [name, path] of [
+      ['totals', `${fund}?asOf=${day}`],
+      ['regions', `${fund}/regions?asOf=${day}`],
+      ['region 510100', `${fund}/regions/510100?asOf=${day}`],
+      ['region 510300', `${fund}/regions/510300?asOf=${day}`],
+      ['totals again', `${fund}?asOf=${day}`],
+    ] as const) {
+      deskDay[name] = await timed('GET', path);
     }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+    const started = process.hrtime.bigint();
+    const days = await Promise.all(['01', '02', '03', '04', '05', '07'].map((month) => timed('GET', `${fund}/regions/510100?asOf=2024-${month}-28`)));
+    const sixDays = { statuses: days.map((answer) => answer.status), ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6) };
+    const peakRssMiB = server.peakRssMiB();
+    // 510100's first payment in the first fund: the second entry of its trail, after the allocation.
+    const trail = await fetch(`http://127.0.0.1:${server.port}${fund}/regions/510100/trail?limit=2`, {
+      headers: { authorization: `Bearer ${server.operatorToken}` },
+    });
+    const paymentPosition = ((await trail.json()) as { position: number; type: string }[])[1]?.position;
+    if (paymentPosition === undefined) throw new Error('510100 has no payment in the first fund');
+    const step = { action: 'acknowledge', note: 'views bench' };
+    const flagStep = {
+      'a payment of the first fund': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${paymentPosition}`)}/actions`, step),
+      'an id no event has': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${events * 10}`)}/actions`, step),
+    };
+    // A wrong answer fails the bench; its timings never do.
+    const statuses = [...Object.values(deskDay).map((answer) => answer.status), ...sixDays.statuses];
+    if (statuses.some((status) => status !== 200)) throw new Error(`a past view answered ${JSON.stringify({ deskDay, sixDays })}`);
+    const steps = Object.values(flagStep).map((answer) => answer.status);
+    if (steps[0] !== 201 || steps[1] !== 404) throw new Error(`the flag steps answered ${JSON.stringify(flagStep)}, not 201 and 404`);
+    process.stdout.write(`${JSON.stringify({ events, deskDay, sixDays, peakRssMiBAfterSixDays: peakRssMiB, flagStep, peakRssMiB: server.peakRssMiB() }, null, 2)}\n`);
+  });
 }
 
 main().catch((error: unknown) => {
