@@ -224,6 +224,34 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE rm_trail_by_position RENAME TO rm_trail;
   CREATE UNIQUE INDEX rm_trail_by_region ON rm_trail (program_code, fiscal_year, region_code, position);
   `,
+  `
+  -- The locator's id was a UNIQUE constraint of the table, which a rebuild cannot leave out: it
+  -- inserted a million random keys into that index one by one. As a separate index, a rebuild
+  -- appends the rows in log order to a table without it and builds it once, by sorting, at the swap.
+  CREATE TABLE rm_disbursement_by_position (
+    position             INTEGER PRIMARY KEY,
+    disbursement_id      TEXT    NOT NULL,
+    program_code         TEXT    NOT NULL,
+    fiscal_year          INTEGER NOT NULL,
+    region_code          TEXT    NOT NULL,
+    kind                 TEXT    NOT NULL,
+    amount_fen           INTEGER NOT NULL,
+    voucher_no           TEXT    NOT NULL,
+    paid_on              TEXT    NOT NULL,
+    to_region_code       TEXT,
+    to_parent_region_code TEXT,
+    beneficiaries        INTEGER,
+    after_settlement     INTEGER NOT NULL CHECK (after_settlement IN (0, 1)),
+    reversed             INTEGER NOT NULL CHECK (reversed IN (0, 1))
+  ) STRICT;
+  INSERT INTO rm_disbursement_by_position
+    SELECT position, disbursement_id, program_code, fiscal_year, region_code, kind, amount_fen, voucher_no, paid_on,
+         to_region_code, to_parent_region_code, beneficiaries, after_settlement, reversed
+    FROM rm_disbursement ORDER BY position;
+  DROP TABLE rm_disbursement;
+  ALTER TABLE rm_disbursement_by_position RENAME TO rm_disbursement;
+  CREATE UNIQUE INDEX rm_disbursement_by_id ON rm_disbursement (disbursement_id);
+  `,
 ];
 
 /** The ledger tables, in the order a reset empties them. */

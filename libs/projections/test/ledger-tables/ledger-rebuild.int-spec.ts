@@ -1,4 +1,4 @@
-import type { EventStore, LedgerReadModels, RecordedEvent } from '@earmark/event-store';
+import { EventStoreUnavailableError, type EventStore, type LedgerReadModels, type RecordedEvent } from '@earmark/event-store';
 import { PostgresEventStore } from '@earmark/event-store/postgres';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { createTestDatabase } from '../../../event-store/test/support/postgres-test-db';
@@ -33,7 +33,7 @@ async function tables(readModels: LedgerReadModels) {
  * picks up what was appended meanwhile, and swaps the fresh ones in: the result equals the fold of
  * the whole log.
  */
-function describeRebuild(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+function describeRebuild(name: string, duplicateIdRefused: RegExp, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
   describe(`rebuilding the ledger tables: ${name}`, () => {
     it('keeps answering from the live tables until the swap, and the swapped tables hold the events appended meanwhile', async () => {
       const { store, close } = await open();
@@ -144,10 +144,42 @@ function describeRebuild(name: string, open: () => Promise<{ store: Store; close
         await close();
       }
     });
+
+    it('refuses a log whose disbursement id is recorded twice, and the live tables stay as they were', async () => {
+      const { store, close } = await open();
+      try {
+        const history = ledgerScenario((log) => log.payment('510100', '10.00', 1, '2024-07-01')).events;
+        await appendInOrder(store, history);
+        // No command writes this (the id's locator stream refuses a second payment under it): the
+        // same payment appended again, straight into the store. The live locator keeps the first.
+        const paid = history[history.length - 1]!;
+        expect(paid.type).toBe('DisbursementRecorded');
+        await appendInOrder(store, [{ ...paid, id: '00000000-0000-4000-8000-00000000d0b1' }]);
+        const disbursementId = String(paid.data['disbursementId']);
+        const live = { ...(await tables(store)), disbursement: await store.disbursement(disbursementId) };
+        expect(live.disbursement).toMatchObject({ position: paid.position, amountFen: 1_000n });
+        expect(live.trail.map((entry) => entry.amountFen)).toEqual([100_000n, 10_000n, -1_000n, -1_000n]);
+        const projection = createLedgerProjection();
+        const checkpoint = await store.checkpoint(projection.name);
+
+        await expect(rebuildProjections(store, store, [projection])).rejects.toThrow(duplicateIdRefused);
+
+        expect({ ...(await tables(store)), disbursement: await store.disbursement(disbursementId) }).toEqual(live);
+        expect(await store.checkpoint(projection.name)).toBe(checkpoint);
+        // The tables the rebuild left are gone: the next one starts afresh and fails the same way.
+        const again: unknown = await rebuildProjections(store, store, [projection]).catch((error: unknown) => error);
+        expect(again).toBeInstanceOf(EventStoreUnavailableError);
+        expect((again as Error).message).toMatch(duplicateIdRefused);
+        const { disbursement: _kept, ...liveTables } = live;
+        expect(await tables(store)).toEqual(liveTables);
+      } finally {
+        await close();
+      }
+    });
   });
 }
 
-describeRebuild('SQLite file', async () => {
+describeRebuild('SQLite file', /^SQLite: UNIQUE constraint failed: rm_disbursement\.disbursement_id$/, async () => {
   const dir = makeTempDir();
   const store = new SqliteEventStore({ file: `${dir.dir}/ledger.sqlite`, projections: [createLedgerProjection()] });
   await store.init();
@@ -160,7 +192,7 @@ describeRebuild('SQLite file', async () => {
   };
 });
 
-describeRebuild('PostgreSQL', async () => {
+describeRebuild('PostgreSQL', /: could not create unique index "rm_disbursement__rebuild_disbursement_id_key"$/, async () => {
   const database = await createTestDatabase();
   const store = new PostgresEventStore({ connectionString: database.url, projections: [createLedgerProjection()] });
   await store.init();
