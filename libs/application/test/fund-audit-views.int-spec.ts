@@ -149,7 +149,22 @@ describe('FundAuditViews over SQLite', () => {
     await expect(atBound.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
-  it('knows no fund nothing was recorded or refused for', async () => {
-    await expect(views.flags('no-such-fund', fiscalYear, '2024-12-31', defaultFlagThresholds)).rejects.toMatchObject({ code: 'not-found' });
+  it('gives callers asking for a fund not folded yet at the same time one fold', async () => {
+    const fresh = new FundAuditViews(countedStore, registry, new ReplayTurns(), defaultLedgerSettings);
+    readFromFund = 0;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => fresh.flags(programCode, fiscalYear, '2024-12-31', defaultFlagThresholds)));
+    expect(new Set(answers).size).toBe(1);
+    // Its events once, and its last once more for its size.
+    expect(readFromFund).toBe(Number(version) + 2);
+    expect(answers[0]).toEqual(await replayedFlags('2024-12-31'));
+    expect(fresh.fundsKept).toBe(1);
+  });
+
+  it('knows no fund nothing was recorded or refused for, and keeps nothing for it', async () => {
+    const fresh = new FundAuditViews(countedStore, registry, new ReplayTurns(), defaultLedgerSettings);
+    await expect(
+      Promise.all([1, 2].map(() => fresh.flags('no-such-fund', fiscalYear, '2024-12-31', defaultFlagThresholds))),
+    ).rejects.toMatchObject({ code: 'not-found' });
+    expect(fresh.fundsKept).toBe(0);
   });
 });

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { fundStreamName } from '@earmark/domain';
 import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import { effectiveDateOf, InMemoryLedgerTables } from '@earmark/projections';
-import { ApplicationError } from '../problem';
-import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, type LedgerSettings } from '../ports';
+import { EVENT_STORE, LEDGER_SETTINGS, type LedgerSettings } from '../ports';
 import { keepRecent } from './keep-recent';
-import { ReplayTurns, requireFoldable } from './replay-turns';
+import { ReplayTurns, streamPages } from './replay-turns';
 
 /** The books as they stood: by effective date (asOf) or by log position (atPosition). */
 export type BooksAt = { readonly asOf: string } | { readonly atPosition: bigint };
@@ -32,19 +31,16 @@ interface Folded {
  */
 async function foldFund(store: EventStore, streamName: string, at: BooksAt, folded: Folded, maxEvents?: number): Promise<void> {
   if (folded.complete) return;
-  if (maxEvents !== undefined && folded.nextVersion === 0n) {
-    const [last] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
-    if (last) requireFoldable(streamName, last.streamVersion + 1n, maxEvents);
-  }
-  for (;;) {
-    const page = await store.readStream(streamName, { fromVersion: folded.nextVersion, maxCount: readPageSize });
-    if (maxEvents !== undefined) requireFoldable(streamName, folded.nextVersion + BigInt(page.length), maxEvents);
+  for await (const page of streamPages(store, streamName, folded.nextVersion, maxEvents)) {
+    const last = page[page.length - 1]!;
     folded.docs.apply(page.filter((event) => counts(event, at)));
     folded.events += page.length;
-    if (page.length > 0) folded.nextVersion = page[page.length - 1].streamVersion + 1n;
+    folded.nextVersion = last.streamVersion + 1n;
     // Positions grow with the log: past the position asked, later events never count.
-    if ('atPosition' in at && page.length > 0 && page[page.length - 1].position > at.atPosition) folded.complete = true;
-    if (page.length < readPageSize) return;
+    if ('atPosition' in at && last.position > at.atPosition) {
+      folded.complete = true;
+      return;
+    }
   }
 }
 
@@ -88,28 +84,16 @@ export class BooksAtViews {
   async tables(programCode: string, fiscalYear: number, at: BooksAt): Promise<InMemoryLedgerTables> {
     const streamName = fundStreamName(programCode, fiscalYear);
     const key = `${streamName}|${'asOf' in at ? `d${at.asOf}` : `p${at.atPosition}`}`;
-    let view = this.views.get(key);
-    if (!view) {
-      // Kept at once, so that a caller arriving before the replay ends waits for it.
-      view = new KeptView(streamName, at);
-      this.views.set(key, view);
-    }
-    // One catch-up at a time per view: a caller arriving meanwhile waits, then reads what followed
-    // (and, should that catch-up fail, tries again from where it stopped).
-    while (view.catchingUp) await view.catchingUp.catch(() => undefined);
-    const fold = () => foldFund(this.store, view.streamName, view.at, view, this.settings.replayMaxFundEvents);
-    // A replay from the start takes its turn (ReplayTurns); a catch-up reads what arrived since.
-    const catchingUp = view.nextVersion === 0n ? this.turns.run(fold) : fold();
-    view.catchingUp = catchingUp;
-    try {
-      await catchingUp;
-    } catch (error) {
-      // A fund grown past the bound is let go, not kept half caught up.
-      if (error instanceof ApplicationError && error.code === 'unavailable') this.views.delete(key);
-      throw error;
-    } finally {
-      view.catchingUp = null;
-    }
+    const view = this.views.get(key) ?? new KeptView(streamName, at);
+    // Kept at once, so that a caller arriving before the replay ends waits for it.
+    this.views.set(key, view);
+    await this.turns.catchUp(
+      this.views,
+      key,
+      view,
+      () => view.nextVersion === 0n,
+      () => foldFund(this.store, view.streamName, view.at, view, this.settings.replayMaxFundEvents),
+    );
     keepRecent(this.views, key, view, { maxEntries: maxViewsKept, maxSize: this.eventsKept, sizeOf: (kept) => kept.events });
     return view.docs;
   }
@@ -118,7 +102,6 @@ export class BooksAtViews {
   get viewsKept(): number {
     return this.views.size;
   }
-
 }
 
 class KeptView implements Folded {

@@ -21,9 +21,9 @@ import {
   type PerformanceRow,
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
-import { EVENT_STORE, LEDGER_SETTINGS, readPageSize, REGION_REGISTRY, type LedgerSettings } from '../ports';
+import { EVENT_STORE, LEDGER_SETTINGS, REGION_REGISTRY, type LedgerSettings } from '../ports';
 import { keepRecent } from './keep-recent';
-import { ReplayTurns, requireFoldable } from './replay-turns';
+import { ReplayTurns, streamPages } from './replay-turns';
 
 /**
  * A flag as the list gives it: the finding, and where its handling stands. `resolved` is true for a
@@ -203,24 +203,19 @@ export class FundAuditViews {
     const fund =
       this.funds.get(name) ??
       new FundFold(name, refusalStreamName(programCode, fiscalYear), flagHandlingStreamName(programCode, fiscalYear));
-    // One catch-up at a time per fund: a caller arriving meanwhile waits, then reads what followed.
-    while (fund.catchingUp) await fund.catchingUp;
-    // A fund not folded yet is replayed from the start, and takes its turn with other replays.
-    const catchingUp = fund.nextFundVersion === 0n ? this.turns.run(() => this.catchUp(fund)) : this.catchUp(fund);
-    fund.catchingUp = catchingUp;
-    try {
-      await catchingUp;
-    } catch (error) {
-      // A fund grown past the bound is let go, not kept half caught up.
-      if (error instanceof ApplicationError && error.code === 'unavailable') this.funds.delete(name);
-      throw error;
-    } finally {
-      fund.catchingUp = null;
-    }
+    // Kept at once, so that a caller arriving before the first fold ends waits for it.
+    this.funds.set(name, fund);
+    await this.turns.catchUp(this.funds, name, fund, () => fund.nextFundVersion === 0n, () => this.catchUp(fund));
     if (fund.fold.eventsFolded === 0 && fund.refusals.length === 0) {
+      if (this.funds.get(name) === fund) this.funds.delete(name);
       throw new ApplicationError('not-found', `no program ${programCode} in ${fiscalYear}`);
     }
     return keepRecent(this.funds, name, fund, { maxEntries: maxFundsKept, maxSize: this.eventsKept, sizeOf: (kept) => kept.fold.eventsFolded });
+  }
+
+  /** Funds kept folded, for a test. */
+  get fundsKept(): number {
+    return this.funds.size;
   }
 
   /**
@@ -236,59 +231,43 @@ export class FundAuditViews {
   }
 
   private async catchUpFund(fund: FundFold): Promise<boolean> {
-    const max = this.settings.replayMaxFundEvents;
-    if (fund.nextFundVersion === 0n) {
-      // Asked of a fund not folded yet: its size first, from its last event, before reading it all.
-      const [last] = await this.store.readStream(fund.fundStream, { direction: 'backwards', maxCount: 1 });
-      if (last) requireFoldable(fund.fundStream, last.streamVersion + 1n, max);
-    }
     let moved = false;
-    for (;;) {
-      const page = await this.store.readStream(fund.fundStream, { fromVersion: fund.nextFundVersion, maxCount: readPageSize });
-      requireFoldable(fund.fundStream, fund.nextFundVersion + BigInt(page.length), max);
+    for await (const page of streamPages(this.store, fund.fundStream, fund.nextFundVersion, this.settings.replayMaxFundEvents)) {
       for (const recorded of page) fund.fold.apply(recorded);
-      if (page.length > 0) {
-        fund.nextFundVersion = page[page.length - 1].streamVersion + 1n;
-        moved = true;
-      }
-      if (page.length < readPageSize) return moved;
+      fund.nextFundVersion = page[page.length - 1]!.streamVersion + 1n;
+      moved = true;
     }
+    return moved;
   }
 
   private async catchUpRefusals(fund: FundFold): Promise<boolean> {
     let moved = false;
-    for (;;) {
-      const page = await this.store.readStream(fund.refusalStream, { fromVersion: fund.nextRefusalVersion, maxCount: readPageSize });
+    for await (const page of streamPages(this.store, fund.refusalStream, fund.nextRefusalVersion)) {
       fund.refusals.push(...page);
-      if (page.length > 0) {
-        fund.nextRefusalVersion = page[page.length - 1].streamVersion + 1n;
-        moved = true;
-      }
-      if (page.length < readPageSize) return moved;
+      fund.nextRefusalVersion = page[page.length - 1]!.streamVersion + 1n;
+      moved = true;
     }
+    return moved;
   }
 
   private async catchUpHandling(fund: FundFold): Promise<void> {
-    for (;;) {
-      const page = await this.store.readStream(fund.handlingStream, { fromVersion: fund.nextHandlingVersion, maxCount: readPageSize });
+    for await (const page of streamPages(this.store, fund.handlingStream, fund.nextHandlingVersion)) {
       for (const recorded of page) {
         const step = decodeFlagActionRecorded(recorded.type, recorded.data);
         if (step !== null) fund.handling.set(step.data.flagId, { state: step.data.toState, last: step.data });
       }
-      if (page.length > 0) fund.nextHandlingVersion = page[page.length - 1].streamVersion + 1n;
-      if (page.length < readPageSize) return;
+      fund.nextHandlingVersion = page[page.length - 1]!.streamVersion + 1n;
     }
   }
 
   /** The fund's events up to the version folded, for a replay as of an earlier day. */
   private async readFolded(fund: FundFold): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
-    let fromVersion = 0n;
-    while (fromVersion < fund.nextFundVersion) {
-      const page = await this.store.readStream(fund.fundStream, { fromVersion, maxCount: readPageSize });
-      for (const recorded of page) if (recorded.streamVersion < fund.nextFundVersion) events.push(recorded);
-      if (page.length < readPageSize) break;
-      fromVersion = page[page.length - 1].streamVersion + 1n;
+    for await (const page of streamPages(this.store, fund.fundStream, 0n)) {
+      for (const recorded of page) {
+        if (recorded.streamVersion >= fund.nextFundVersion) return events;
+        events.push(recorded);
+      }
     }
     return events;
   }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { EventStore, RecordedEvent } from '@earmark/event-store';
+import { readPageSize } from '../ports';
 import { ApplicationError } from '../problem';
 
 /**
@@ -45,13 +47,65 @@ export class ReplayTurns {
   get queued(): number {
     return this.waiting;
   }
+
+  /**
+   * Brings a fold kept under `key` in `kept` up to date with `catchUp`, one catch-up at a time per
+   * fold: a caller arriving meanwhile waits for it, then reads what followed (after a failed one,
+   * from where it stopped). A fold that `startsFromZero` is a replay of a whole fund and takes its
+   * turn (`run`). A fold refused as too large (503) is let go, not kept half caught up.
+   */
+  async catchUp<K>(
+    kept: Map<K, unknown>,
+    key: K,
+    fold: { catchingUp: Promise<void> | null },
+    startsFromZero: () => boolean,
+    catchUp: () => Promise<void>,
+  ): Promise<void> {
+    while (fold.catchingUp) await fold.catchingUp.catch(() => undefined);
+    const catchingUp = startsFromZero() ? this.run(catchUp) : catchUp();
+    fold.catchingUp = catchingUp;
+    try {
+      await catchingUp;
+    } catch (error) {
+      if (error instanceof ApplicationError && error.code === 'unavailable' && kept.get(key) === fold) kept.delete(key);
+      throw error;
+    } finally {
+      fold.catchingUp = null;
+    }
+  }
+}
+
+/**
+ * A stream read from `fromVersion` a page at a time, each page non-empty. With `maxEvents`, a fund
+ * that holds more is refused (503, `requireFoldable`) before the page that passes it is handed
+ * out; read from the start, its size is first taken from its last event, before anything is read.
+ */
+export async function* streamPages(
+  store: EventStore,
+  streamName: string,
+  fromVersion: bigint,
+  maxEvents?: number,
+): AsyncGenerator<readonly RecordedEvent[], void, undefined> {
+  if (maxEvents !== undefined && fromVersion === 0n) {
+    const [last] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+    if (last) requireFoldable(streamName, last.streamVersion + 1n, maxEvents);
+  }
+  for (let next = fromVersion; ; ) {
+    const page = await store.readStream(streamName, { fromVersion: next, maxCount: readPageSize });
+    if (maxEvents !== undefined) requireFoldable(streamName, next + BigInt(page.length), maxEvents);
+    if (page.length > 0) {
+      yield page;
+      next = page[page.length - 1]!.streamVersion + 1n;
+    }
+    if (page.length < readPageSize) return;
+  }
 }
 
 /**
  * Refuses (503 `unavailable`) to fold a fund of more events than `max` in memory: the fold and its
  * judged views would take the heap past its limit and stop the whole service (LedgerSettings).
  */
-export function requireFoldable(streamName: string, events: bigint, max: number): void {
+function requireFoldable(streamName: string, events: bigint, max: number): void {
   if (events > BigInt(max)) {
     throw new ApplicationError(
       'unavailable',
