@@ -131,6 +131,7 @@ class AlwaysConflictingStoreDouble implements EventStore {
   }
   readStream: EventStore['readStream'] = (name, options) => this.real.readStream(name, options);
   readAll: EventStore['readAll'] = (options) => this.real.readAll(options);
+  readHashes: EventStore['readHashes'] = (options) => this.real.readHashes(options);
   subscribe: EventStore['subscribe'] = (options) => this.real.subscribe(options);
   headPosition: EventStore['headPosition'] = () => this.real.headPosition();
   findIdempotency: EventStore['findIdempotency'] = (scope, key) => this.real.findIdempotency(scope, key);

@@ -34,6 +34,12 @@ export interface RecordedEvent {
   readonly previousHash: string;
 }
 
+/** An event's place in the global log and its chain hash, as in its RecordedEvent, without the event. */
+export interface EventHash {
+  readonly position: bigint;
+  readonly hash: string;
+}
+
 export interface StreamAppend {
   readonly streamName: string;
   readonly expectedVersion: ExpectedVersion;
@@ -107,7 +113,13 @@ export interface EventStore {
   append(request: AppendRequest): Promise<AppendResult>;
   /** A stream that was never written reads as []. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The global log: events with position > afterPosition, at most maxCount of them, in position order. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The same range of the global log as readAll, each event as its position and hash alone, so
+   * that a reader of the hash chain (the Merkle tree) neither reads nor parses the events.
+   */
+  readHashes(options: ReadAllOptions): Promise<EventHash[]>;
   /** Catch-up subscription to the global log from a checkpoint. */
   subscribe(options: SubscribeOptions): Subscription;
   /** The position of the newest event, 0n when the log is empty. */

@@ -4,6 +4,7 @@ import {
   docKey,
   genesisHash,
   type DocumentProjection,
+  type EventHash,
   type EventStore,
   type IdempotencyRecord,
   type ReadModelStore,
@@ -54,6 +55,16 @@ const concurrencyTestLimitMs = 120_000;
 const subscriptionTestLimitMs = 30_000;
 const oneMebibyte = 1024 * 1024;
 const readEverything = { afterPosition: 0n, maxCount: 1_000_000 } as const;
+
+/** The whole log's hashes, read after the last position of each page, as the Merkle tree reads them. */
+async function readHashesInPages(store: EventStore, maxCount: number): Promise<EventHash[]> {
+  const hashes: EventHash[] = [];
+  for (;;) {
+    const page = await store.readHashes({ afterPosition: hashes.at(-1)?.position ?? 0n, maxCount });
+    hashes.push(...page);
+    if (page.length < maxCount) return hashes;
+  }
+}
 
 export function describeEventStoreContract(
   adapterName: string,
@@ -373,10 +384,35 @@ export function describeEventStoreContract(
           expect(await store.headPosition()).toBe(7n);
         }));
 
+      it("the log's hashes are readAll's positions and hashes, in position order", () =>
+        withStore([], async (store) => {
+          await givenTwoInterleavedStreams(store);
+
+          const log = await store.readAll(readEverything);
+          const hashes = await store.readHashes(readEverything);
+
+          expect(hashes).toEqual(log.map((event) => ({ position: event.position, hash: event.hash })));
+          expect(positionsOf(hashes)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+        }));
+
+      it("the log's hashes read after a position, bounded by maxCount, as readAll pages", () =>
+        withStore([], async (store) => {
+          await givenTwoInterleavedStreams(store);
+          const hashOf = new Map((await store.readAll(readEverything)).map((event) => [event.position, event.hash]));
+          const at = (...positions: bigint[]) => positions.map((position) => ({ position, hash: hashOf.get(position) }));
+
+          expect(await store.readHashes({ afterPosition: 0n, maxCount: 2 })).toEqual(at(1n, 2n));
+          expect(await store.readHashes({ afterPosition: 2n, maxCount: 3 })).toEqual(at(3n, 4n, 5n));
+          expect(await store.readHashes({ afterPosition: 5n, maxCount: 3 })).toEqual(at(6n, 7n));
+          expect(await store.readHashes({ afterPosition: 6n, maxCount: 1 })).toEqual(at(7n));
+          expect(await store.readHashes({ afterPosition: 7n, maxCount: 3 })).toEqual([]);
+        }));
+
       it('an empty store has head 0 and an empty log', () =>
         withStore([], async (store) => {
           expect(await store.headPosition()).toBe(0n);
           expect(await store.readAll({ afterPosition: 0n, maxCount: 10 })).toEqual([]);
+          expect(await store.readHashes({ afterPosition: 0n, maxCount: 10 })).toEqual([]);
         }));
 
       it('what append returns is what the reads return', () =>
@@ -415,6 +451,8 @@ export function describeEventStoreContract(
             }
             expect(hashChainFailures(log)).toEqual([]);
             expect(await store.headPosition()).toBe(BigInt(total));
+            // Read a page at a time across the adapters' own pages (the KurrentDB map lists 1,000 at a time).
+            expect(await readHashesInPages(store, 1_500)).toEqual(log.map((event) => ({ position: event.position, hash: event.hash })));
           }),
         concurrencyTestLimitMs,
       );

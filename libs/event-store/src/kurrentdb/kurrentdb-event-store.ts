@@ -5,6 +5,7 @@ import {
   IdempotencyKeyTakenError,
   type AppendRequest,
   type AppendResult,
+  type EventHash,
   type EventStore,
   type ExpectedVersion,
   type IdempotencyRecord,
@@ -454,12 +455,8 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    this.ready();
-    assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
-    if (options.afterPosition < 0n) throw new RangeError('afterPosition is >= 0');
-    const head = await this.headPosition();
-    if (options.afterPosition >= head) return [];
-    const through = head - options.afterPosition > BigInt(options.maxCount) ? options.afterPosition + BigInt(options.maxCount) : head;
+    const through = await this.lastPositionRead(options);
+    if (through === null) return [];
     // The entry at afterPosition, if any, is where the $all scan starts.
     const entries = await entriesBetween(this.readModels, options.afterPosition > 0n ? options.afterPosition - 1n : 0n, through);
     const start = options.afterPosition > 0n ? (entries.shift() as PositionMapEntry).allPosition : null;
@@ -471,6 +468,27 @@ export class KurrentDbEventStore implements EventStore {
       from = page[page.length - 1].allPosition;
     }
     return events;
+  }
+
+  /**
+   * From the position map alone, which holds each event's position and hash: unlike readAll, it
+   * reads nothing from $all, so it does not find out whether $all still holds the events.
+   */
+  async readHashes(options: ReadAllOptions): Promise<EventHash[]> {
+    const through = await this.lastPositionRead(options);
+    if (through === null) return [];
+    const entries = await entriesBetween(this.readModels, options.afterPosition, through);
+    return entries.map((entry) => ({ position: entry.position, hash: entry.hash }));
+  }
+
+  /** The last position a read of the log with these options reaches, or null when it reaches none. */
+  private async lastPositionRead(options: ReadAllOptions): Promise<bigint | null> {
+    this.ready();
+    assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
+    if (options.afterPosition < 0n) throw new RangeError('afterPosition is >= 0');
+    const head = await this.headPosition();
+    if (options.afterPosition >= head) return null;
+    return head - options.afterPosition > BigInt(options.maxCount) ? options.afterPosition + BigInt(options.maxCount) : head;
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   type AppendRequest,
   type AppendResult,
   type DocPage,
+  type EventHash,
   type EventStore,
   type ReadAllOptions,
   type ReadModelStore,
@@ -59,9 +60,12 @@ import { LoadedLedger, ProjectionRefusal, projectAppends, projectInTransaction }
 import {
   docColumns,
   eventColumns,
+  eventHashColumns,
+  toEventHash,
   toRecordedEvent,
   toStoredDoc,
   type DocRow,
+  type EventHashRow,
   type EventRow,
   type IdempotencyRow,
 } from './postgres-rows';
@@ -428,12 +432,20 @@ export class PostgresEventStore implements EventStore, ReadModelStore, LedgerRea
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    return (await this.readLog<EventRow>(eventColumns, options)).map(toRecordedEvent);
+  }
+
+  async readHashes(options: ReadAllOptions): Promise<EventHash[]> {
+    return (await this.readLog<EventHashRow>(eventHashColumns, options)).map(toEventHash);
+  }
+
+  /** The given columns of the events readAll answers. */
+  private async readLog<Row extends object>(columns: string, options: ReadAllOptions): Promise<Row[]> {
     assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
-    const rows = await this.query<EventRow>(
-      `SELECT ${eventColumns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [options.afterPosition.toString(), options.maxCount],
-    );
-    return rows.map(toRecordedEvent);
+    return this.query<Row>(`SELECT ${columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      options.afterPosition.toString(),
+      options.maxCount,
+    ]);
   }
 
   async headPosition(): Promise<bigint> {

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue, RecordedEvent, StoredDoc } from '../event-store.port';
+import type { EventHash, JsonObject, JsonValue, RecordedEvent, StoredDoc } from '../event-store.port';
 
 /** BIGINT columns arrive as strings from pg (a JavaScript number would lose precision past 2^53). */
 export type BigintText = string;
@@ -32,6 +32,17 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     hash: row.hash,
     previousHash: row.previous_hash,
   };
+}
+
+export interface EventHashRow {
+  position: BigintText;
+  hash: string;
+}
+
+export const eventHashColumns = 'position, hash';
+
+export function toEventHash(row: EventHashRow): EventHash {
+  return { position: BigInt(row.position), hash: row.hash };
 }
 
 export interface DocRow {

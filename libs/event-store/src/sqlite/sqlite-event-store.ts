@@ -4,6 +4,7 @@ import {
   type AppendRequest,
   type AppendResult,
   type DocPage,
+  type EventHash,
   type EventStore,
   type StoredIdempotencyRecord,
   type JsonValue,
@@ -121,6 +122,7 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${eventColumns} FROM events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?`,
     ),
     readAll: db.prepare<[bigint, number], EventRow>(`SELECT ${eventColumns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+    readHashes: db.prepare<[bigint, number], EventHash>('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
     findIdempotency: db.prepare<[string, string], IdempotencyRow>(
       'SELECT scope, key, request_hash, status, body, position FROM idempotency WHERE scope = ? AND key = ?',
     ),
@@ -258,6 +260,12 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.readAllNow(options.afterPosition, options.maxCount);
+  }
+
+  async readHashes(options: ReadAllOptions): Promise<EventHash[]> {
+    assertCount('maxCount', options.maxCount, Number.MAX_SAFE_INTEGER);
+    // The rows are the port's shape already: position arrives as a bigint (safe integers are on).
+    return this.run((s) => s.readHashes.all(options.afterPosition, options.maxCount));
   }
 
   subscribe(options: SubscribeOptions): Subscription {

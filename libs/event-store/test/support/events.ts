@@ -27,7 +27,7 @@ export function placesOf(events: readonly RecordedEvent[]): [string, string, big
   return events.map((event) => [event.id, event.streamName, event.streamVersion, event.position]);
 }
 
-export function positionsOf(events: readonly RecordedEvent[]): bigint[] {
+export function positionsOf(events: readonly Pick<RecordedEvent, 'position'>[]): bigint[] {
   return events.map((event) => event.position);
 }
 
