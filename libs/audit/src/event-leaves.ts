@@ -1,11 +1,11 @@
-import type { RecordedEvent } from '@earmark/event-store';
+import type { EventHash, RecordedEvent } from '@earmark/event-store';
 import { signCheckpoint, type Checkpoint } from './checkpoint';
 import { MerkleRootBuilder } from './merkle';
 
 const eventHashPattern = /^[0-9a-f]{64}$/;
 
 /** An event's Merkle leaf: the 32 bytes its hex hash stands for (docs/hash-chain.md §2). */
-export function eventLeaf(event: Pick<RecordedEvent, 'hash' | 'position'>): Buffer {
+export function eventLeaf(event: EventHash): Buffer {
   if (!eventHashPattern.test(event.hash)) {
     throw new TypeError(`position ${event.position}: hash is not 64 lowercase hex digits`);
   }

@@ -2,12 +2,12 @@ import { eventLeaf } from './event-leaves';
 import { MerkleTree } from './merkle';
 import type { EventStore } from '@earmark/event-store';
 
-/** Events read per page while the tree catches up with the log. */
+/** Event hashes read per page while the tree catches up with the log. */
 export const treePageSize = 2_000;
 
 /**
  * The Merkle tree over the log's event hashes, kept in memory and caught up with the store on
- * demand: the first use reads the log once, later ones only what was appended since. The tree
+ * demand: the first use reads the log's hashes once, later ones only those appended since. The tree
  * answers roots and proofs for every size up to its own, so it never has to be rebuilt.
  */
 export class LedgerTree {
@@ -26,7 +26,7 @@ export class LedgerTree {
    */
   catchUp(): Promise<number> {
     if (this.reading === null) {
-      this.reading = this.readNewEvents().finally(() => {
+      this.reading = this.readNewHashes().finally(() => {
         this.reading = null;
       });
     }
@@ -55,9 +55,10 @@ export class LedgerTree {
     return this.tree.consistencyProof(oldSize, size);
   }
 
-  private async readNewEvents(): Promise<number> {
+  private async readNewHashes(): Promise<number> {
     for (;;) {
-      const page = await this.store.readAll({ afterPosition: BigInt(this.tree.size), maxCount: treePageSize });
+      // The hashes alone: the leaves are the events' hashes, and reading the events would parse them all.
+      const page = await this.store.readHashes({ afterPosition: BigInt(this.tree.size), maxCount: treePageSize });
       for (const event of page) {
         // Leaf i must be position i + 1, or every root after it would stand for another log.
         const expected = BigInt(this.tree.size + 1);
