@@ -168,7 +168,7 @@ describe('SqliteEventStore with a writer thread', () => {
     expect(await store.headPosition()).toBe(200n);
   }, threadTestLimitMs);
 
-  it('a batch structured clone refuses (a function in event data, not JSON) fails, and the thread goes on', async () => {
+  it('an append structured clone refuses (a function in event data, not JSON) fails, and the thread goes on', async () => {
     const store = await openStore(join(temp.dir, 'events.sqlite'));
     const notJson = { streams: [{ streamName: 'account-1', expectedVersion: 'no-stream', events: [testEvent(1, { data: { f: (() => 1) as never } })] }] } as AppendRequest;
 
@@ -177,6 +177,23 @@ describe('SqliteEventStore with a writer thread', () => {
 
     expect((refused as Error).name).toBe('DataCloneError');
     expect(next.lastPosition).toBe(1n);
+  }, threadTestLimitMs);
+
+  it('an append structured clone refuses fails alone: the appends batched with it are committed', async () => {
+    const store = await openStore(join(temp.dir, 'events.sqlite'));
+    const notJson = { streams: [{ streamName: 'account-2', expectedVersion: 'no-stream', events: [testEvent(2, { data: { f: (() => 1) as never } })] }] } as AppendRequest;
+
+    // Sent in one turn, so that the three go in one batch.
+    const [first, refused, third] = await Promise.allSettled([
+      store.append(append('account-1', 'no-stream', 1)),
+      store.append(notJson),
+      store.append(append('account-3', 'no-stream', 3)),
+    ]);
+
+    expect(first.status === 'fulfilled' && first.value.lastPosition).toBe(1n);
+    expect(refused.status === 'rejected' && (refused.reason as Error).name).toBe('DataCloneError');
+    expect(third.status === 'fulfilled' && third.value.lastPosition).toBe(2n);
+    expect((await store.readAll({ afterPosition: 0n, maxCount: 10 })).map((event) => event.streamName)).toEqual(['account-1', 'account-3']);
   }, threadTestLimitMs);
 
   it('refuses a projection that names no origin, before opening anything', () => {

@@ -92,19 +92,32 @@ export class SqliteWriterThread {
     return thread;
   }
 
-  /** Commits one batch in the thread; never rejects: a failure is each append's outcome. */
-  commit(entries: readonly BatchEntry[]): Promise<Outcome[]> {
+  /**
+   * Commits one batch in the thread; never rejects: a failure is each append's outcome. An append
+   * whose value structured clone refuses (a function in event data: not JSON) fails alone, as it
+   * would on the store's own connection, and the rest of the batch goes on without it.
+   */
+  async commit(entries: readonly BatchEntry[]): Promise<Outcome[]> {
     if (this.inFlight !== null) throw new Error('one batch at a time');
+    try {
+      return await this.send(entries);
+    } catch (error: unknown) {
+      // Nothing was sent. Rare, so each append is cloned on its own to find which ones were refused.
+      const refusals = entries.map((entry) => cloneRefusal(entry));
+      const sendable = entries.filter((_, index) => refusals[index] === null);
+      if (sendable.length === entries.length) return entries.map(() => ({ ok: false, error }));
+      const sent = sendable.length === 0 ? [] : await this.commit(sendable);
+      return refusals.map((refusal) => (refusal === null ? sent.shift()! : { ok: false, error: refusal }));
+    }
+  }
+
+  /** Posts the batch and waits for its outcomes; throws, having sent nothing, when structured clone refuses it. */
+  private send(entries: readonly BatchEntry[]): Promise<Outcome[]> {
     if (this.failure !== null) return Promise.resolve(entries.map(() => ({ ok: false, error: this.failure })));
-    const id = this.nextId++;
+    const id = this.nextId;
+    this.worker.postMessage({ type: 'batch', id, entries } satisfies ToWriter);
+    this.nextId += 1;
     return new Promise<Outcome[]>((resolve) => {
-      try {
-        this.worker.postMessage({ type: 'batch', id, entries } satisfies ToWriter);
-      } catch (error: unknown) {
-        // A value structured clone refuses (a function in event data): nothing was sent.
-        resolve(entries.map(() => ({ ok: false, error })));
-        return;
-      }
       this.inFlight = { id, size: entries.length, done: resolve };
       // A batch in flight keeps the process alive until its answer arrives.
       this.worker.ref();
@@ -130,5 +143,15 @@ export class SqliteWriterThread {
     const inFlight = this.inFlight;
     this.inFlight = null;
     inFlight?.done(Array.from({ length: inFlight.size }, () => ({ ok: false, error })));
+  }
+}
+
+/** Why structured clone refuses this append, or null when it takes it. */
+function cloneRefusal(entry: BatchEntry): unknown {
+  try {
+    structuredClone(entry);
+    return null;
+  } catch (error: unknown) {
+    return error;
   }
 }
