@@ -62,6 +62,8 @@ export function benchRows(details: BenchDetails, sizes: BenchSizes): BenchRow[] 
         what: 'raw 64-row commits',
       }, { kind: 'ratio-at-least', ratio: 0.25 }),
       row('SQLite command p99, concurrency 64', sqlite.concurrency64.p99Ms, 'ms', null, { kind: 'below', value: 25 }),
+      // Not an aim: what a command costs the machine, whatever its cores, for reading the rates above.
+      row('SQLite CPU a command, concurrency 64 (the process, its 64 callers included)', sqlite.concurrency64.cpuUsPerCommand, 'µs', null, null),
       row('SQLite commands/s through the command bus, concurrency 1', sqlite.concurrency1.commandsPerSecond, '/s', {
         value: sqlite.rawCommits.singleRowCommitsPerSecond,
         unit: 'commits/s',
@@ -82,6 +84,10 @@ export function benchRows(details: BenchDetails, sizes: BenchSizes): BenchRow[] 
         unit: 'commits/s',
         what: 'raw single-row commits from 64 clients',
       }, { kind: 'at-least', value: 5_000 }),
+      row('PostgreSQL CPU a command, concurrency 64, one process (the process, its 64 callers included)', postgres.concurrency64.cpuUsPerCommand, 'µs', null, null),
+      ...(postgres.concurrency64.serverCpuUsPerCommand === null
+        ? []
+        : [row("PostgreSQL CPU a command, concurrency 64, one process (the server's backends)", postgres.concurrency64.serverCpuUsPerCommand, 'µs', null, null)]),
       row('PostgreSQL commands/s, 2 processes × concurrency 64 on one database, a fund each', postgres.twoProcesses.commandsPerSecond, '/s', {
         value: postgres.concurrency64.commandsPerSecond,
         unit: '/s',
