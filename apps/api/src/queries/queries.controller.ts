@@ -71,10 +71,14 @@ export class QueriesController {
       'and `available` summed over the balances of the regions it covers (scope follows the funding tree: a 市 covers its ' +
       '区/县, never the 扩权县 the province pays directly). `allocated` is what allocation documents gave those regions; a ' +
       'pass-down between two of them moves money inside them and changes none of the figures. Program-years where it covers ' +
-      'no region holding a balance are left out. The program-year itself (`/v1/programs/{p}/years/{y}`) stays a 403 for it.',
+      'no region holding a balance are left out. The program-year itself (`/v1/programs/{p}/years/{y}`) stays a 403 for it. ' +
+      'With `asOf` or `atPosition`, the same figures as the books stood then: a program-year with nothing allocated by then, ' +
+      'or (for a key not covering the root) none of whose covered regions held a balance then, is left out.',
   })
-  listPrograms(@CurrentReader() reader: Reader) {
-    return this.queryBus.execute(new ListProgramsQuery(reader));
+  @ApiQuery(asOf)
+  @ApiQuery(atPosition)
+  listPrograms(@CurrentReader() reader: Reader, @Query('asOf') asOfDate?: string, @Query('atPosition') atPos?: string) {
+    return this.queryBus.execute(new ListProgramsQuery(reader, parseBooksAt(asOfDate, atPos)));
   }
 
   @Get('programs/:programCode/years/:fiscalYear')

@@ -41,6 +41,15 @@ export class LedgerSource {
   scopeOf(reader: Reader): ReadScope {
     return new ReadScope(this.registry, reader);
   }
+
+  /**
+   * Whether the key covers a region that holds a balance of the fund now. A region held money in a
+   * past view only if it holds a balance row now (rows are never removed), so without one a past
+   * view holds none of the key's regions either, and the fund need not be replayed for it.
+   */
+  async coversRegionHoldingMoney(programCode: string, fiscalYear: number, scope: ReadScope): Promise<boolean> {
+    return (await this.readModels.regionBalances(programCode, fiscalYear)).some((row) => scope.covers(row.regionCode));
+  }
 }
 
 /** Waits until the projections have reached a position (?minPosition=N). */
@@ -71,12 +80,13 @@ function coveredRegions(regions: readonly RegionBalanceDoc[], scope: ReadScope):
 }
 
 /**
- * Every program-year the key may read something of: with its totals where the key covers the
- * funding root; otherwise, where a region the key covers holds a balance, with the figures of the
- * regions it covers only.
+ * Every program-year the key may read something of, live or as the books stood `at`: with its
+ * totals where the key covers the funding root; otherwise, where a region the key covers holds a
+ * balance, with the figures of the regions it covers only. A program-year with nothing allocated
+ * yet `at` is left out.
  */
 export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryView>[]> {
-  constructor(readonly reader: Reader) {
+  constructor(readonly reader: Reader, readonly at?: BooksAt) {
     super();
   }
 }
@@ -84,20 +94,38 @@ export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryVie
 @QueryHandler(ListProgramsQuery)
 export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
   constructor(private readonly source: LedgerSource) {}
-  async execute({ reader }: ListProgramsQuery) {
+  async execute({ reader, at }: ListProgramsQuery) {
     const scope = this.source.scopeOf(reader);
+    // The program-years are those of the live list: one with no row now had none in the past.
     const rows = await this.source.readModels.listProgramYears();
-    const summaries = await Promise.all(
-      rows.map(async (row) => {
-        const doc = programYearDocOf(row, []);
-        if (scope.coversRoot(rootOf(row))) return programSummaryView(doc);
-        const funded = await this.source.readModels.regionBalances(row.programCode, row.fiscalYear);
-        const regions = coveredRegions(funded.map(regionBalanceDocOf), scope);
-        return regions.length === 0 ? null : coveredProgramSummaryView(doc, regions);
-      }),
-    );
+    const summaryOf = (row: ProgramYearRow) => this.summaryOf(row, scope, at);
+    // As the books stood, one program-year after another: each may replay its fund, and replays take
+    // their turn (ReplayTurns), so asking for all at once would fill the queue from one call.
+    const summaries = at ? await inTurn(rows, summaryOf) : await Promise.all(rows.map(summaryOf));
     return summaries.filter((summary) => summary !== null);
   }
+
+  private async summaryOf(live: ProgramYearRow, scope: ReadScope, at: BooksAt | undefined) {
+    const { programCode, fiscalYear } = live;
+    // The root is fixed by the first allocation, so the live row names it for every past view.
+    const coversRoot = scope.coversRoot(rootOf(live));
+    if (at && !coversRoot && !(await this.source.coversRegionHoldingMoney(programCode, fiscalYear, scope))) return null;
+    const tables = await this.source.forFund(programCode, fiscalYear, at);
+    const row = at ? await tables.programYear(programCode, fiscalYear) : live;
+    if (!row) return null;
+    const doc = programYearDocOf(row, []);
+    if (coversRoot) return programSummaryView(doc);
+    const funded = await tables.regionBalances(programCode, fiscalYear);
+    const regions = coveredRegions(funded.map(regionBalanceDocOf), scope);
+    return regions.length === 0 ? null : coveredProgramSummaryView(doc, regions);
+  }
+}
+
+/** `answer` for each item, one after the other, in order. */
+async function inTurn<Item, Answer>(items: readonly Item[], answer: (item: Item) => Promise<Answer>): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (const item of items) answers.push(await answer(item));
+  return answers;
 }
 
 /** A question about one program-year, asked by `reader`, of the books live or as they stood `at`. */
@@ -151,14 +179,12 @@ export class ListRegionBalancesHandler implements IQueryHandler<ListRegionBalanc
   }
 
   /**
-   * Whether the key covers a region that holds money now. A region held money in a past view only if
-   * it holds a balance row now (rows are never removed), so without one the past list is empty too,
+   * Whether the key covers a region that holds money now: without one the past list is empty too,
    * and the fund is not replayed for it. An unknown program-year is left to the answer below (404).
    */
   private async coversAnyRegion(programCode: string, fiscalYear: number, scope: ReadScope): Promise<boolean> {
-    const live = this.source.readModels;
-    if (!(await live.programYear(programCode, fiscalYear))) return true;
-    return (await live.regionBalances(programCode, fiscalYear)).some((row) => scope.covers(row.regionCode));
+    if (!(await this.source.readModels.programYear(programCode, fiscalYear))) return true;
+    return this.source.coversRegionHoldingMoney(programCode, fiscalYear, scope);
   }
 }
 
