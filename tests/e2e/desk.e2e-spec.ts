@@ -241,7 +241,7 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     expect(browser.consoleErrors).toEqual([]);
   });
 
-  it('a 市’s key signs in and reads its own regions: the list’s figures of 成都, its tree, flags and targets; the province’s pages say they need a key covering the province', async () => {
+  it('a 市’s key signs in and reads its own regions: the list’s figures of 成都, now and on a past date, its tree, flags and targets; the province’s pages say they need a key covering the province', async () => {
     // A tab of its own: its session holds no token of the steps before.
     const page = await browser.context.newPage();
     const consoleErrors: string[] = [];
@@ -270,6 +270,26 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     expect(await page.getByTestId('covered-regions').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-region')))).toEqual(['510100']);
     await expectText(page.getByTestId('covered-regions').locator('tr[data-region="510100"] td').nth(4), '25,000.00 元');
     expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // A past date: the figures follow it as the table does. The day before the payments (2024-03-01), nothing paid yet.
+    const asOf = page.getByLabel('账面截至日期');
+    await asOf.fill('2024-02-29');
+    await expectText(page.getByTestId('covered-regions').locator('tr[data-region="510100"] td').nth(4), '0.00 元');
+    await expectText(figure('已分配'), '2,556,600.00 元');
+    await expectText(figure('已支付'), '0.00 元');
+    await expectText(figure('结余'), '2,556,600.00 元');
+    await expectText(figure('代缴人数'), '0');
+    expect(await page.getByText('合计为当前账面').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Before the notice (2024-01-18) 成都 had received nothing: the page says so in place of the figures.
+    await asOf.fill('2024-01-10');
+    await expectText(page.getByTestId('no-money-then'), '截至 2024-01-10，本令牌覆盖的地区在该项目年度尚未收到资金。');
+    expect(await page.getByTestId('totals').count()).toBe(0);
+    expect(await page.getByTestId('covered-regions').locator('tbody tr').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: '当前账面' }).click();
+    await expectText(figure('已支付'), '25,000.00 元');
+    expect(await page.getByTestId('no-money-then').count()).toBe(0);
 
     // The tree: 成都市 and its 20 区/县, opened; no other 市(州).
     await page.getByRole('link', { name: '地区', exact: true }).click();

@@ -1,5 +1,16 @@
 import { useState } from 'preact/hooks';
-import { asOfQuery, fundPath, getAllPages, getBlob, getJson, type Flag, type ProgramYear, type Region, type RegionBalance } from '../api';
+import {
+  asOfQuery,
+  fundPath,
+  getAllPages,
+  getBlob,
+  getJson,
+  type Flag,
+  type ProgramSummary,
+  type ProgramYear,
+  type Region,
+  type RegionBalance,
+} from '../api';
 import { Amount, AmountHeaders, BalanceCells, ErrorNote, Figure, Loading } from '../components';
 import { useDesk } from '../desk-context';
 import { formatCount, formatPerMille, perMille } from '../money';
@@ -40,19 +51,23 @@ function ProvinceOverview() {
 /**
  * A key covering some regions only (a 市's, a 区/县's): the API answers it neither the province's
  * totals nor the report, so the overview shows what it may read: GET /v1/programs' figures of the
- * regions it covers, their flags and each region's balance.
+ * regions it covers (as the books stood on the chosen date, when one is chosen), their flags and
+ * each region's balance.
  */
 function CoveredRegionsOverview() {
   const { t, programCode, fiscalYear, asOf, key, summary } = useDesk();
-  const loaded = useLoad(
-    () =>
-      Promise.all([
-        getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
-        getJson<Region[]>('/v1/regions'),
-        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
-      ]),
-    [programCode, fiscalYear, asOf],
-  );
+  const loaded = useLoad(async () => {
+    const figures = asOf === '' ? summary : await figuresAsOf(programCode, fiscalYear, asOf);
+    // Left out of the list on that date, the program-year held no money in the key's regions (it may
+    // not have existed yet, and its balances would be a 404): there are no balances to ask for.
+    const heldNothing = asOf !== '' && figures === null;
+    return Promise.all([
+      getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
+      getJson<Region[]>('/v1/regions'),
+      heldNothing ? [] : getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+      figures,
+    ]);
+  }, [programCode, fiscalYear, asOf, summary]);
   const nameOf = (regions: readonly Region[]) => new Map(regions.map((region) => [region.code, region.name]));
   return (
     <section aria-labelledby="overview-heading">
@@ -72,20 +87,7 @@ function CoveredRegionsOverview() {
             })}
           </p>
           <h2>{t('scope.figures')}</h2>
-          {asOf !== '' && <p>{t('scope.figuresNow')}</p>}
-          <dl class="figures" data-testid="totals">
-            <Figure label={t('overview.allocated')}>
-              <Amount value={summary.allocated} />
-            </Figure>
-            <Figure label={t('overview.paid')}>
-              <Amount value={summary.paid} />
-            </Figure>
-            <Figure label={t('overview.available')}>
-              <Amount value={summary.available} />
-            </Figure>
-            <Figure label={t('overview.persons')}>{formatCount(summary.beneficiaries)}</Figure>
-          </dl>
-          <Progress id="paid-progress" label={t('overview.paidProgress')} part={summary.paid} whole={summary.allocated} />
+          <CoveredFigures figures={loaded.value[3]} />
           <p data-testid="needs-province">
             {t('scope.totalsNeedProvince')}
           </p>
@@ -98,6 +100,35 @@ function CoveredRegionsOverview() {
       </section>
       {loaded.state === 'ready' && <CoveredRegions regions={loaded.value[1]} balances={loaded.value[2]} />}
     </section>
+  );
+}
+
+/** The program-year's entry of GET /v1/programs as the books stood on `asOf`; null where the list leaves it out then. */
+async function figuresAsOf(programCode: string, fiscalYear: number, asOf: string): Promise<ProgramSummary | null> {
+  const listed = await getJson<ProgramSummary[]>(`/v1/programs${asOfQuery(asOf)}`);
+  return listed.find((row) => row.programCode === programCode && row.fiscalYear === fiscalYear) ?? null;
+}
+
+/** The figures of the regions a key covers, or, on a date before they received any money, a note saying so. */
+function CoveredFigures({ figures }: { figures: ProgramSummary | null }) {
+  const { t, asOf } = useDesk();
+  if (figures === null) return <p data-testid="no-money-then">{t('scope.noMoneyAsOf', { date: asOf })}</p>;
+  return (
+    <>
+      <dl class="figures" data-testid="totals">
+        <Figure label={t('overview.allocated')}>
+          <Amount value={figures.allocated} />
+        </Figure>
+        <Figure label={t('overview.paid')}>
+          <Amount value={figures.paid} />
+        </Figure>
+        <Figure label={t('overview.available')}>
+          <Amount value={figures.available} />
+        </Figure>
+        <Figure label={t('overview.persons')}>{formatCount(figures.beneficiaries)}</Figure>
+      </dl>
+      <Progress id="paid-progress" label={t('overview.paidProgress')} part={figures.paid} whole={figures.allocated} />
+    </>
   );
 }
 
