@@ -83,6 +83,13 @@ describe('The desk at /dashboard, driven by Chromium', () => {
     await page.getByLabel('账面截至日期').fill('2024-02-01');
     await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '0.00 元');
     await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已清算地区' }).locator('dd'), '0');
+    // Before the notice (2024-01-18) nothing was allocated: the page says so, with no totals and no 市(州).
+    await page.getByLabel('账面截至日期').fill('2024-01-10');
+    await expectText(page.getByTestId('no-money-then'), '截至 2024-01-10，该项目年度尚未分配资金。');
+    expect(await page.getByTestId('totals').count()).toBe(0);
+    expect(await page.getByTestId('cities').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: '当前账面' }).click();
     await expectText(page.getByTestId('totals').locator('.figure', { hasText: '已支付' }).locator('dd'), '25,000.00 元');
   });

@@ -26,24 +26,26 @@ export function Overview() {
 /** A key covering the province: the program-year's totals, the report, the 市(州). */
 function ProvinceOverview() {
   const { t, programCode, fiscalYear, asOf } = useDesk();
-  const loaded = useLoad(
-    () =>
-      Promise.all([
-        getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
-        getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
-        getJson<Region[]>('/v1/regions'),
-        getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
-      ]),
-    [programCode, fiscalYear, asOf],
-  );
+  const loaded = useLoad(async () => {
+    // Left out of the list on that date, the program-year had nothing allocated yet: its totals and
+    // balances would be a 404, so they are not asked for and the page says so.
+    if (asOf !== '' && (await figuresAsOf(programCode, fiscalYear, asOf)) === null) return null;
+    return Promise.all([
+      getJson<ProgramYear>(`${fundPath(programCode, fiscalYear)}${asOfQuery(asOf)}`),
+      getAllPages<Flag>(`${fundPath(programCode, fiscalYear)}/flags?limit=1000${asOfQuery(asOf, false)}`),
+      getJson<Region[]>('/v1/regions'),
+      getJson<RegionBalance[]>(`${fundPath(programCode, fiscalYear)}/regions${asOfQuery(asOf)}`),
+    ]);
+  }, [programCode, fiscalYear, asOf]);
   return (
     <section aria-labelledby="overview-heading">
       <h1 id="overview-heading">{t('overview.heading')}</h1>
       {loaded.state === 'loading' && <Loading />}
       {loaded.state === 'failed' && <ErrorNote error={loaded.error} />}
-      {loaded.state === 'ready' && <Totals programYear={loaded.value[0]} flags={loaded.value[1]} />}
+      {loaded.state === 'ready' && loaded.value === null && <p data-testid="no-money-then">{t('overview.nothingAllocatedAsOf', { date: asOf })}</p>}
+      {loaded.state === 'ready' && loaded.value !== null && <Totals programYear={loaded.value[0]} flags={loaded.value[1]} />}
       <ReportDownloads />
-      {loaded.state === 'ready' && <Cities regions={loaded.value[2]} balances={loaded.value[3]} />}
+      {loaded.state === 'ready' && loaded.value !== null && <Cities regions={loaded.value[2]} balances={loaded.value[3]} />}
     </section>
   );
 }
