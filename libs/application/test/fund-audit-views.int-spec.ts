@@ -72,6 +72,11 @@ describe('FundAuditViews over SQLite', () => {
     expect(readFromFund).toBe(3);
     expect(after).toEqual(await replayedFlags('2024-12-31'));
     expect(after).not.toEqual(first);
+    // The ten earlier payments' own flags did not change: the new list holds the same objects.
+    const afterById = new Map(after.map((flag) => [flag.id, flag]));
+    const paymentFlags = first.filter((flag) => /^headcount-mismatch:[0-9]{6}:payment-[0-9]+$/.test(flag.id));
+    expect(paymentFlags).toHaveLength(10);
+    expect(paymentFlags.filter((flag) => afterById.get(flag.id) !== flag)).toEqual([]);
   });
 
   it('replays a day before the latest event, and answers as the replay does', async () => {
@@ -166,5 +171,43 @@ describe('FundAuditViews over SQLite', () => {
       Promise.all([1, 2].map(() => fresh.flags('no-such-fund', fiscalYear, '2024-12-31', defaultFlagThresholds))),
     ).rejects.toMatchObject({ code: 'not-found' });
     expect(fresh.fundsKept).toBe(0);
+  });
+
+  it('lists the flags a new event did not change as the same objects, with their handling states', async () => {
+    const today = '2024-12-31';
+    const program = 'views-handled';
+    const handledStream = fundStreamName(program, fiscalYear);
+    const fresh = new FundAuditViews(store, registry, new ReplayTurns(), defaultLedgerSettings);
+    const handledPayment = (regionCode: string, amountFen: string, paidOn: string) => paymentEvent(program, fiscalYear, regionCode, amountFen, paidOn);
+    await store.append({
+      streams: [
+        {
+          streamName: handledStream,
+          expectedVersion: 'no-stream',
+          events: [allocation(program), handledPayment('510100', '100', '2024-03-01'), handledPayment('510300', '10000', '2024-03-02'), handledPayment('510300', '300', '2024-03-03')],
+        },
+      ],
+    });
+    const before = await fresh.handledFlags(program, fiscalYear, today, undefined, defaultFlagThresholds);
+    await store.append({ streams: [{ streamName: handledStream, expectedVersion: 3n, events: [handledPayment('510100', '700', '2024-04-05')] }] });
+    const after = await fresh.handledFlags(program, fiscalYear, today, undefined, defaultFlagThresholds);
+
+    const replayed = computeIdentifiedFlags({
+      fundEvents: await store.readStream(handledStream),
+      refusalEvents: [],
+      registry,
+      asOf: today,
+      thresholds: defaultFlagThresholds,
+    });
+    expect(after.map(({ state: _state, resolved: _resolved, ...flag }) => flag)).toEqual(replayed);
+    expect(after.map((flag) => [flag.state, flag.resolved])).toEqual(after.map(() => ['raised', false]));
+    // The two earlier payments off the standard (1.00 and 3.00 元 for one person each) are flagged
+    // before and after, by the same objects; the new one (7.00 元) adds a flag of its own.
+    const paymentIds = (flags: readonly { id: string }[]) => flags.map((flag) => flag.id).filter((id) => /:payment-[0-9]+$/.test(id));
+    expect(paymentIds(after).length - paymentIds(before).length).toBe(1);
+    const afterById = new Map(after.map((flag) => [flag.id, flag]));
+    const earlier = before.filter((flag) => /:payment-[0-9]+$/.test(flag.id));
+    expect(earlier).toHaveLength(2);
+    expect(earlier.filter((flag) => afterById.get(flag.id) !== flag)).toEqual([]);
   });
 });

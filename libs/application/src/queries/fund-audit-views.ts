@@ -38,6 +38,22 @@ export interface FlagHandling {
   readonly last: FlagActionRecorded['data'];
 }
 
+/**
+ * Each standing flag with the state it was last listed in. A judged list after a new event holds
+ * mostly the flags of the list before (`identify` keeps them), so a fund of a hundred thousand flags
+ * would otherwise copy all of them on every event to add two fields. Flags are never changed once
+ * made. Held weakly: it goes with the flag.
+ */
+const listedWithState = new WeakMap<IdentifiedFlag, HandledFlag>();
+
+function withState(flag: IdentifiedFlag, state: FlagState): HandledFlag {
+  const kept = listedWithState.get(flag);
+  if (kept !== undefined && kept.state === state) return kept;
+  const made: HandledFlag = { ...flag, state, resolved: false };
+  listedWithState.set(flag, made);
+  return made;
+}
+
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
 const maxCachedViewsPerFund = 16;
 /**
@@ -134,11 +150,7 @@ export class FundAuditViews {
     const withResolved = asOf === undefined || asOf >= today;
     const kept = fund.handled.get(judged);
     if (kept && kept.handlingVersion === handlingVersion && kept.withResolved === withResolved) return { flags: kept.flags, handlingVersion };
-    const flags: HandledFlag[] = judged.map((flag) => ({
-      ...flag,
-      state: fund.handling.get(flag.id)?.state ?? initialFlagState,
-      resolved: false,
-    }));
+    const flags: HandledFlag[] = judged.map((flag) => withState(flag, fund.handling.get(flag.id)?.state ?? initialFlagState));
     if (withResolved) {
       const standing = new Set(judged.map((flag) => flag.id));
       const resolved: HandledFlag[] = [];

@@ -88,15 +88,29 @@ function withoutSubject({ subject: _subject, ...flag }: Finding): Flag {
   return flag;
 }
 
+/**
+ * Each finding's flag as it was last identified. Rules hand back the same finding object for what
+ * has not changed (a payment judged once per standard), and a fund of a hundred thousand flags is
+ * identified again after each of its events: copying every finding each time made most of that
+ * work and of its garbage. Flags are never changed once made, so one made before is as good as new
+ * when its id is the same. Held weakly: it goes with the finding.
+ */
+const identified = new WeakMap<Finding, IdentifiedFlag>();
+
 /** Ids in list order; a repeat (two lines of one document to one region) gets `.2`, `.3`, … */
 function identify(findings: readonly Finding[]): IdentifiedFlag[] {
   const seen = new Map<string, number>();
   return findings.map((finding) => {
-    const { subject, ...flag } = finding;
-    const base = flagId(flag.rule, flag.regionCode, subject);
+    const base = flagId(finding.rule, finding.regionCode, finding.subject);
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
-    return { id: count === 1 ? base : `${base}.${count}`, ...flag };
+    const id = count === 1 ? base : `${base}.${count}`;
+    const kept = identified.get(finding);
+    if (kept !== undefined && kept.id === id) return kept;
+    const { subject: _subject, ...flag } = finding;
+    const made: IdentifiedFlag = { id, ...flag };
+    identified.set(finding, made);
+    return made;
   });
 }
 
