@@ -95,22 +95,22 @@ function withoutSubject({ subject: _subject, ...flag }: Finding): Flag {
  * work and of its garbage. Flags are never changed once made, so one made before is as good as new
  * when its id is the same. Held weakly: it goes with the finding.
  */
-const identified = new WeakMap<Finding, IdentifiedFlag>();
+const identified = new WeakMap<Finding, { readonly base: string; readonly flag: IdentifiedFlag }>();
 
 /** Ids in list order; a repeat (two lines of one document to one region) gets `.2`, `.3`, … */
 function identify(findings: readonly Finding[]): IdentifiedFlag[] {
   const seen = new Map<string, number>();
   return findings.map((finding) => {
-    const base = flagId(finding.rule, finding.regionCode, finding.subject);
+    const kept = identified.get(finding);
+    // The same string each time: a map hashes a string once.
+    const base = kept?.base ?? flagId(finding.rule, finding.regionCode, finding.subject);
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
     const id = count === 1 ? base : `${base}.${count}`;
-    const kept = identified.get(finding);
-    if (kept !== undefined && kept.id === id) return kept;
-    const { subject: _subject, ...flag } = finding;
-    const made: IdentifiedFlag = { id, ...flag };
-    identified.set(finding, made);
-    return made;
+    if (kept !== undefined && kept.flag.id === id) return kept.flag;
+    const flag: IdentifiedFlag = { id, ...withoutSubject(finding) };
+    identified.set(finding, { base, flag });
+    return flag;
   });
 }
 
