@@ -7,22 +7,23 @@ import { withServedLog } from './served-log';
  * unless given; ten funds): the desk's calls for one past day (the totals, the regions, two
  * regions, the totals again), six calls for six days at once with the service's peak resident set,
  * and a flag step that names no program-year (one whose id is a payment's position, the same for
- * an id no event has). Each figure is a call's time from sending to the last byte, printed as JSON:
+ * an id no event has), and today's flags of that fund after each of ten payments to it. Each figure
+ * is a call's time from sending to the last byte, printed as JSON:
  *
  *   npm run bench:views        (BENCH_EVENTS=1000000 unless given; about 6 minutes)
  *
- * Only a wrong answer fails it (a view not 200, the step not 201, the unknown id not 404); `npm run
+ * Only a wrong answer fails it (a view not 200, the step or a payment not 201, the unknown id not 404); `npm run
  * bench:small` runs it at 2,000 events to prove that it still works.
  */
 async function main(): Promise<void> {
   const events = Number(process.env.BENCH_EVENTS ?? '200000');
   await withServedLog(events, async (server) => {
-    const timed = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; ms: number }> => {
+    const timed = async (method: 'GET' | 'POST', path: string, body?: unknown, token = server.operatorToken): Promise<{ status: number; ms: number }> => {
       const started = process.hrtime.bigint();
       const response = await fetch(`http://127.0.0.1:${server.port}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${server.operatorToken}`,
+          authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `views-bench-${started}` }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -57,12 +58,42 @@ async function main(): Promise<void> {
       'a payment of the first fund': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${paymentPosition}`)}/actions`, step),
       'an id no event has': await timed('POST', `/v1/flags/${encodeURIComponent(`headcount-mismatch:510100:payment-${events * 10}`)}/actions`, step),
     };
+    // Today's flags of the first fund after each of ten payments to it: every payment of the generated
+    // log is off the per-person standard (1.00 元 for one person), so the fund holds a flag per payment
+    // and each call after a payment judges them all again.
+    const flagsPage = `${fund}/flags?limit=100`;
+    const totals = await fetch(`http://127.0.0.1:${server.port}${fund}`, { headers: { authorization: `Bearer ${server.operatorToken}` } });
+    const { expenditureSubject } = (await totals.json()) as { expenditureSubject: string };
+    const flagsAfterPayment: { paid: number; flags: number; ms: number }[] = [];
+    for (let n = 1; n <= 10; n += 1) {
+      const paid = await timed(
+        'POST',
+        '/v1/disbursements',
+        {
+          programCode: defaultProgramCode,
+          fiscalYear: benchFiscalYear,
+          regionCode: '510100',
+          kind: 'beneficiary-payment',
+          amount: '1.00',
+          paidOn: day,
+          voucherNo: `VIEWS-BENCH-${n}`,
+          expenditureSubject,
+          beneficiaries: 1,
+        },
+        server.financeToken,
+      );
+      const flags = await timed('GET', flagsPage);
+      flagsAfterPayment.push({ paid: paid.status, flags: flags.status, ms: flags.ms });
+    }
+    const afterPaymentMs = flagsAfterPayment.map((call) => call.ms).sort((a, b) => a - b);
+    const flagsAfterAPayment = { calls: flagsAfterPayment.length, medianMs: afterPaymentMs[afterPaymentMs.length >> 1], maxMs: afterPaymentMs[afterPaymentMs.length - 1] };
     // A wrong answer fails the bench; its timings never do.
+    if (flagsAfterPayment.some((call) => call.paid !== 201 || call.flags !== 200)) throw new Error(`a payment or its flags answered ${JSON.stringify(flagsAfterPayment)}`);
     const statuses = [...Object.values(deskDay).map((answer) => answer.status), ...sixDays.statuses];
     if (statuses.some((status) => status !== 200)) throw new Error(`a past view answered ${JSON.stringify({ deskDay, sixDays })}`);
     const steps = Object.values(flagStep).map((answer) => answer.status);
     if (steps[0] !== 201 || steps[1] !== 404) throw new Error(`the flag steps answered ${JSON.stringify(flagStep)}, not 201 and 404`);
-    process.stdout.write(`${JSON.stringify({ events, deskDay, sixDays, peakRssMiBAfterSixDays: peakRssMiB, flagStep, peakRssMiB: server.peakRssMiB() }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ events, deskDay, sixDays, peakRssMiBAfterSixDays: peakRssMiB, flagStep, flagsAfterAPayment, peakRssMiB: server.peakRssMiB() }, null, 2)}\n`);
   });
 }
 
