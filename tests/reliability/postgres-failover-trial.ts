@@ -43,7 +43,12 @@ export interface TrialResult {
   readonly acknowledged: number;
   /** Answered 201 before the kill. */
   readonly acknowledgedBeforeKill: number;
-  /** Requests sent before the primary was killed and answered after. */
+  /**
+   * Requests under way while the primary was killed: sent by the time the kill was over, answered
+   * after it began. Times are whole milliseconds, and the 8 clients' requests go in one group
+   * commit and are answered together, so requiring a request to span the whole kill would count
+   * none when the kill fell in the same millisecond as a batch's answers.
+   */
   readonly inFlightAtKill: number;
   /** Acknowledged payments the new primary's log does not hold: must be 0. */
   readonly lost: number;
@@ -164,8 +169,8 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
     });
     await Promise.all(clients);
     if (failover === null) throw new Error(`trial ${trial}: the burst ended before ${settings.killAfterAcknowledged} payments were acknowledged`);
-    // The kill landed between fromMs and toMs: what spans both was in flight, what was sent after toMs
-    // can only have been served by the promoted standby, and recovery is counted from fromMs.
+    // The kill landed between fromMs and toMs: what overlaps them was in flight, what was sent after
+    // toMs can only have been served by the promoted standby, and recovery is counted from fromMs.
     const { fromMs, toMs, promoteMs } = await (failover as Promise<Failover>);
 
     // The new primary's log, read without the service: what is there, and how many times.
@@ -201,7 +206,7 @@ export async function runFailoverTrial(trial: number, settings: TrialSettings = 
       payments: records.length,
       acknowledged: acked.length,
       acknowledgedBeforeKill: attempts.filter((attempt) => attempt.status === 201 && attempt.answeredAt < fromMs).length,
-      inFlightAtKill: attempts.filter((attempt) => attempt.sentAt <= fromMs && attempt.answeredAt >= toMs).length,
+      inFlightAtKill: attempts.filter((attempt) => attempt.sentAt <= toMs && attempt.answeredAt >= fromMs).length,
       lost,
       duplicated: recordedTwice + refusedAsDuplicate,
       unfinished: unfinished.length,
