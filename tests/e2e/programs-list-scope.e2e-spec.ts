@@ -146,6 +146,35 @@ describe('GET /v1/programs for keys that do not cover the funding root', () => {
       ...figures,
     });
 
+    // Before the other past views of this file, so that the views kept (at most 8) have room to grow.
+    it('?programCode=&fiscalYear=: that program-year alone, its fund alone replayed for a date; one of the two alone is a 400', async () => {
+      const only = `?programCode=${program}&fiscalYear=${year}`;
+      const views = app.app.get(BooksAtViews);
+      const before = views.viewsKept;
+      const narrowed = await list('op', `${only}&asOf=2024-05-01`);
+      expect(views.viewsKept).toBe(before + 1);
+      // By then 1,000.00 had gone back to the province: it left the program-year's regions.
+      expect(narrowed).toEqual([totals2024({ paid: '52000.00', beneficiaries: 30, available: '134947000.00' })]);
+      const programYear = (await app.get(`/v1/programs/${program}/years/${year}?asOf=2024-05-01`, 'op')).body;
+      expect(programYear).toMatchObject({ paid: '52000.00', beneficiaries: 30, returned: '1000.00', available: '134947000.00' });
+      // The whole list that day replays the 2025 fund too, and gives 2024 the same entry.
+      const whole = await list('op', '?asOf=2024-05-01');
+      expect(views.viewsKept).toBe(before + 2);
+      expect(whole.filter((row) => row.fiscalYear === year)).toEqual(narrowed);
+      expect(await list('op-cd', only)).toEqual((await list('op-cd')).filter((row) => row.programCode === program && row.fiscalYear === year));
+      expect(await list('op', `?programCode=${program}&fiscalYear=2031`)).toEqual([]);
+      expect(await list('op', `?programCode=${program}&fiscalYear=2031&asOf=2024-05-01`)).toEqual([]);
+      const refusals: [string, { path: string; message: string }][] = [
+        [`?programCode=${program}`, { path: 'fiscalYear', message: 'must be an integer from 2000 to 2100' }],
+        [`?fiscalYear=${year}&asOf=2024-05-01`, { path: 'programCode', message: 'must match ^[a-z0-9][a-z0-9-]{1,63}$' }],
+        [`?programCode=${program}&fiscalYear=24`, { path: 'fiscalYear', message: 'must be an integer from 2000 to 2100' }],
+      ];
+      for (const [query, error] of refusals) {
+        const answer = await app.get(`/v1/programs${query}`, 'op');
+        expect([query, answer.status, answer.body.code, answer.body.errors]).toEqual([query, 400, 'validation-failed', [error]]);
+      }
+    });
+
     // First of the past views in this file: the views kept (at most 8) have room to grow by one a fund.
     it('a key covering no region that holds money: an empty list, now and then, and no fund replayed for it; 成都’s key has the 2024 fund replayed, not the 2025 one', async () => {
       // 金牛区 (510106), a 区 of 成都 that received nothing.
@@ -243,10 +272,10 @@ describe('GET /v1/programs for keys that do not cover the funding root', () => {
       }
     });
 
-    it('the OpenAPI document lists asOf and atPosition for it', async () => {
+    it('the OpenAPI document lists asOf, atPosition, programCode and fiscalYear for it', async () => {
       const document = (await app.get('/docs/json', 'op')).body;
       const parameters = document.paths['/v1/programs'].get.parameters as { name: string; in: string }[];
-      expect(parameters.map(({ name, in: where }) => `${where}:${name}`).sort()).toEqual(['query:asOf', 'query:atPosition', 'query:minPosition']);
+      expect(parameters.map(({ name, in: where }) => `${where}:${name}`).sort()).toEqual(['query:asOf', 'query:atPosition', 'query:fiscalYear', 'query:minPosition', 'query:programCode']);
     });
   });
 });

@@ -16,6 +16,13 @@ export function parseFund(programCode: string, fiscalYear: string): { programCod
   return { programCode, fiscalYear: year };
 }
 
+/** ?programCode=&fiscalYear= narrowing a list to one program-year: both or neither. */
+export function parseProgramYearFilter(programCode: string | undefined, fiscalYear: string | undefined): { programCode: string; fiscalYear: number } | undefined {
+  if (programCode === undefined && fiscalYear === undefined) return undefined;
+  // The one left out fails its own check, so the problem names it.
+  return parseFund(programCode ?? '', fiscalYear ?? '');
+}
+
 export function parseRegionCode(regionCode: string): string {
   if (!/^[0-9]{6}$/.test(regionCode)) throw new ValidationFailed([{ path: 'regionCode', message: 'must be a 6-digit code' }]);
   return regionCode;

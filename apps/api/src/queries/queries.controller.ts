@@ -16,7 +16,7 @@ import {
 } from '@earmark/application';
 import type { Region, RegionRegistry } from '@earmark/domain';
 import { CurrentReader, Roles } from '../auth/auth.guard';
-import { parseBooksAt, parseFund, parsePosition, parseRegionCode, parseTrailLimit } from '../http/query-params';
+import { parseBooksAt, parseFund, parsePosition, parseProgramYearFilter, parseRegionCode, parseTrailLimit } from '../http/query-params';
 
 const minPosition = { name: 'minPosition', required: false, description: 'Answer once projections reached this position (≤ 5 s, else 503)' };
 const asOf = { name: 'asOf', required: false, description: 'YYYY-MM-DD: the books as they stood on that date (by effective date)' };
@@ -73,12 +73,22 @@ export class QueriesController {
       'pass-down between two of them moves money inside them and changes none of the figures. Program-years where it covers ' +
       'no region holding a balance are left out. The program-year itself (`/v1/programs/{p}/years/{y}`) stays a 403 for it. ' +
       'With `asOf` or `atPosition`, the same figures as the books stood then: a program-year with nothing allocated by then, ' +
-      'or (for a key not covering the root) none of whose covered regions held a balance then, is left out.',
+      'or (for a key not covering the root) none of whose covered regions held a balance then, is left out. ' +
+      '`programCode` with `fiscalYear` narrows the list to that program-year (and replays only its fund for a date).',
   })
   @ApiQuery(asOf)
   @ApiQuery(atPosition)
-  listPrograms(@CurrentReader() reader: Reader, @Query('asOf') asOfDate?: string, @Query('atPosition') atPos?: string) {
-    return this.queryBus.execute(new ListProgramsQuery(reader, parseBooksAt(asOfDate, atPos)));
+  @ApiQuery({ name: 'programCode', required: false, description: 'with fiscalYear: that program-year alone (both or neither)' })
+  @ApiQuery({ name: 'fiscalYear', required: false, description: 'with programCode: that program-year alone (both or neither)' })
+  listPrograms(
+    @CurrentReader() reader: Reader,
+    @Query('asOf') asOfDate?: string,
+    @Query('atPosition') atPos?: string,
+    @Query('programCode') programCode?: string,
+    @Query('fiscalYear') fiscalYear?: string,
+  ) {
+    const only = parseProgramYearFilter(programCode, fiscalYear);
+    return this.queryBus.execute(new ListProgramsQuery(reader, parseBooksAt(asOfDate, atPos), only));
   }
 
   @Get('programs/:programCode/years/:fiscalYear')

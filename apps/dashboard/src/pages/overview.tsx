@@ -105,9 +105,14 @@ function CoveredRegionsOverview() {
   );
 }
 
-/** The program-year's entry of GET /v1/programs as the books stood on `asOf`; null where the list leaves it out then. */
+/**
+ * The program-year's entry of GET /v1/programs as the books stood on `asOf`; null where the list
+ * leaves it out then. The list is narrowed to it, so that only its fund is replayed for the date
+ * (and kept for the page's next calls of the same day).
+ */
 async function figuresAsOf(programCode: string, fiscalYear: number, asOf: string): Promise<ProgramSummary | null> {
-  const listed = await getJson<ProgramSummary[]>(`/v1/programs${asOfQuery(asOf)}`);
+  const only = `programCode=${encodeURIComponent(programCode)}&fiscalYear=${fiscalYear}`;
+  const listed = await getJson<ProgramSummary[]>(`/v1/programs?${only}${asOfQuery(asOf, false)}`);
   return listed.find((row) => row.programCode === programCode && row.fiscalYear === fiscalYear) ?? null;
 }
 

@@ -83,10 +83,15 @@ function coveredRegions(regions: readonly RegionBalanceDoc[], scope: ReadScope):
  * Every program-year the key may read something of, live or as the books stood `at`: with its
  * totals where the key covers the funding root; otherwise, where a region the key covers holds a
  * balance, with the figures of the regions it covers only. A program-year with nothing allocated
- * yet `at` is left out.
+ * yet `at` is left out; with `only`, every other one is.
  */
 export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryView>[]> {
-  constructor(readonly reader: Reader, readonly at?: BooksAt) {
+  constructor(
+    readonly reader: Reader,
+    readonly at?: BooksAt,
+    /** One program-year alone: the list narrowed to it, and only its fund replayed for `at`. */
+    readonly only?: { readonly programCode: string; readonly fiscalYear: number },
+  ) {
     super();
   }
 }
@@ -94,10 +99,11 @@ export class ListProgramsQuery extends Query<ReturnType<typeof programSummaryVie
 @QueryHandler(ListProgramsQuery)
 export class ListProgramsHandler implements IQueryHandler<ListProgramsQuery> {
   constructor(private readonly source: LedgerSource) {}
-  async execute({ reader, at }: ListProgramsQuery) {
+  async execute({ reader, at, only }: ListProgramsQuery) {
     const scope = this.source.scopeOf(reader);
     // The program-years are those of the live list: one with no row now had none in the past.
-    const rows = await this.source.readModels.listProgramYears();
+    const listed = await this.source.readModels.listProgramYears();
+    const rows = only ? listed.filter((row) => row.programCode === only.programCode && row.fiscalYear === only.fiscalYear) : listed;
     const summaryOf = (row: ProgramYearRow) => this.summaryOf(row, scope, at);
     // As the books stood, one program-year after another: each may replay its fund, and replays take
     // their turn (ReplayTurns), so asking for all at once would fill the queue from one call.
