@@ -84,6 +84,25 @@ function findFlags(evaluation: FlagEvaluation): Finding[] {
   return rules.flatMap((rule) => rule(evaluation)).sort(flagOrder);
 }
 
+/**
+ * The flags of every rule but the refusals', in the list's order with their ids: for a part of a
+ * fund (`FundJudge` judges one group of regions at a time), the flags `evaluateFlags` gives about
+ * those regions. Ids are made within the part, which holds every flag of its regions.
+ */
+export function evaluateFundRules(evaluation: Omit<FlagEvaluation, 'refusalEvents'>): IdentifiedFlag[] {
+  assertThresholds(evaluation.thresholds);
+  requireDate(evaluation.asOf);
+  const context = { ...evaluation, refusalEvents: [] };
+  return identify(rules.filter((rule) => rule !== refusedAttemptFlags).flatMap((rule) => rule(context)).sort(flagOrder));
+}
+
+/** The refused attempts' flags alone, in the list's order with their ids. */
+export function evaluateRefusalRule(evaluation: FlagEvaluation): IdentifiedFlag[] {
+  assertThresholds(evaluation.thresholds);
+  requireDate(evaluation.asOf);
+  return identify(refusedAttemptFlags(evaluation).sort(flagOrder));
+}
+
 function withoutSubject({ subject: _subject, ...flag }: Finding): Flag {
   return flag;
 }
@@ -124,6 +143,6 @@ function flagOrder(a: Flag, b: Flag): number {
   );
 }
 
-function compareText(a: string, b: string): number {
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

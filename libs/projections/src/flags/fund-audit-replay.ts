@@ -106,6 +106,8 @@ export interface FundAudit {
   readonly lots: ReadonlyMap<string, readonly ReceiptLot[]>;
   /** In log order; a 下达 document gives one outflow per line. */
   readonly outflows: readonly Outflow[];
+  /** The same outflows per paying region, each list in log order. */
+  readonly outflowsByRegion: ReadonlyMap<string, readonly Outflow[]>;
   readonly settlements: ReadonlyMap<string, SettlementFact>;
   /** The latest targets recorded per region. */
   readonly targets: ReadonlyMap<string, TargetsFact>;
@@ -179,14 +181,38 @@ export class FundAuditFold {
   get eventsFolded(): number {
     return this.folded;
   }
+
+  /** Counts the fund events applied so far: what `regionsChanged` marks are taken on. */
+  get version(): number {
+    return this.replay.version;
+  }
+
+  /**
+   * Per region the fold holds anything of (lots, outflows, postings, a settlement, targets, an
+   * actual), the `version` at which the last event touching it was applied.
+   */
+  get regionsChanged(): ReadonlyMap<string, number> {
+    return this.replay.changed;
+  }
+
+  /** The `version` at which the root was fixed; 0 while none is. */
+  get rootFixedAt(): number {
+    return this.replay.rootFixedAt;
+  }
 }
 
 class Replay {
+  /** Events applied. */
+  version = 0;
+  /** Per region, the version of the last event that touched it. */
+  readonly changed = new Map<string, number>();
+  rootFixedAt = 0;
   private fiscalYear: number | null = null;
   private sequence = 0;
   private readonly lots = new Map<string, ReceiptLot[]>();
   private readonly outflows: Outflow[] = [];
   private readonly outflowsById = new Map<string, Outflow>();
+  private readonly outflowsByRegion = new Map<string, Outflow[]>();
   private readonly settlements = new Map<string, SettlementFact>();
   private readonly targets = new Map<string, TargetsFact>();
   private readonly actuals: ActualFact[] = [];
@@ -197,13 +223,17 @@ class Replay {
 
   /** The first allocation's issuer; later allocations leave it as it is. */
   fixRoot(regionCode: string): void {
-    this.rootRegionCode ??= regionCode;
+    if (this.rootRegionCode !== null) return;
+    this.rootRegionCode = regionCode;
+    this.rootFixedAt = this.version + 1;
   }
 
   apply(recorded: RecordedEvent, event: FundEvent): void {
+    this.version += 1;
     this.fiscalYear ??= event.data.fiscalYear;
     const position = recorded.position;
     for (const posting of postingsOf(event, this.rootRegionCode).regions) {
+      this.touch(posting.regionCode);
       let counters = this.counters.get(posting.regionCode);
       if (!counters) {
         counters = emptyCounters();
@@ -235,7 +265,7 @@ class Replay {
         const { data } = event;
         for (const line of data.lines) {
           const amountFen = fenFromString(line.amountFen);
-          this.outflows.push({
+          this.pushOutflow({
             disbursementId: null,
             regionCode: data.regionCode,
             kind: 'pass-down',
@@ -302,7 +332,7 @@ class Replay {
           landedAs,
           reversed: false,
         };
-        this.outflows.push(outflow);
+        this.pushOutflow(outflow);
         this.outflowsById.set(data.disbursementId, outflow);
         return;
       }
@@ -311,13 +341,18 @@ class Replay {
         // Without its original in view a reversal has no lots to put back.
         if (!outflow || outflow.reversed) return;
         // The money goes back into the very receipts it was paid from, with their original dates.
-        for (const draw of outflow.draws) draw.lot.remainingFen += draw.amountFen;
+        for (const draw of outflow.draws) {
+          draw.lot.remainingFen += draw.amountFen;
+          this.touch(draw.lot.regionCode);
+        }
         if (outflow.landedAs) this.withdraw(outflow.landedAs, outflow.amountFen);
         outflow.reversed = true;
+        this.touch(outflow.regionCode);
         return;
       }
       case 'RegionYearSettled': {
         const { data } = event;
+        this.touch(data.regionCode);
         this.settlements.set(data.regionCode, {
           position,
           data,
@@ -326,9 +361,11 @@ class Replay {
         return;
       }
       case 'PerformanceTargetsRecorded':
+        this.touch(event.data.regionCode);
         this.targets.set(event.data.regionCode, { position, data: event.data });
         return;
       case 'PerformanceActualReported': {
+        this.touch(event.data.regionCode);
         const actor = recorded.metadata['actor'];
         this.actuals.push({ position, actor: typeof actor === 'string' ? actor : 'unknown', data: event.data });
         return;
@@ -344,6 +381,7 @@ class Replay {
       rootRegionCode: this.rootRegionCode,
       lots: this.lots,
       outflows: this.outflows,
+      outflowsByRegion: this.outflowsByRegion,
       settlements: this.settlements,
       targets: this.targets,
       actuals: this.actuals,
@@ -352,7 +390,20 @@ class Replay {
     };
   }
 
+  private touch(regionCode: string): void {
+    this.changed.set(regionCode, this.version);
+  }
+
+  private pushOutflow(outflow: Outflow): void {
+    this.touch(outflow.regionCode);
+    this.outflows.push(outflow);
+    const list = this.outflowsByRegion.get(outflow.regionCode);
+    if (list) list.push(outflow);
+    else this.outflowsByRegion.set(outflow.regionCode, [outflow]);
+  }
+
   private receive(lot: Omit<ReceiptLot, 'remainingFen' | 'sequence'>): ReceiptLot {
+    this.touch(lot.regionCode);
     const created: ReceiptLot = { ...lot, sequence: this.sequence++, remainingFen: lot.amountFen };
     const regionLots = this.lots.get(lot.regionCode) ?? [];
     regionLots.push(created);
@@ -389,6 +440,7 @@ class Replay {
 
   /** Undoes a receipt: from the lot it created first, then from the region's newest money. */
   private withdraw(landed: ReceiptLot, amountFen: bigint): void {
+    this.touch(landed.regionCode);
     const regionLots = this.lots.get(landed.regionCode) ?? [];
     let left = amountFen;
     for (const lot of [landed, ...[...regionLots].reverse().filter((other) => other !== landed)]) {

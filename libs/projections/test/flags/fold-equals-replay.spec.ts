@@ -6,6 +6,7 @@ import {
   evaluateFlags,
   evaluatePerformance,
   FundAuditFold,
+  FundJudge,
   effectiveDateOf,
   type FlagThresholds,
 } from '../../src';
@@ -163,21 +164,32 @@ describe('the fund fold caught up in batches', () => {
         const log = historyOf(steps);
         const fold = new FundAuditFold();
         const sofar: RecordedEvent[] = [];
+        // Judges kept across batches, as the service keeps them: each judges again only the groups
+        // of regions the batch touched. One per day asked, and one for a day after every history.
+        const judges = new Map<string, FundJudge>();
+        const judgeOf = (asOf: string): FundJudge => {
+          const judge = judges.get(asOf) ?? new FundJudge(registry, asOf, chosen);
+          judges.set(asOf, judge);
+          return judge;
+        };
         for (const batch of batchesOf(log.fundEvents, cuts)) {
           for (const event of batch) fold.apply(event);
           sofar.push(...batch);
+          const lastPosition = sofar.length === 0 ? 0n : sofar[sofar.length - 1].position;
+          // The refusals attempted so far, so that they too arrive between calls.
+          const refusals = log.refusalEvents.filter((refusal) => refusal.position <= lastPosition);
           const latest = latestEffective(sofar);
           expect(fold.latestEffectiveOn ?? '2024-01-01').toBe(sofar.length === 0 ? '2024-01-01' : latest);
-          // The latest day itself, and a later one.
+          // The latest day itself, a later one, and one after every history.
           const later = new Date(Date.parse(`${latest}T00:00:00Z`) + extraDays * 86_400_000).toISOString().slice(0, 10);
-          for (const asOf of [latest, later]) {
-            const input = { fundEvents: sofar, refusalEvents: log.refusalEvents, registry, asOf, thresholds: chosen };
-            expect(evaluateFlags({ audit: fold.audit, refusalEvents: log.refusalEvents, registry, asOf, thresholds: chosen })).toEqual(
-              computeIdentifiedFlags(input),
-            );
-            expect(evaluatePerformance(fold.audit, registry, chosen, asOf)).toEqual(
-              computePerformance({ fundEvents: sofar, registry, thresholds: chosen, asOf }),
-            );
+          for (const asOf of [latest, later, '2026-06-30']) {
+            const input = { fundEvents: sofar, refusalEvents: refusals, registry, asOf, thresholds: chosen };
+            const replayed = computeIdentifiedFlags(input);
+            expect(evaluateFlags({ audit: fold.audit, refusalEvents: refusals, registry, asOf, thresholds: chosen })).toEqual(replayed);
+            expect(judgeOf(asOf).flags(fold, refusals)).toEqual(replayed);
+            const rows = computePerformance({ fundEvents: sofar, registry, thresholds: chosen, asOf });
+            expect(evaluatePerformance(fold.audit, registry, chosen, asOf)).toEqual(rows);
+            expect(judgeOf(asOf).performance(fold)).toEqual(rows);
           }
         }
       }),

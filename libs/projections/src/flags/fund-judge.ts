@@ -1,0 +1,232 @@
+import type { RegionRegistry } from '@earmark/domain';
+import type { RecordedEvent } from '@earmark/event-store';
+import { evaluatePerformance, type PerformanceRow } from '../performance/compute-performance';
+import { compareText, evaluateFlags, evaluateFundRules, evaluateRefusalRule } from './compute-flags';
+import type { FlagRule, FlagThresholds, IdentifiedFlag } from './flag.types';
+import type { FundAudit, FundAuditFold, Outflow } from './fund-audit-replay';
+
+/** One run of a flag list: the flags of one rule about one region, in the list's order. */
+export interface FlagSegment {
+  readonly rule: FlagRule;
+  /** As the flags give it: '' or whatever a refusal named for a refused attempt. */
+  readonly regionCode: string;
+  readonly flags: readonly IdentifiedFlag[];
+}
+
+/** Each list's runs, made once per list; held weakly, as long as the list. */
+const segmentsByList = new WeakMap<readonly IdentifiedFlag[], readonly FlagSegment[]>();
+
+/** The runs of a list in the list's order: kept when `FundJudge` made the list, else split once. */
+export function flagSegments(flags: readonly IdentifiedFlag[]): readonly FlagSegment[] {
+  let segments = segmentsByList.get(flags);
+  if (segments === undefined) {
+    segments = splitRuns(flags);
+    segmentsByList.set(flags, segments);
+  }
+  return segments;
+}
+
+function splitRuns(flags: readonly IdentifiedFlag[]): FlagSegment[] {
+  const segments: FlagSegment[] = [];
+  let start = 0;
+  for (let index = 1; index <= flags.length; index += 1) {
+    const first = flags[start];
+    const flag = flags[index];
+    if (flag !== undefined && flag.rule === first.rule && flag.regionCode === first.regionCode) continue;
+    segments.push({ rule: first.rule, regionCode: first.regionCode, flags: flags.slice(start, index) });
+    start = index;
+  }
+  return segments;
+}
+
+/** What one group of regions was last judged to: its flags' runs and its performance rows. */
+interface Judged<T> {
+  readonly version: number;
+  readonly value: T;
+}
+
+/**
+ * Today's flags and performance rows of one fund, for one day and one set of thresholds, kept as a
+ * projection of the fund's fold: after new events only the regions they touched are judged again.
+ *
+ * Every rule but the refusals' reads, for a region, only what the fold holds about the regions of
+ * its 市(州): its own lots, outflows, postings and counters, its 市's targets and actuals, the
+ * settlement of its funding parent, the subtree a settlement of it closes. So the regions are
+ * judged in groups, a 市(州) with its counties (扩权县 included) and any other region alone, each
+ * on the fold narrowed to the group; an event marks the groups of the regions it touched, and the
+ * next call judges those groups again and keeps the others' flags as they were. The refusals are
+ * judged apart, when more arrive. The list is the runs of every group, one per rule and region,
+ * laid out in the list's order (rule, then region); within a run the group's order stands.
+ *
+ * Should a fund hold a region whose funding parent is in another group (a registry other than a
+ * province of 市 and 县), or should the root itself be settled, grouping would not hold and the
+ * whole fund is judged each time, as `evaluateFlags` does.
+ *
+ * `evaluateFlags` over the whole fold is what this must equal, flag for flag and id for id: the
+ * property test of the fold holds it to a fresh replay after every batch.
+ */
+export class FundJudge {
+  private readonly groupOfRegion = new Map<string, string>();
+  private readonly members = new Map<string, string[]>();
+  private flagsJudged: Judged<ReadonlyMap<string, readonly FlagSegment[]>> | null = null;
+  private refusalsJudged: { readonly count: number; readonly segments: readonly FlagSegment[] } | null = null;
+  private list: Judged<IdentifiedFlag[]> & { readonly refusals: number } | null = null;
+  private rowsJudged: Judged<ReadonlyMap<string, readonly PerformanceRow[]>> | null = null;
+  private rows: Judged<PerformanceRow[]> | null = null;
+
+  constructor(
+    private readonly registry: RegionRegistry,
+    readonly asOf: string,
+    readonly thresholds: FlagThresholds,
+  ) {}
+
+  /** The flags of the fund as folded, with ids, in the list's order: `evaluateFlags`' list. */
+  flags(fold: FundAuditFold, refusalEvents: readonly RecordedEvent[]): IdentifiedFlag[] {
+    const version = fold.version;
+    if (this.list !== null && this.list.version === version && this.list.refusals === refusalEvents.length) return this.list.value;
+    const audit = fold.audit;
+    const flags = this.groupsHold(fold, audit) ? this.assemble(fold, audit, refusalEvents) : this.whole(audit, refusalEvents);
+    this.list = { version, refusals: refusalEvents.length, value: flags };
+    return flags;
+  }
+
+  /** The performance rows of the fund as folded: `evaluatePerformance`'s rows. */
+  performance(fold: FundAuditFold): PerformanceRow[] {
+    const version = fold.version;
+    if (this.rows !== null && this.rows.version === version) return this.rows.value;
+    const audit = fold.audit;
+    let rows: PerformanceRow[];
+    if (this.groupsHold(fold, audit)) {
+      const byGroup = this.judgeGroups(fold, audit, this.rowsJudged, (part) => evaluatePerformance(part, this.registry, this.thresholds, this.asOf));
+      this.rowsJudged = { version, value: byGroup };
+      // A group's rows are its 市(州)'s, whose code is the group's: the rows' order is the groups'.
+      rows = [...byGroup.keys()].sort(compareText).flatMap((group) => byGroup.get(group) ?? []);
+    } else {
+      this.rowsJudged = null;
+      rows = evaluatePerformance(audit, this.registry, this.thresholds, this.asOf);
+    }
+    this.rows = { version, value: rows };
+    return rows;
+  }
+
+  /** Flags and rows held, for bounding a cache of judges. */
+  get size(): number {
+    return (this.list?.value.length ?? 0) + (this.rows?.value.length ?? 0);
+  }
+
+  private whole(audit: FundAudit, refusalEvents: readonly RecordedEvent[]): IdentifiedFlag[] {
+    this.flagsJudged = null;
+    this.refusalsJudged = null;
+    return evaluateFlags({ audit, refusalEvents, registry: this.registry, asOf: this.asOf, thresholds: this.thresholds });
+  }
+
+  private assemble(fold: FundAuditFold, audit: FundAudit, refusalEvents: readonly RecordedEvent[]): IdentifiedFlag[] {
+    const { registry, asOf, thresholds } = this;
+    const byGroup = this.judgeGroups(fold, audit, this.flagsJudged, (part) =>
+      splitRuns(evaluateFundRules({ audit: part, registry, asOf, thresholds })),
+    );
+    this.flagsJudged = { version: fold.version, value: byGroup };
+    if (this.refusalsJudged === null || this.refusalsJudged.count !== refusalEvents.length) {
+      const refused = evaluateRefusalRule({ audit, refusalEvents, registry, asOf, thresholds });
+      this.refusalsJudged = { count: refusalEvents.length, segments: splitRuns(refused) };
+    }
+    const segments = [...this.refusalsJudged.segments];
+    for (const runs of byGroup.values()) for (const run of runs) segments.push(run);
+    segments.sort((a, b) => compareText(a.rule, b.rule) || compareText(a.regionCode, b.regionCode));
+    const flags: IdentifiedFlag[] = [];
+    for (let index = 0; index < segments.length; index += 1) {
+      const segment = segments[index];
+      const next = segments[index + 1];
+      // Two groups with flags of one rule about one region would break the grouping's premise.
+      if (next !== undefined && next.rule === segment.rule && next.regionCode === segment.regionCode) return this.whole(audit, refusalEvents);
+      for (const flag of segment.flags) flags.push(flag);
+    }
+    segmentsByList.set(flags, segments);
+    return flags;
+  }
+
+  /**
+   * Each group's judgement: kept from `before` for a group none of whose regions changed since,
+   * judged again on the fold narrowed to the group otherwise.
+   */
+  private judgeGroups<T>(
+    fold: FundAuditFold,
+    audit: FundAudit,
+    before: Judged<ReadonlyMap<string, T>> | null,
+    judge: (part: FundAudit) => T,
+  ): Map<string, T> {
+    const stale = new Set<string>();
+    const all = before === null || fold.rootFixedAt > before.version;
+    for (const [regionCode, changedAt] of fold.regionsChanged) {
+      if (all || changedAt > (before?.version ?? 0)) stale.add(this.groupOf(regionCode));
+    }
+    const judged = new Map<string, T>();
+    for (const [group, members] of this.members) {
+      const kept = stale.has(group) ? undefined : before?.value.get(group);
+      judged.set(group, kept !== undefined ? kept : judge(narrowed(audit, members)));
+    }
+    return judged;
+  }
+
+  /**
+   * True when every region the fold holds can be judged within its group: its funding parent, whose
+   * settlement closes it, is in its group or is the root, and the root is not settled (a
+   * settlement of the root would close regions of every group). Also files new regions in groups.
+   */
+  private groupsHold(fold: FundAuditFold, audit: FundAudit): boolean {
+    if (audit.rootRegionCode !== null && audit.settlements.has(audit.rootRegionCode)) return false;
+    for (const regionCode of fold.regionsChanged.keys()) {
+      const group = this.groupOf(regionCode);
+      const parent = this.registry.fundingParentOf(regionCode);
+      if (parent !== null && parent !== audit.rootRegionCode && this.groupOf(parent) !== group) return false;
+    }
+    return true;
+  }
+
+  /** A county's 市(州), a 市(州) itself; any other region is a group of its own. */
+  private groupOf(regionCode: string): string {
+    let group = this.groupOfRegion.get(regionCode);
+    if (group === undefined) {
+      group = this.registry.prefectureOf(regionCode) ?? regionCode;
+      this.groupOfRegion.set(regionCode, group);
+      const members = this.members.get(group);
+      if (members) members.push(regionCode);
+      else this.members.set(group, [regionCode]);
+    }
+    return group;
+  }
+}
+
+/**
+ * The fold narrowed to some regions: what it holds about them, the same objects (the rules keep
+ * per-object judgements), the outflows merged back into log order.
+ */
+function narrowed(audit: FundAudit, regions: readonly string[]): FundAudit {
+  const pick = <V>(map: ReadonlyMap<string, V>): Map<string, V> => {
+    const picked = new Map<string, V>();
+    for (const regionCode of regions) {
+      const value = map.get(regionCode);
+      if (value !== undefined) picked.set(regionCode, value);
+    }
+    return picked;
+  };
+  const outflowsByRegion = pick(audit.outflowsByRegion);
+  const lists = [...outflowsByRegion.values()];
+  // Each list is in log order and an event's outflows are all one region's: a stable sort of the
+  // lists laid end to end (runs, which the sort merges) gives the log order.
+  const outflows: readonly Outflow[] =
+    lists.length === 0 ? [] : lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  const inGroup = new Set(regions);
+  return {
+    fiscalYear: audit.fiscalYear,
+    rootRegionCode: audit.rootRegionCode,
+    lots: pick(audit.lots),
+    outflows,
+    outflowsByRegion,
+    settlements: pick(audit.settlements),
+    targets: pick(audit.targets),
+    actuals: audit.actuals.filter((actual) => inGroup.has(actual.data.regionCode)),
+    counters: pick(audit.counters),
+    postings: pick(audit.postings),
+  };
+}

@@ -1,0 +1,135 @@
+import { RegionRegistry } from '@earmark/domain';
+import type { RecordedEvent } from '@earmark/event-store';
+import { evaluateFlags, evaluatePerformance, flagSegments, FundAuditFold, FundJudge, type FlagSegment } from '../../src';
+import { FundLog, registry, thresholds } from '../support/fund-log';
+
+/**
+ * The judge kept per fund, day and thresholds judges again, after new events, only the groups of
+ * regions (a 市(州) with its counties) those events touched; what it gives equals `evaluateFlags`
+ * over the whole fold. The property test of the fold (fold-equals-replay.spec.ts) holds it to a
+ * fresh replay over random histories; these pin down what it judges again.
+ */
+const asOf = '2024-12-31';
+
+function foldOf(events: readonly RecordedEvent[], fold = new FundAuditFold(), from = 0): FundAuditFold {
+  for (const event of events.slice(from)) fold.apply(event);
+  return fold;
+}
+
+const runKey = (segment: FlagSegment): string => `${segment.rule}:${segment.regionCode}`;
+
+describe('FundJudge', () => {
+  it('judges again only the group of the region a new payment touched, and keeps the other runs as they were', () => {
+    const log = new FundLog();
+    log.allocation([
+      ['510100', '900000.00'],
+      ['510300', '500000.00'],
+      ['510321', '200000.00'],
+    ]);
+    log.passDown('510100', '510104', '100000.00', '2024-02-01');
+    // Every payment is off the 100 元 standard, so each has a flag of its own.
+    log.passDown('510300', '510302', '1000.00', '2024-02-01');
+    log.payment('510104', '150.00', 1, '2024-03-01');
+    log.payment('510302', '250.00', 2, '2024-03-02');
+    log.payment('510321', '90.00', 1, '2024-03-03');
+    const fold = foldOf(log.fundEvents);
+    const judge = new FundJudge(registry, asOf, thresholds);
+    const before = judge.flags(fold, []);
+    expect(before).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry, asOf, thresholds }));
+    expect(judge.flags(fold, [])).toBe(before);
+
+    const count = log.fundEvents.length;
+    log.payment('510104', '70.00', 1, '2024-04-05');
+    foldOf(log.fundEvents, fold, count);
+    const after = judge.flags(fold, []);
+    expect(after).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry, asOf, thresholds }));
+    // The new payment's flag, and the region's account now that two of its payments are off.
+    expect(after.map((flag) => flag.id).filter((id) => !before.some((flag) => flag.id === id))).toEqual([
+      'headcount-mismatch:510104:account',
+      `headcount-mismatch:510104:payment-${count + 1}`,
+    ]);
+
+    const beforeRuns = new Map(flagSegments(before).map((segment) => [runKey(segment), segment]));
+    const afterRuns = flagSegments(after);
+    // 自贡 (510300) with 荣县 (510321), a 扩权县 it counts under, was not touched: the same runs.
+    const untouched = afterRuns.filter((segment) => registry.prefectureOf(segment.regionCode) === '510300');
+    expect(untouched.map(runKey)).toEqual([
+      'headcount-mismatch:510302',
+      'headcount-mismatch:510321',
+      'late-pass-down:510300',
+      'spending-pace:510300',
+      'spending-pace:510302',
+      'spending-pace:510321',
+    ]);
+    expect(untouched.filter((segment) => beforeRuns.get(runKey(segment)) !== segment)).toEqual([]);
+    // 成都 (510100) was judged again: its runs are new, the earlier payment's flag the same object.
+    const touched = afterRuns.filter((segment) => registry.prefectureOf(segment.regionCode) === '510100');
+    expect(touched.map(runKey)).toEqual(['headcount-mismatch:510104', 'late-pass-down:510100', 'spending-pace:510100', 'spending-pace:510104']);
+    expect(touched.filter((segment) => beforeRuns.get(runKey(segment)) === segment)).toEqual([]);
+    const headcount = touched[0].flags;
+    expect(headcount).toHaveLength(3);
+    expect(headcount[0]).toBe(beforeRuns.get('headcount-mismatch:510104')?.flags[0]);
+  });
+
+  it('judges new refusals without judging the fund again, and keeps the performance rows per 市(州)', () => {
+    const log = new FundLog();
+    log.allocation([
+      ['510100', '900000.00'],
+      ['510300', '500000.00'],
+    ]);
+    log.targets('510100', { 'minimum-standard': '120元' });
+    log.targets('510300');
+    log.payment('510100', '100.00', 1, '2024-03-01');
+    log.payment('510300', '100.00', 1, '2024-03-01');
+    log.refused({ actor: 'finance-city', code: 'insufficient-funds', regionCode: '510300', attemptedOn: '2024-03-05T03:00:00.000Z', detail: 'refused' });
+    const fold = foldOf(log.fundEvents);
+    const judge = new FundJudge(registry, asOf, thresholds);
+    const before = judge.flags(fold, []);
+    const after = judge.flags(fold, log.refusalEvents);
+    expect(after).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: log.refusalEvents, registry, asOf, thresholds }));
+    expect(after.filter((flag) => flag.rule === 'refused-attempt').map((flag) => flag.regionCode)).toEqual(['510300']);
+    // The fund's runs are those judged before the refusal arrived.
+    const beforeRuns = new Set(flagSegments(before));
+    expect(flagSegments(after).filter((segment) => segment.rule !== 'refused-attempt' && !beforeRuns.has(segment))).toEqual([]);
+
+    const rows = judge.performance(fold);
+    expect(rows).toEqual(evaluatePerformance(fold.audit, registry, thresholds, asOf));
+    expect([...new Set(rows.map((row) => row.regionCode))]).toEqual(['510100', '510300']);
+    const count = log.fundEvents.length;
+    log.payment('510300', '80.00', 1, '2024-04-01');
+    foldOf(log.fundEvents, fold, count);
+    const rowsAfter = judge.performance(fold);
+    expect(rowsAfter).toEqual(evaluatePerformance(fold.audit, registry, thresholds, asOf));
+    // 成都's rows are the same objects; 自贡's minimum standard now reads the 0.80 元 payment.
+    expect(rowsAfter.filter((row) => row.regionCode === '510100').every((row, index) => row === rows[index])).toBe(true);
+    expect(rowsAfter.find((row) => row.regionCode === '510300' && row.indicator === 'minimum-standard')?.actual).toBe('80.00');
+  });
+
+  it('judges the whole fund each time when a region is funded from another group', () => {
+    // A registry in which a county is funded by a region of province level under the root: the
+    // county counts under no 市(州), so it is a group of its own, and its funding parent's
+    // settlement would close it from another group.
+    const odd = new RegionRegistry([
+      { code: '510000', name: '四川省', shortName: '四川', level: 'province', parentCode: null, directFromProvince: false },
+      { code: '510100', name: '甲区', shortName: '甲', level: 'province', parentCode: '510000', directFromProvince: true },
+      { code: '510104', name: '乙县', shortName: '乙', level: 'county', parentCode: '510100', directFromProvince: false },
+    ]);
+    const log = new FundLog();
+    log.allocation([['510100', '900000.00']]);
+    log.passDown('510100', '510104', '1000.00', '2024-02-01');
+    log.payment('510104', '150.00', 1, '2024-03-01');
+    const fold = foldOf(log.fundEvents);
+    const judge = new FundJudge(odd, asOf, thresholds);
+    const before = judge.flags(fold, []);
+    expect(before).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry: odd, asOf, thresholds }));
+    const count = log.fundEvents.length;
+    log.payment('510104', '70.00', 1, '2024-04-05');
+    foldOf(log.fundEvents, fold, count);
+    const after = judge.flags(fold, []);
+    expect(after).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry: odd, asOf, thresholds }));
+    // Judged whole: no run is kept, not even the funding region's own.
+    const beforeRuns = new Set(flagSegments(before));
+    expect(flagSegments(after).filter((segment) => beforeRuns.has(segment))).toEqual([]);
+    expect(flagSegments(after).map(runKey)).toContain('spending-pace:510100');
+  });
+});
