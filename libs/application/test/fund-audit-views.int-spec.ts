@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
+import { flagHandlingStreamName, fundStreamName, parseRegionsTsv, RegionRegistry } from '@earmark/domain';
 import type { EventStore, NewEvent, RecordedEvent } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { computeIdentifiedFlags, computePerformance, defaultFlagThresholds } from '@earmark/projections';
-import { defaultLedgerSettings, FundAuditViews, ReplayTurns } from '../src';
+import { defaultLedgerSettings, FundAuditViews, placeOfFlag, ReplayTurns } from '../src';
 import { allocationEvent, countingStreamReads, paymentEvent } from './support/fund-stream';
 
 /**
@@ -209,5 +209,73 @@ describe('FundAuditViews over SQLite', () => {
     const earlier = before.filter((flag) => /:payment-[0-9]+$/.test(flag.id));
     expect(earlier).toHaveLength(2);
     expect(earlier.filter((flag) => afterById.get(flag.id) !== flag)).toEqual([]);
+  });
+
+  it('finds each flag of a handled list from its id, keeps the flags no step touched as they were listed, and resolved flags last', async () => {
+    const today = '2024-12-31';
+    const program = 'views-places';
+    const placesStream = fundStreamName(program, fiscalYear);
+    const fresh = new FundAuditViews(store, registry, new ReplayTurns(), defaultLedgerSettings);
+    const placesPayment = (regionCode: string, amountFen: string, paidOn: string) => paymentEvent(program, fiscalYear, regionCode, amountFen, paidOn);
+    await store.append({
+      streams: [
+        {
+          streamName: placesStream,
+          expectedVersion: 'no-stream',
+          events: [allocation(program), placesPayment('510100', '100', '2024-03-01'), placesPayment('510300', '300', '2024-03-02'), placesPayment('510300', '500', '2024-03-03')],
+        },
+      ],
+    });
+    const before = await fresh.handledFlags(program, fiscalYear, today, undefined, defaultFlagThresholds);
+    const paymentFlag = before.find((flag) => flag.id.startsWith('headcount-mismatch:510300:payment-'));
+    if (!paymentFlag) throw new Error('no payment flag of 510300');
+    const step = (flagId: string, regionCode: string, version: bigint | 'no-stream'): Parameters<EventStore['append']>[0] => ({
+      streams: [
+        {
+          streamName: flagHandlingStreamName(program, fiscalYear),
+          expectedVersion: version,
+          events: [
+            {
+              id: `step-${flagId}`,
+              type: 'FlagActionRecorded',
+              metadata: { actor: 'zg-operator' },
+              data: {
+                flagId,
+                rule: 'headcount-mismatch',
+                regionCode,
+                severity: 'warning',
+                detail: 'as listed then',
+                since: '2024-03-02',
+                threshold: '100.00 元 per person (configured)',
+                programCode: program,
+                fiscalYear,
+                action: 'acknowledge',
+                note: 'seen',
+                fromState: 'raised',
+                toState: 'acknowledged',
+                actor: 'zg-operator',
+                actedAt: '2024-04-01T00:00:00.000Z',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    // One step on a standing flag, one on a flag no rule finds any more (a payment since reversed).
+    await store.append(step(paymentFlag.id, '510300', 'no-stream'));
+    await store.append(step('headcount-mismatch:510300:payment-999', '510300', 0n));
+    const after = await fresh.handledFlags(program, fiscalYear, today, undefined, defaultFlagThresholds);
+
+    expect(after.filter((flag) => flag.state !== 'raised').map((flag) => [flag.id, flag.state, flag.resolved])).toEqual([
+      [paymentFlag.id, 'acknowledged', false],
+      ['headcount-mismatch:510300:payment-999', 'acknowledged', true],
+    ]);
+    expect(after[after.length - 1].id).toBe('headcount-mismatch:510300:payment-999');
+    expect(after.map((flag) => placeOfFlag(after, flag.id))).toEqual(after.map((_flag, index) => index));
+    expect(placeOfFlag(after, 'headcount-mismatch:510300:payment-1000')).toBeUndefined();
+    expect(placeOfFlag(after, 'not an id')).toBeUndefined();
+    // Every flag but the one acknowledged is listed as the same object, the resolved one added last.
+    const changed = after.filter((flag, index) => before[index] !== flag).map((flag) => flag.id);
+    expect(changed).toEqual([paymentFlag.id, 'headcount-mismatch:510300:payment-999']);
   });
 });

@@ -12,7 +12,7 @@ import {
 import { ApplicationError } from '../problem';
 import { CLOCK, REGION_REGISTRY, type Clock } from '../ports';
 import { ReadScope, type Reader } from '../read-scope';
-import { FundAuditViews, type HandledFlag } from './fund-audit-views';
+import { FundAuditViews, placeOfFlag, type HandledFlag } from './fund-audit-views';
 
 /**
  * Flags per page of the HTTP list unless the caller asks for fewer or more. Smaller than the
@@ -117,7 +117,7 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
     const flags = await this.reading.views.handledFlags(programCode, fiscalYear, this.reading.today(), asOf, thresholds);
     let start = 0;
     if (page.after !== undefined) {
-      const index = placeOf(flags, page.after);
+      const index = placeOfFlag(flags, page.after);
       if (index === undefined) {
         throw new ApplicationError(
           'validation-failed',
@@ -154,18 +154,6 @@ export class GetFlagPageHandler implements IQueryHandler<GetFlagPageQuery> {
     const shown = found.slice(0, page.limit);
     return { flags: shown, nextAfter: shown[shown.length - 1].id };
   }
-}
-
-/** Per list kept by FundAuditViews, where each id stands in it; held weakly, as long as the list. */
-const placesByList = new WeakMap<readonly HandledFlag[], Map<string, number>>();
-
-function placeOf(flags: readonly HandledFlag[], id: string): number | undefined {
-  let places = placesByList.get(flags);
-  if (!places) {
-    places = new Map(flags.map((flag, index) => [flag.id, index]));
-    placesByList.set(flags, places);
-  }
-  return places.get(id);
 }
 
 /** The performance rows of the 市(州) the key covers. */

@@ -13,9 +13,11 @@ import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import {
   computeIdentifiedFlags,
   computePerformance,
-  evaluateFlags,
-  evaluatePerformance,
+  flagSegments,
   FundAuditFold,
+  FundJudge,
+  parseFlagId,
+  type FlagSegment,
   type FlagThresholds,
   type IdentifiedFlag,
   type PerformanceRow,
@@ -52,6 +54,53 @@ function withState(flag: IdentifiedFlag, state: FlagState): HandledFlag {
   const made: HandledFlag = { ...flag, state, resolved: false };
   listedWithState.set(flag, made);
   return made;
+}
+
+/**
+ * Where each flag of a handled list stands, found from its id without a map of the whole list: the
+ * runs of one rule and region (`segmentKey`), each with its first index, and the resolved flags
+ * after them. Held weakly, as long as the list.
+ */
+interface HandledPlaces {
+  readonly runs: ReadonlyMap<string, readonly { readonly start: number; readonly flags: readonly HandledFlag[] }[]>;
+  readonly resolved: ReadonlyMap<string, number>;
+}
+
+const placesOfList = new WeakMap<readonly HandledFlag[], HandledPlaces>();
+
+/** Where the flag `id` stands in a list `handledFlags` gave; undefined when it is not in it. */
+export function placeOfFlag(flags: readonly HandledFlag[], id: string): number | undefined {
+  const places = placesOfList.get(flags);
+  if (places === undefined) {
+    const index = flags.findIndex((flag) => flag.id === id);
+    return index < 0 ? undefined : index;
+  }
+  const resolved = places.resolved.get(id);
+  if (resolved !== undefined) return resolved;
+  const parts = parseFlagId(id);
+  if (parts === null) return undefined;
+  for (const run of places.runs.get(segmentKey(parts.rule, parts.regionCode)) ?? []) {
+    const index = run.flags.findIndex((flag) => flag.id === id);
+    if (index >= 0) return run.start + index;
+  }
+  return undefined;
+}
+
+/** A run's rule and region as a flag id spells them: a region that is not a code reads `-`. */
+function segmentKey(rule: string, regionCode: string): string {
+  return `${rule}:${/^[0-9]{6}$/.test(regionCode) ? regionCode : '-'}`;
+}
+
+/** Each run's flag ids, made when a resolved flag is looked for in it; held weakly. */
+const idsOfRun = new WeakMap<readonly IdentifiedFlag[], ReadonlySet<string>>();
+
+function idsOf(flags: readonly IdentifiedFlag[]): ReadonlySet<string> {
+  let ids = idsOfRun.get(flags);
+  if (ids === undefined) {
+    ids = new Set(flags.map((flag) => flag.id));
+    idsOfRun.set(flags, ids);
+  }
+  return ids;
 }
 
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
@@ -106,11 +155,10 @@ export class FundAuditViews {
 
   private async judged(fund: FundFold, asOf: string, thresholds: FlagThresholds): Promise<IdentifiedFlag[]> {
     const key = `${asOf}|${thresholdsKey(thresholds)}`;
+    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge) => judge.flags(fund.fold, fund.refusals));
     const kept = fund.flags.get(key);
     if (kept) return kept;
-    const flags = fund.covers(asOf)
-      ? evaluateFlags({ audit: fund.fold.audit, refusalEvents: fund.refusals, registry: this.registry, asOf, thresholds })
-      : await this.turns.run(async () =>
+    const flags = await this.turns.run(async () =>
           computeIdentifiedFlags({
             fundEvents: await this.readFolded(fund),
             refusalEvents: fund.refusals,
@@ -120,6 +168,17 @@ export class FundAuditViews {
           }),
         );
     return remember(fund.flags, key, flags);
+  }
+
+  /**
+   * A view of the fold judged by the fund's judge for the day and thresholds: the judge keeps what
+   * no event changed since its last call. Judges are kept like views, the one just asked first.
+   */
+  private judgeOf<V>(fund: FundFold, key: string, asOf: string, thresholds: FlagThresholds, view: (judge: FundJudge) => V): V {
+    const judge = fund.judges.get(key) ?? new FundJudge(this.registry, asOf, thresholds);
+    const value = view(judge);
+    keepRecent(fund.judges, key, judge, { maxEntries: maxCachedViewsPerFund, maxSize: maxCachedRowsPerFund, sizeOf: (kept) => kept.size });
+    return value;
   }
 
   /**
@@ -150,12 +209,29 @@ export class FundAuditViews {
     const withResolved = asOf === undefined || asOf >= today;
     const kept = fund.handled.get(judged);
     if (kept && kept.handlingVersion === handlingVersion && kept.withResolved === withResolved) return { flags: kept.flags, handlingVersion };
-    const flags: HandledFlag[] = judged.map((flag) => withState(flag, fund.handling.get(flag.id)?.state ?? initialFlagState));
+    // Run by run (one rule, one region): a run no event and no handling step changed is listed as
+    // it was, so that a list after one payment costs that payment's runs, not the whole fund.
+    const flags: HandledFlag[] = [];
+    const runs = new Map<string, { start: number; flags: readonly HandledFlag[] }[]>();
+    const segments = new Map<string, FlagSegment[]>();
+    for (const segment of flagSegments(judged)) {
+      const key = segmentKey(segment.rule, segment.regionCode);
+      const listed = fund.handledRun(segment, key);
+      const sameKey = runs.get(key);
+      const run = { start: flags.length, flags: listed };
+      if (sameKey) sameKey.push(run);
+      else runs.set(key, [run]);
+      segments.set(key, [...(segments.get(key) ?? []), segment]);
+      for (const flag of listed) flags.push(flag);
+    }
+    const resolvedPlaces = new Map<string, number>();
     if (withResolved) {
-      const standing = new Set(judged.map((flag) => flag.id));
       const resolved: HandledFlag[] = [];
       for (const [id, handling] of fund.handling) {
-        if (standing.has(id) || handling.state === 'archived') continue;
+        if (handling.state === 'archived') continue;
+        const parts = parseFlagId(id);
+        const standing = parts !== null && (segments.get(segmentKey(parts.rule, parts.regionCode)) ?? []).some((segment) => idsOf(segment.flags).has(id));
+        if (standing) continue;
         const last = handling.last;
         resolved.push({
           id,
@@ -171,8 +247,12 @@ export class FundAuditViews {
         });
       }
       resolved.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      flags.push(...resolved);
+      for (const flag of resolved) {
+        resolvedPlaces.set(flag.id, flags.length);
+        flags.push(flag);
+      }
     }
+    placesOfList.set(flags, { runs, resolved: resolvedPlaces });
     fund.handled.set(judged, { handlingVersion, withResolved, flags });
     return { flags, handlingVersion };
   }
@@ -190,19 +270,20 @@ export class FundAuditViews {
     thresholds: FlagThresholds,
   ): Promise<{ flag: HandledFlag; handlingVersion: bigint } | null> {
     const { flags, handlingVersion } = await this.handledAt(await this.caughtUp(programCode, fiscalYear), today, undefined, thresholds);
-    const flag = flags.find((candidate) => candidate.id === flagId);
-    return flag ? { flag, handlingVersion: handlingVersion - 1n } : null;
+    const place = placeOfFlag(flags, flagId);
+    return place === undefined ? null : { flag: flags[place], handlingVersion: handlingVersion - 1n };
   }
 
   /** The performance rows as of `asOf`. */
   async performance(programCode: string, fiscalYear: number, asOf: string, thresholds: FlagThresholds): Promise<PerformanceRow[]> {
     const fund = await this.caughtUp(programCode, fiscalYear);
     const key = `${asOf}|${thresholdsKey(thresholds)}`;
+    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge) => judge.performance(fund.fold));
     const kept = fund.performance.get(key);
     if (kept) return kept;
-    const rows = fund.covers(asOf)
-      ? evaluatePerformance(fund.fold.audit, this.registry, thresholds, asOf)
-      : await this.turns.run(async () => computePerformance({ fundEvents: await this.readFolded(fund), registry: this.registry, thresholds, asOf }));
+    const rows = await this.turns.run(async () =>
+      computePerformance({ fundEvents: await this.readFolded(fund), registry: this.registry, thresholds, asOf }),
+    );
     return remember(fund.performance, key, rows);
   }
 
@@ -266,7 +347,10 @@ export class FundAuditViews {
     for await (const page of streamPages(this.store, fund.handlingStream, fund.nextHandlingVersion)) {
       for (const recorded of page) {
         const step = decodeFlagActionRecorded(recorded.type, recorded.data);
-        if (step !== null) fund.handling.set(step.data.flagId, { state: step.data.toState, last: step.data });
+        if (step === null) continue;
+        fund.handling.set(step.data.flagId, { state: step.data.toState, last: step.data });
+        const parts = parseFlagId(step.data.flagId);
+        if (parts !== null) fund.handlingChanged.set(segmentKey(parts.rule, parts.regionCode), recorded.streamVersion);
       }
       fund.nextHandlingVersion = page[page.length - 1]!.streamVersion + 1n;
     }
@@ -291,12 +375,21 @@ class FundFold {
   /** The refused attempts, in log order: few, and judged each by its own day. */
   readonly refusals: RecordedEvent[] = [];
   nextRefusalVersion = 0n;
-  /** Judged lists for the versions above, by day and thresholds; cleared when the fund moves. */
+  /**
+   * Lists replayed for a day before the fold's latest effective date, by day and thresholds;
+   * cleared when the fund moves.
+   */
   readonly flags = new Map<string, IdentifiedFlag[]>();
   readonly performance = new Map<string, PerformanceRow[]>();
+  /** The fold's judges, by day and thresholds: kept as the fund moves, they judge what changed. */
+  readonly judges = new Map<string, FundJudge>();
   /** Each flag's handling, by flag id, folded from the handling stream. */
   readonly handling = new Map<string, FlagHandling>();
   nextHandlingVersion = 0n;
+  /** Per run (`segmentKey`), the handling stream's version of the last step on one of its flags. */
+  readonly handlingChanged = new Map<string, bigint>();
+  /** Per run of a judged list, its flags with their states, as of the handling version they were listed at. */
+  private readonly handledRuns = new WeakMap<readonly IdentifiedFlag[], { readonly listedAt: bigint; readonly flags: readonly HandledFlag[] }>();
   /** Per judged list, the list with handling states, as of the handling version it was made at. */
   readonly handled = new WeakMap<
     readonly IdentifiedFlag[],
@@ -309,6 +402,16 @@ class FundFold {
     readonly refusalStream: string,
     readonly handlingStream: string,
   ) {}
+
+  /** A run's flags with their states; listed again only after a handling step on one of them. */
+  handledRun(segment: FlagSegment, key: string): readonly HandledFlag[] {
+    const kept = this.handledRuns.get(segment.flags);
+    const changedAt = this.handlingChanged.get(key);
+    if (kept !== undefined && (changedAt === undefined || changedAt < kept.listedAt)) return kept.flags;
+    const flags = segment.flags.map((flag) => withState(flag, this.handling.get(flag.id)?.state ?? initialFlagState));
+    this.handledRuns.set(segment.flags, { listedAt: this.nextHandlingVersion, flags });
+    return flags;
+  }
 
   /** True when the fold stands for the fund as of `day`: nothing folded is effective after it. */
   covers(day: string): boolean {
