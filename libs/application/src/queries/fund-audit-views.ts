@@ -13,6 +13,7 @@ import type { EventStore, RecordedEvent } from '@earmark/event-store';
 import {
   computeIdentifiedFlags,
   computePerformance,
+  concatenated,
   flagSegments,
   FundAuditFold,
   FundJudge,
@@ -211,19 +212,24 @@ export class FundAuditViews {
     if (kept && kept.handlingVersion === handlingVersion && kept.withResolved === withResolved) return { flags: kept.flags, handlingVersion };
     // Run by run (one rule, one region): a run no event and no handling step changed is listed as
     // it was, so that a list after one payment costs that payment's runs, not the whole fund.
-    const flags: HandledFlag[] = [];
+    const listedRuns: (readonly HandledFlag[])[] = [];
     const runs = new Map<string, { start: number; flags: readonly HandledFlag[] }[]>();
     const segments = new Map<string, FlagSegment[]>();
+    let start = 0;
     for (const segment of flagSegments(judged)) {
       const key = segmentKey(segment.rule, segment.regionCode);
       const listed = fund.handledRun(segment, key);
+      const run = { start, flags: listed };
+      start += listed.length;
+      listedRuns.push(listed);
       const sameKey = runs.get(key);
-      const run = { start: flags.length, flags: listed };
       if (sameKey) sameKey.push(run);
       else runs.set(key, [run]);
-      segments.set(key, [...(segments.get(key) ?? []), segment]);
-      for (const flag of listed) flags.push(flag);
+      const sameKeySegments = segments.get(key);
+      if (sameKeySegments) sameKeySegments.push(segment);
+      else segments.set(key, [segment]);
     }
+    const flags = concatenated(listedRuns);
     const resolvedPlaces = new Map<string, number>();
     if (withResolved) {
       const resolved: HandledFlag[] = [];

@@ -39,6 +39,17 @@ function splitRuns(flags: readonly IdentifiedFlag[]): FlagSegment[] {
   return segments;
 }
 
+/**
+ * Runs laid end to end by native concatenation: copying a hundred thousand flags one push at a time
+ * cost more than judging the group that changed. In slices, as a call takes only so many arguments
+ * and refusals naming many regions make many runs.
+ */
+export function concatenated<T>(runs: readonly (readonly T[])[]): T[] {
+  let all: T[] = [];
+  for (let from = 0; from < runs.length; from += 8192) all = all.concat(...runs.slice(from, from + 8192));
+  return all;
+}
+
 /** What one group of regions was last judged to: its flags' runs and its performance rows. */
 interface Judged<T> {
   readonly version: number;
@@ -133,14 +144,13 @@ export class FundJudge {
     const segments = [...this.refusalsJudged.segments];
     for (const runs of byGroup.values()) for (const run of runs) segments.push(run);
     segments.sort((a, b) => compareText(a.rule, b.rule) || compareText(a.regionCode, b.regionCode));
-    const flags: IdentifiedFlag[] = [];
-    for (let index = 0; index < segments.length; index += 1) {
+    for (let index = 1; index < segments.length; index += 1) {
       const segment = segments[index];
-      const next = segments[index + 1];
+      const previous = segments[index - 1];
       // Two groups with flags of one rule about one region would break the grouping's premise.
-      if (next !== undefined && next.rule === segment.rule && next.regionCode === segment.regionCode) return this.whole(audit, refusalEvents);
-      for (const flag of segment.flags) flags.push(flag);
+      if (previous.rule === segment.rule && previous.regionCode === segment.regionCode) return this.whole(audit, refusalEvents);
     }
+    const flags = concatenated(segments.map((segment) => segment.flags));
     segmentsByList.set(flags, segments);
     return flags;
   }

@@ -2,4 +2,4 @@ export * from './flag.types';
 export * from './compute-flags';
 export { effectiveDateOf } from './calendar';
 export { FundAuditFold, type FundAudit } from './fund-audit-replay';
-export { FundJudge, flagSegments, type FlagSegment } from './fund-judge';
+export { concatenated, FundJudge, flagSegments, type FlagSegment } from './fund-judge';

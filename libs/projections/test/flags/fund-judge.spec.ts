@@ -1,6 +1,6 @@
 import { RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
-import { evaluateFlags, evaluatePerformance, flagSegments, FundAuditFold, FundJudge, type FlagSegment } from '../../src';
+import { concatenated, evaluateFlags, evaluatePerformance, flagSegments, FundAuditFold, FundJudge, type FlagSegment } from '../../src';
 import { FundLog, registry, thresholds } from '../support/fund-log';
 
 /**
@@ -131,5 +131,13 @@ describe('FundJudge', () => {
     const beforeRuns = new Set(flagSegments(before));
     expect(flagSegments(after).filter((segment) => beforeRuns.has(segment))).toEqual([]);
     expect(flagSegments(after).map(runKey)).toContain('spending-pace:510100');
+  });
+
+  it('lays out more runs than a call takes arguments', () => {
+    // Refusals naming 200,000 different regions make as many runs of the refused attempts.
+    const runs = Array.from({ length: 200_000 }, (_unused, index) => (index % 3 === 0 ? [] : [index, -index]));
+    const laid = concatenated(runs);
+    expect(laid).toHaveLength(266_666);
+    expect(laid.join(',')).toBe(runs.flat().join(','));
   });
 });
