@@ -8,6 +8,14 @@ import { sqliteLedgerTables } from './sqlite-schema';
 
 /** The fresh tables' names: the live name and this. */
 const rebuildSuffix = '__rebuild';
+/** The replaced tables' names between the swap and their drop. */
+const retiredSuffix = '__retired';
+/**
+ * An index cannot be renamed, and the fresh tables' indexes are built while the live ones still
+ * hold theirs: each rebuild's indexes take the name the live index does not have, the schema's
+ * name or the schema's name with this.
+ */
+const alternateIndexSuffix = '__b';
 /**
  * Reversal marks wait here, in the connection's temporary database (no WAL, no fsync, gone with the
  * connection), until the locator's id index has been built at the swap.
@@ -61,9 +69,14 @@ const onlyAppended = (delta: LedgerDelta): LedgerDelta => ({ ...delta, programYe
  * A rebuild of the ledger tables in one SQLite file. The fresh tables are created from the live
  * ones' own definitions (sqlite_master), so that they cannot drift from the migrations, and without
  * their indexes: each page's rows append in log order, in a short transaction of its own so that
- * appends and reads go on meanwhile, and the indexes are built once, by sorting, when the tables are
- * swapped in. (Built row by row, the locator's index of random ids would touch nearly every one of
- * its pages with each page of the log.)
+ * appends and reads go on meanwhile, and the indexes are built once, by sorting, at the end.
+ * (Built row by row, the locator's index of random ids would touch nearly every one of its pages
+ * with each page of the log.)
+ *
+ * The end holds the store's write lock in short steps, each its own transaction, so that appends
+ * wait for one step at a time (within the busy timeout), never for the whole: each index of the
+ * fresh tables, the reversals marked, then the swap itself (the events appended meanwhile, and two
+ * renames per table), then each replaced table dropped.
  */
 export class SqliteLedgerRebuild implements LedgerRebuildTarget {
   private readonly fresh: SqliteLedgerTables;
@@ -81,6 +94,7 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
       for (const table of sqliteLedgerTables) {
         // Left over by a rebuild that was interrupted.
         db.exec(`DROP TABLE IF EXISTS ${table}${rebuildSuffix}`);
+        db.exec(`DROP TABLE IF EXISTS ${table}${retiredSuffix}`);
         const definition = definitionOf.get(table);
         if (definition === undefined) throw new Error(`no table ${table} to rebuild`);
         // A table renamed into place by an earlier rebuild or a migration is defined with its name quoted.
@@ -125,9 +139,12 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
   }
 
   /**
-   * Under the write lock: the events appended meanwhile folded, the fresh tables renamed into place
-   * and their indexes built, the staged reversals marked, then the late events' rows and the
-   * aggregates written as the live tables are written, and the checkpoint set, in one commit.
+   * The fresh tables' indexes, each built under the write lock in a transaction of its own, and the
+   * staged reversals marked; then, in one transaction, the events appended meanwhile folded, each
+   * live table renamed aside and its fresh one into place, the late events' rows and the aggregates
+   * written as the live tables are written, and the checkpoint set; then the replaced tables
+   * dropped, one transaction each. Readers see the live tables until the swap commits, the fresh
+   * ones from then on.
    */
   async swapIn(
     projectionName: string,
@@ -136,33 +153,57 @@ export class SqliteLedgerRebuild implements LedgerRebuildTarget {
   ): Promise<bigint> {
     const db = this.db;
     try {
-      return db
+      for (const index of this.freshIndexes()) db.transaction(() => db.exec(index)).immediate();
+      db.transaction(() =>
+        db.exec(`UPDATE rm_disbursement${rebuildSuffix} SET reversed = 1 WHERE disbursement_id IN (SELECT disbursement_id FROM ${stagedReversals})`),
+      ).immediate();
+      const reached = db
         .transaction(() => {
           const late = this.eventsAfter(position);
           const { delta, aggregates } = catchUp(late);
-          const indexes = db
-            .prepare<string[], string>(
-              `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${sqliteLedgerTables.map(() => '?').join(', ')})`,
-            )
-            .pluck()
-            .all(...sqliteLedgerTables);
           for (const table of sqliteLedgerTables) {
-            db.exec(`DROP TABLE ${table}`);
+            db.exec(`ALTER TABLE ${table} RENAME TO ${table}${retiredSuffix}`);
             db.exec(`ALTER TABLE ${table}${rebuildSuffix} RENAME TO ${table}`);
           }
-          for (const index of indexes) db.exec(index);
-          db.exec(`UPDATE rm_disbursement SET reversed = 1 WHERE disbursement_id IN (SELECT disbursement_id FROM ${stagedReversals})`);
           new SqliteLedgerTables(db).write({ ...delta, ...aggregates });
-          const reached = late.length > 0 ? late[late.length - 1]!.position : position;
-          this.setCheckpoint(projectionName, reached);
-          return reached;
+          const last = late.length > 0 ? late[late.length - 1]!.position : position;
+          this.setCheckpoint(projectionName, last);
+          return last;
         })
         .immediate();
+      // The swap has committed: a replaced table that cannot be dropped now (the lock not had within
+      // the busy timeout) only takes room until the next rebuild, which drops it first.
+      for (const table of sqliteLedgerTables) {
+        try {
+          db.transaction(() => db.exec(`DROP TABLE ${table}${retiredSuffix}`)).immediate();
+        } catch {
+          continue;
+        }
+      }
+      return reached;
     } catch (error: unknown) {
       throw asStoreError(error);
     } finally {
       this.dropStaged();
     }
+  }
+
+  /**
+   * The live tables' indexes as the fresh tables' (sqlite_master's text, the table and the name
+   * changed), each under the name the live index does not have.
+   */
+  private freshIndexes(): string[] {
+    const live = this.db
+      .prepare<string[], { name: string; table: string; sql: string }>(
+        `SELECT name, tbl_name AS "table", sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${sqliteLedgerTables.map(() => '?').join(', ')})`,
+      )
+      .all(...sqliteLedgerTables);
+    return live.map(({ name, table, sql }) => {
+      const created = new RegExp(`^CREATE (UNIQUE )?INDEX (?:"${name}"|${name}) ON (?:"${table}"|${table}) ?\\(`);
+      if (!created.test(sql)) throw new Error(`cannot read the definition of index ${name}`);
+      const freshName = name.endsWith(alternateIndexSuffix) ? name.slice(0, -alternateIndexSuffix.length) : `${name}${alternateIndexSuffix}`;
+      return sql.replace(created, (_whole, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${freshName} ON ${table}${rebuildSuffix} (`);
+    });
   }
 
   async abandon(): Promise<void> {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { EventStoreUnavailableError, type EventStore, type LedgerReadModels, type RecordedEvent } from '@earmark/event-store';
 import { PostgresEventStore } from '@earmark/event-store/postgres';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
@@ -179,7 +180,7 @@ function describeRebuild(name: string, duplicateIdRefused: RegExp, open: () => P
   });
 }
 
-describeRebuild('SQLite file', /^SQLite: UNIQUE constraint failed: rm_disbursement\.disbursement_id$/, async () => {
+describeRebuild('SQLite file', /^SQLite: UNIQUE constraint failed: rm_disbursement__rebuild\.disbursement_id$/, async () => {
   const dir = makeTempDir();
   const store = new SqliteEventStore({ file: `${dir.dir}/ledger.sqlite`, projections: [createLedgerProjection()] });
   await store.init();
@@ -203,4 +204,63 @@ describeRebuild('PostgreSQL', /: could not create unique index "rm_disbursement_
       await database.drop();
     },
   };
+});
+
+describe('rebuilding the ledger tables of a SQLite file, in steps', () => {
+  /** The ledger tables' indexes and any table a rebuild left beside them, as the file's schema lists them. */
+  function schemaOf(file: string): { indexes: string[]; leftovers: string[] } {
+    const raw = new Database(file, { readonly: true });
+    try {
+      return {
+        indexes: raw
+          .prepare<[], string>(`SELECT name || ' ON ' || tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('rm_trail', 'rm_disbursement') ORDER BY name`)
+          .pluck()
+          .all(),
+        leftovers: raw.prepare<[], string>(`SELECT name FROM sqlite_master WHERE name LIKE '%__rebuild%' OR name LIKE '%__retired%' ORDER BY name`).pluck().all(),
+      };
+    } finally {
+      raw.close();
+    }
+  }
+
+  it('builds the fresh indexes under the name the live ones do not have, and leaves no table behind', async () => {
+    const dir = makeTempDir();
+    const file = `${dir.dir}/ledger.sqlite`;
+    const store = new SqliteEventStore({ file, projections: [createLedgerProjection()] });
+    await store.init();
+    try {
+      let paidId = '';
+      const history = ledgerScenario((log) => {
+        const paid = log.payment('510100', '10.00', 1, '2024-07-01');
+        paidId = paid.id;
+        log.reversal(paid, '2024-07-02');
+      }).events;
+      await appendInOrder(store, history);
+      const live = await tables(store);
+      const reversedBefore = await store.disbursement(paidId);
+      expect(reversedBefore?.reversed).toBe(true);
+      expect(schemaOf(file)).toEqual({ indexes: ['rm_disbursement_by_id ON rm_disbursement', 'rm_trail_by_region ON rm_trail'], leftovers: [] });
+
+      await rebuildProjections(store, store, [createLedgerProjection()]);
+      expect(schemaOf(file)).toEqual({ indexes: ['rm_disbursement_by_id__b ON rm_disbursement', 'rm_trail_by_region__b ON rm_trail'], leftovers: [] });
+      await rebuildProjections(store, store, [createLedgerProjection()]);
+      expect(schemaOf(file)).toEqual({ indexes: ['rm_disbursement_by_id ON rm_disbursement', 'rm_trail_by_region ON rm_trail'], leftovers: [] });
+
+      expect(await tables(store)).toEqual(live);
+      expect(await store.disbursement(reversedBefore!.disbursementId)).toEqual(reversedBefore);
+      // The reads find their rows through the rebuilt indexes.
+      const raw = new Database(file, { readonly: true });
+      try {
+        const plan = raw
+          .prepare(`EXPLAIN QUERY PLAN SELECT * FROM rm_trail WHERE program_code = ? AND fiscal_year = ? AND region_code = ? AND position > ? ORDER BY position LIMIT 10`)
+          .all(programCode, fiscalYear, '510100', 0) as { detail: string }[];
+        expect(plan.map((row) => row.detail)).toEqual(['SEARCH rm_trail USING INDEX rm_trail_by_region (program_code=? AND fiscal_year=? AND region_code=? AND position>?)']);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  });
 });
