@@ -16,6 +16,8 @@ import { countersOf, fundedSubtree, type FundAudit, type Outflow, type Settlemen
  *   claw-back does not take back: after settlement it can be neither spent nor returned.
  */
 export function settlementVarianceFlags(context: RuleContext): Finding[] {
+  // Most of the regions a judge takes at a time have no settlement yet: nothing to walk.
+  if (context.audit.settlements.size === 0) return [];
   // Grouped once: a fund paid per person holds a million outflows and a province settles ~100 regions.
   const standing = new Map<string, Outflow[]>();
   for (const outflow of context.audit.outflows) {

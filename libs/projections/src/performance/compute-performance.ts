@@ -69,6 +69,8 @@ export function performanceFindings(
     if (!membership.has(code)) membership.set(code, registry.prefectureOf(code));
     return membership.get(code) ?? null;
   };
+  // Without targets there is nothing to measure: the payments are not walked.
+  if (audit.targets.size === 0) return [];
   const payments = audit.outflows.filter(
     (outflow) => outflow.kind === 'beneficiary-payment' && !outflow.reversed && (outflow.beneficiaries ?? 0) >= 1,
   );
