@@ -160,14 +160,14 @@ export class FundAuditViews {
     const kept = fund.flags.get(key);
     if (kept) return kept;
     const flags = await this.turns.run(async () =>
-          computeIdentifiedFlags({
-            fundEvents: await this.readFolded(fund),
-            refusalEvents: fund.refusals,
-            registry: this.registry,
-            asOf,
-            thresholds,
-          }),
-        );
+      computeIdentifiedFlags({
+        fundEvents: await this.readFolded(fund),
+        refusalEvents: fund.refusals,
+        registry: this.registry,
+        asOf,
+        thresholds,
+      }),
+    );
     return remember(fund.flags, key, flags);
   }
 
