@@ -96,11 +96,22 @@ export function evaluateFundRules(evaluation: Omit<FlagEvaluation, 'refusalEvent
   return identify(rules.filter((rule) => rule !== refusedAttemptFlags).flatMap((rule) => rule(context)).sort(flagOrder));
 }
 
-/** The refused attempts' flags alone, in the list's order with their ids. */
-export function evaluateRefusalRule(evaluation: FlagEvaluation): IdentifiedFlag[] {
+/**
+ * The refused attempts' findings, unordered: each depends on its refusal and the day alone, so that
+ * a judge finds those of new refusals only and lays each out with `identifyRun`.
+ */
+export function findRefusals(evaluation: FlagEvaluation): Finding[] {
   assertThresholds(evaluation.thresholds);
   requireDate(evaluation.asOf);
-  return identify(refusedAttemptFlags(evaluation).sort(flagOrder));
+  return refusedAttemptFlags(evaluation);
+}
+
+/**
+ * The findings of one rule about one region, all of them, in the list's order with their ids: the
+ * run `evaluateFlags` gives for them.
+ */
+export function identifyRun(findings: readonly Finding[]): IdentifiedFlag[] {
+  return identify([...findings].sort(flagOrder));
 }
 
 function withoutSubject({ subject: _subject, ...flag }: Finding): Flag {

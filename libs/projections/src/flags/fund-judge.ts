@@ -1,8 +1,8 @@
 import type { RegionRegistry } from '@earmark/domain';
 import type { RecordedEvent } from '@earmark/event-store';
 import { evaluatePerformance, type PerformanceRow } from '../performance/compute-performance';
-import { compareText, evaluateFlags, evaluateFundRules, evaluateRefusalRule } from './compute-flags';
-import type { FlagRule, FlagThresholds, IdentifiedFlag } from './flag.types';
+import { compareText, evaluateFlags, evaluateFundRules, findRefusals, identifyRun } from './compute-flags';
+import type { Finding, FlagRule, FlagThresholds, IdentifiedFlag } from './flag.types';
 import type { FundAudit, FundAuditFold, Outflow } from './fund-audit-replay';
 
 /** One run of a flag list: the flags of one rule about one region, in the list's order. */
@@ -66,7 +66,8 @@ interface Judged<T> {
  * judged in groups, a 市(州) with its counties (扩权县 included) and any other region alone, each
  * on the fold narrowed to the group; an event marks the groups of the regions it touched, and the
  * next call judges those groups again and keeps the others' flags as they were. The refusals are
- * judged apart, when more arrive. The list is the runs of every group, one per rule and region,
+ * judged apart: only the new ones, each finding depending on its refusal and the day alone, and the
+ * runs of the regions they named laid out again. The list is the runs of every group, one per rule and region,
  * laid out in the list's order (rule, then region); within a run the group's order stands.
  *
  * Should a fund hold a region whose funding parent is in another group (a registry other than a
@@ -80,7 +81,8 @@ export class FundJudge {
   private readonly groupOfRegion = new Map<string, string>();
   private readonly members = new Map<string, string[]>();
   private flagsJudged: Judged<ReadonlyMap<string, readonly FlagSegment[]>> | null = null;
-  private refusalsJudged: { readonly count: number; readonly segments: readonly FlagSegment[] } | null = null;
+  /** The refusals judged so far: their findings and their run, per region the refusals named. */
+  private refusalsJudged: { count: number; readonly findings: Map<string, Finding[]>; readonly runs: Map<string, FlagSegment> } | null = null;
   private list: Judged<IdentifiedFlag[]> & { readonly refusals: number } | null = null;
   private rowsJudged: Judged<ReadonlyMap<string, readonly PerformanceRow[]>> | null = null;
   private rows: Judged<PerformanceRow[]> | null = null;
@@ -137,11 +139,22 @@ export class FundJudge {
       splitRuns(evaluateFundRules({ audit: part, registry, asOf, thresholds })),
     );
     this.flagsJudged = { version: fold.version, value: byGroup };
-    if (this.refusalsJudged === null || this.refusalsJudged.count !== refusalEvents.length) {
-      const refused = evaluateRefusalRule({ audit, refusalEvents, registry, asOf, thresholds });
-      this.refusalsJudged = { count: refusalEvents.length, segments: splitRuns(refused) };
+    // Refusals only arrive: the new ones are judged, and the runs of the regions they named laid out again.
+    const refusals = (this.refusalsJudged ??= { count: 0, findings: new Map<string, Finding[]>(), runs: new Map<string, FlagSegment>() });
+    if (refusals.count !== refusalEvents.length) {
+      const named = new Set<string>();
+      for (const finding of findRefusals({ audit, refusalEvents: refusalEvents.slice(refusals.count), registry, asOf, thresholds })) {
+        const findings = refusals.findings.get(finding.regionCode);
+        if (findings) findings.push(finding);
+        else refusals.findings.set(finding.regionCode, [finding]);
+        named.add(finding.regionCode);
+      }
+      for (const regionCode of named) {
+        refusals.runs.set(regionCode, { rule: 'refused-attempt', regionCode, flags: identifyRun(refusals.findings.get(regionCode) ?? []) });
+      }
+      refusals.count = refusalEvents.length;
     }
-    const segments = [...this.refusalsJudged.segments];
+    const segments: FlagSegment[] = [...refusals.runs.values()];
     for (const runs of byGroup.values()) for (const run of runs) segments.push(run);
     segments.sort((a, b) => compareText(a.rule, b.rule) || compareText(a.regionCode, b.regionCode));
     for (let index = 1; index < segments.length; index += 1) {

@@ -91,6 +91,25 @@ describe('FundJudge', () => {
     // The fund's runs are those judged before the refusal arrived.
     const beforeRuns = new Set(flagSegments(before));
     expect(flagSegments(after).filter((segment) => segment.rule !== 'refused-attempt' && !beforeRuns.has(segment))).toEqual([]);
+    // Refusals naming 510100, then 510300 again: 510100's run is new, 510300's is laid out again
+    // with both of its refusals, and the earlier refusal's flag is the same object.
+    log.refused({ actor: 'finance-city', code: 'not-a-child-region', regionCode: '510100', attemptedOn: '2024-03-06T03:00:00.000Z', detail: 'refused' });
+    log.refused({ actor: 'finance-city', code: 'insufficient-funds', regionCode: '510300', attemptedOn: '2024-03-07T03:00:00.000Z', detail: 'refused' });
+    const later = judge.flags(fold, log.refusalEvents);
+    expect(later).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: log.refusalEvents, registry, asOf, thresholds }));
+    const refusedRuns = (list: typeof later) => flagSegments(list).filter((segment) => segment.rule === 'refused-attempt');
+    expect(refusedRuns(later).map((segment) => [segment.regionCode, segment.flags.length])).toEqual([
+      ['510100', 1],
+      ['510300', 2],
+    ]);
+    expect(refusedRuns(later)[1].flags[0]).toBe(refusedRuns(after)[0].flags[0]);
+    const laterRuns = new Set(flagSegments(later));
+    expect(flagSegments(after).filter((segment) => segment.rule !== 'refused-attempt' && !laterRuns.has(segment))).toEqual([]);
+    // One more refusal naming 510100 leaves 510300's run as it was.
+    log.refused({ actor: 'finance-city', code: 'insufficient-funds', regionCode: '510100', attemptedOn: '2024-03-08T03:00:00.000Z', detail: 'refused' });
+    const last = judge.flags(fold, log.refusalEvents);
+    expect(last).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: log.refusalEvents, registry, asOf, thresholds }));
+    expect(refusedRuns(last)[1]).toBe(refusedRuns(later)[1]);
 
     const rows = judge.performance(fold);
     expect(rows).toEqual(evaluatePerformance(fold.audit, registry, thresholds, asOf));
