@@ -104,6 +104,22 @@ function idsOf(flags: readonly IdentifiedFlag[]): ReadonlySet<string> {
   return ids;
 }
 
+/**
+ * A judgement hands the event loop a turn once it has run this long without one: the first call on
+ * a fund of a hundred thousand flags judges every group, about a second and a half in all.
+ */
+const judgingSliceMs = 10;
+
+/** A pause that yields to the event loop only when `ms` have passed since the last turn it gave. */
+function pauseEvery(ms: number): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < ms) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
 const maxCachedViewsPerFund = 16;
 /**
@@ -156,7 +172,7 @@ export class FundAuditViews {
 
   private async judged(fund: FundFold, asOf: string, thresholds: FlagThresholds): Promise<IdentifiedFlag[]> {
     const key = `${asOf}|${thresholdsKey(thresholds)}`;
-    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge) => judge.flags(fund.fold, fund.refusals));
+    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge, pause) => judge.flagsInTurns(fund.fold, fund.refusals, pause));
     const kept = fund.flags.get(key);
     if (kept) return kept;
     const flags = await this.turns.run(async () =>
@@ -175,9 +191,17 @@ export class FundAuditViews {
    * A view of the fold judged by the fund's judge for the day and thresholds: the judge keeps what
    * no event changed since its last call. Judges are kept like views, the one just asked first.
    */
-  private judgeOf<V>(fund: FundFold, key: string, asOf: string, thresholds: FlagThresholds, view: (judge: FundJudge) => V): V {
+  private async judgeOf<V>(
+    fund: FundFold,
+    key: string,
+    asOf: string,
+    thresholds: FlagThresholds,
+    view: (judge: FundJudge, pause: () => Promise<void>) => Promise<V>,
+  ): Promise<V> {
     const judge = fund.judges.get(key) ?? new FundJudge(this.registry, asOf, thresholds);
-    const value = view(judge);
+    // Kept at once, so that a caller arriving while the first judgement pauses shares it.
+    fund.judges.set(key, judge);
+    const value = await view(judge, pauseEvery(judgingSliceMs));
     keepRecent(fund.judges, key, judge, { maxEntries: maxCachedViewsPerFund, maxSize: maxCachedRowsPerFund, sizeOf: (kept) => kept.size });
     return value;
   }
@@ -284,7 +308,7 @@ export class FundAuditViews {
   async performance(programCode: string, fiscalYear: number, asOf: string, thresholds: FlagThresholds): Promise<PerformanceRow[]> {
     const fund = await this.caughtUp(programCode, fiscalYear);
     const key = `${asOf}|${thresholdsKey(thresholds)}`;
-    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge) => judge.performance(fund.fold));
+    if (fund.covers(asOf)) return this.judgeOf(fund, key, asOf, thresholds, (judge, pause) => judge.performanceInTurns(fund.fold, pause));
     const kept = fund.performance.get(key);
     if (kept) return kept;
     const rows = await this.turns.run(async () =>

@@ -50,6 +50,24 @@ export function concatenated<T>(runs: readonly (readonly T[])[]): T[] {
   return all;
 }
 
+/** A judgement taken a group at a time: it yields after each group it judges, and returns the result. */
+type Steps<T> = Generator<void, T, void>;
+
+function toEnd<T>(steps: Steps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+async function inTurns<T>(steps: Steps<T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
 /** What one group of regions was last judged to: its flags' runs and its performance rows. */
 interface Judged<T> {
   readonly version: number;
@@ -86,6 +104,7 @@ export class FundJudge {
   private list: Judged<IdentifiedFlag[]> & { readonly refusals: number } | null = null;
   private rowsJudged: Judged<ReadonlyMap<string, readonly PerformanceRow[]>> | null = null;
   private rows: Judged<PerformanceRow[]> | null = null;
+  private pendingFlags: { readonly version: number; readonly refusals: number; readonly value: Promise<IdentifiedFlag[]> } | null = null;
 
   constructor(
     private readonly registry: RegionRegistry,
@@ -95,22 +114,54 @@ export class FundJudge {
 
   /** The flags of the fund as folded, with ids, in the list's order: `evaluateFlags`' list. */
   flags(fold: FundAuditFold, refusalEvents: readonly RecordedEvent[]): IdentifiedFlag[] {
+    return toEnd(this.flagSteps(fold, refusalEvents));
+  }
+
+  /**
+   * The same list, `pause` awaited between groups: the first judgement of a large fund judges every
+   * group, and a service hands the event loop a turn meanwhile. Calls at the same version share one
+   * judgement.
+   */
+  async flagsInTurns(fold: FundAuditFold, refusalEvents: readonly RecordedEvent[], pause: () => Promise<void>): Promise<IdentifiedFlag[]> {
     const version = fold.version;
-    if (this.list !== null && this.list.version === version && this.list.refusals === refusalEvents.length) return this.list.value;
-    const audit = fold.audit;
-    const flags = this.groupsHold(fold, audit) ? this.assemble(fold, audit, refusalEvents) : this.whole(audit, refusalEvents);
-    this.list = { version, refusals: refusalEvents.length, value: flags };
-    return flags;
+    const refusals = refusalEvents.length;
+    const pending = this.pendingFlags;
+    if (pending !== null && pending.version === version && pending.refusals === refusals) return pending.value;
+    const judging = { version, refusals, value: inTurns(this.flagSteps(fold, refusalEvents), pause) };
+    this.pendingFlags = judging;
+    try {
+      return await judging.value;
+    } finally {
+      if (this.pendingFlags === judging) this.pendingFlags = null;
+    }
   }
 
   /** The performance rows of the fund as folded: `evaluatePerformance`'s rows. */
   performance(fold: FundAuditFold): PerformanceRow[] {
+    return toEnd(this.rowSteps(fold));
+  }
+
+  /** The same rows, `pause` awaited between groups. */
+  async performanceInTurns(fold: FundAuditFold, pause: () => Promise<void>): Promise<PerformanceRow[]> {
+    return inTurns(this.rowSteps(fold), pause);
+  }
+
+  private *flagSteps(fold: FundAuditFold, refusalEvents: readonly RecordedEvent[]): Steps<IdentifiedFlag[]> {
+    const version = fold.version;
+    if (this.list !== null && this.list.version === version && this.list.refusals === refusalEvents.length) return this.list.value;
+    const audit = fold.audit;
+    const flags = this.groupsHold(fold, audit) ? yield* this.assemble(fold, audit, refusalEvents) : this.whole(audit, refusalEvents);
+    this.list = { version, refusals: refusalEvents.length, value: flags };
+    return flags;
+  }
+
+  private *rowSteps(fold: FundAuditFold): Steps<PerformanceRow[]> {
     const version = fold.version;
     if (this.rows !== null && this.rows.version === version) return this.rows.value;
     const audit = fold.audit;
     let rows: PerformanceRow[];
     if (this.groupsHold(fold, audit)) {
-      const byGroup = this.judgeGroups(fold, audit, this.rowsJudged, (part) => evaluatePerformance(part, this.registry, this.thresholds, this.asOf));
+      const byGroup = yield* this.judgeGroups(fold, audit, this.rowsJudged, (part) => evaluatePerformance(part, this.registry, this.thresholds, this.asOf));
       this.rowsJudged = { version, value: byGroup };
       // A group's rows are its 市(州)'s, whose code is the group's: the rows' order is the groups'.
       rows = [...byGroup.keys()].sort(compareText).flatMap((group) => byGroup.get(group) ?? []);
@@ -133,12 +184,14 @@ export class FundJudge {
     return evaluateFlags({ audit, refusalEvents, registry: this.registry, asOf: this.asOf, thresholds: this.thresholds });
   }
 
-  private assemble(fold: FundAuditFold, audit: FundAudit, refusalEvents: readonly RecordedEvent[]): IdentifiedFlag[] {
+  private *assemble(fold: FundAuditFold, audit: FundAudit, refusalEvents: readonly RecordedEvent[]): Steps<IdentifiedFlag[]> {
     const { registry, asOf, thresholds } = this;
-    const byGroup = this.judgeGroups(fold, audit, this.flagsJudged, (part) =>
+    // Taken before judging: what a paused judgement folded meanwhile is judged again next time.
+    const version = fold.version;
+    const byGroup = yield* this.judgeGroups(fold, audit, this.flagsJudged, (part) =>
       splitRuns(evaluateFundRules({ audit: part, registry, asOf, thresholds })),
     );
-    this.flagsJudged = { version: fold.version, value: byGroup };
+    this.flagsJudged = { version, value: byGroup };
     // Refusals only arrive: the new ones are judged, and the runs of the regions they named laid out again.
     const refusals = (this.refusalsJudged ??= { count: 0, findings: new Map<string, Finding[]>(), runs: new Map<string, FlagSegment>() });
     if (refusals.count !== refusalEvents.length) {
@@ -170,23 +223,29 @@ export class FundJudge {
 
   /**
    * Each group's judgement: kept from `before` for a group none of whose regions changed since,
-   * judged again on the fold narrowed to the group otherwise.
+   * judged again on the fold narrowed to the group otherwise, a step after each group judged.
    */
-  private judgeGroups<T>(
+  private *judgeGroups<T>(
     fold: FundAuditFold,
     audit: FundAudit,
     before: Judged<ReadonlyMap<string, T>> | null,
     judge: (part: FundAudit) => T,
-  ): Map<string, T> {
+  ): Steps<Map<string, T>> {
     const stale = new Set<string>();
     const all = before === null || fold.rootFixedAt > before.version;
     for (const [regionCode, changedAt] of fold.regionsChanged) {
       if (all || changedAt > (before?.version ?? 0)) stale.add(this.groupOf(regionCode));
     }
     const judged = new Map<string, T>();
-    for (const [group, members] of this.members) {
+    // The groups as they stand now: a call that pauses may see regions filed meanwhile.
+    for (const [group, members] of [...this.members]) {
       const kept = stale.has(group) ? undefined : before?.value.get(group);
-      judged.set(group, kept !== undefined ? kept : judge(narrowed(audit, members)));
+      if (kept !== undefined) {
+        judged.set(group, kept);
+        continue;
+      }
+      judged.set(group, judge(narrowed(audit, members)));
+      yield;
     }
     return judged;
   }

@@ -159,4 +159,43 @@ describe('FundJudge', () => {
     expect(laid).toHaveLength(266_666);
     expect(laid.join(',')).toBe(runs.flat().join(','));
   });
+
+  it('pauses after each group it judges when asked to, and calls at one version share the judgement', async () => {
+    const log = new FundLog();
+    log.allocation([
+      ['510100', '900000.00'],
+      ['510300', '500000.00'],
+      ['510321', '200000.00'],
+      ['510400', '300000.00'],
+    ]);
+    log.payment('510100', '150.00', 1, '2024-03-01');
+    log.payment('510400', '150.00', 1, '2024-03-01');
+    const fold = foldOf(log.fundEvents);
+    const judge = new FundJudge(registry, asOf, thresholds);
+    const turns: string[] = [];
+    const pause = async (): Promise<void> => {
+      turns.push('pause');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    // 成都, 自贡 with 荣县, 攀枝花: three groups, a pause after each.
+    setImmediate(() => turns.push('another turn'));
+    const [first, second] = await Promise.all([judge.flagsInTurns(fold, [], pause), judge.flagsInTurns(fold, [], pause)]);
+    expect(first).toBe(second);
+    expect(first).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry, asOf, thresholds }));
+    expect(turns).toEqual(['pause', 'another turn', 'pause', 'pause']);
+    // Judged, the same version asks nothing of the groups again.
+    expect(await judge.flagsInTurns(fold, [], pause)).toBe(first);
+    expect(turns).toHaveLength(4);
+    // After a payment to 攀枝花 only its group is judged: one pause.
+    const count = log.fundEvents.length;
+    log.payment('510400', '70.00', 1, '2024-04-05');
+    foldOf(log.fundEvents, fold, count);
+    const after = await judge.flagsInTurns(fold, [], pause);
+    expect(after).toEqual(evaluateFlags({ audit: fold.audit, refusalEvents: [], registry, asOf, thresholds }));
+    expect(turns).toHaveLength(5);
+    // The performance rows, judged for the first time: every group.
+    const rows = await judge.performanceInTurns(fold, pause);
+    expect(rows).toEqual(evaluatePerformance(fold.audit, registry, thresholds, asOf));
+    expect(turns).toHaveLength(8);
+  });
 });
