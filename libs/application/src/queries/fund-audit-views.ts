@@ -229,7 +229,9 @@ export class FundAuditViews {
     thresholds: FlagThresholds,
   ): Promise<{ flags: HandledFlag[]; handlingVersion: bigint }> {
     const judged = await this.judged(fund, asOf ?? today, thresholds);
-    // Read before anything else awaits: the states below are those of this version.
+    // Read before anything else awaits. Listing a large list pauses (below), and a handling step
+    // folded meanwhile may show in it: a state is never older than this version, and a step
+    // appended expecting this version after a newer one is refused as a conflict, not lost.
     const handlingVersion = fund.nextHandlingVersion;
     const withResolved = asOf === undefined || asOf >= today;
     const kept = fund.handled.get(judged);
@@ -240,7 +242,11 @@ export class FundAuditViews {
     const runs = new Map<string, { start: number; flags: readonly HandledFlag[] }[]>();
     const segments = new Map<string, FlagSegment[]>();
     let start = 0;
+    // Listing every flag anew (the first call on a fund, or after a handling step on many runs)
+    // copies each with its state: a hundred thousand flags hold the event loop for some 400 ms.
+    const pause = pauseEvery(judgingSliceMs);
     for (const segment of flagSegments(judged)) {
+      await pause();
       const key = segmentKey(segment.rule, segment.regionCode);
       const listed = fund.handledRun(segment, key);
       const run = { start, flags: listed };
