@@ -1,5 +1,6 @@
 import { decodeFundEvent, evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
+import { judgingSliceMs, pauseEvery } from './event-loop-turns';
 import { readPageSize } from './ports';
 
 
@@ -70,6 +71,9 @@ export class FundSessions {
   private async reload(session: FundSession, streamName: string, programCode: string, fiscalYear: number): Promise<void> {
     let state = initialFundState(programCode, fiscalYear);
     let version = -1n;
+    // The fund's lock is held meanwhile, so no command of this fund decides on a state half loaded;
+    // other funds and the queries get turns.
+    const pause = pauseEvery(judgingSliceMs);
     for (;;) {
       const page = await this.store.readStream(streamName, { fromVersion: version + 1n, maxCount: readPageSize });
       for (const recorded of page) {
@@ -78,6 +82,7 @@ export class FundSessions {
         version = recorded.streamVersion;
       }
       if (page.length < readPageSize) break;
+      await pause();
     }
     session.state = state;
     session.version = version;

@@ -25,6 +25,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, REGION_REGISTRY, type LedgerSettings } from '../ports';
+import { judgingSliceMs, pauseEvery } from '../event-loop-turns';
 import { keepRecent } from './keep-recent';
 import { ReplayTurns, streamPages } from './replay-turns';
 
@@ -102,22 +103,6 @@ function idsOf(flags: readonly IdentifiedFlag[]): ReadonlySet<string> {
     idsOfRun.set(flags, ids);
   }
   return ids;
-}
-
-/**
- * A judgement hands the event loop a turn once it has run this long without one: the first call on
- * a fund of a hundred thousand flags judges every group, about a second and a half in all.
- */
-const judgingSliceMs = 10;
-
-/** A pause that yields to the event loop only when `ms` have passed since the last turn it gave. */
-function pauseEvery(ms: number): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < ms) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
 }
 
 /** Views kept per fund for its current version: one per (day, thresholds) asked. */
@@ -361,10 +346,14 @@ export class FundAuditViews {
 
   private async catchUpFund(fund: FundFold): Promise<boolean> {
     let moved = false;
+    // An embedded store answers a read at once: without a pause, folding a large fund would hold
+    // the event loop from its first page to its last.
+    const pause = pauseEvery(judgingSliceMs);
     for await (const page of streamPages(this.store, fund.fundStream, fund.nextFundVersion, this.settings.replayMaxFundEvents)) {
       for (const recorded of page) fund.fold.apply(recorded);
       fund.nextFundVersion = page[page.length - 1]!.streamVersion + 1n;
       moved = true;
+      await pause();
     }
     return moved;
   }
@@ -395,11 +384,13 @@ export class FundAuditViews {
   /** The fund's events up to the version folded, for a replay as of an earlier day. */
   private async readFolded(fund: FundFold): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
+    const pause = pauseEvery(judgingSliceMs);
     for await (const page of streamPages(this.store, fund.fundStream, 0n)) {
       for (const recorded of page) {
         if (recorded.streamVersion >= fund.nextFundVersion) return events;
         events.push(recorded);
       }
+      await pause();
     }
     return events;
   }

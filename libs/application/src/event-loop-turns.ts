@@ -1,0 +1,20 @@
+/**
+ * Work that runs long on the event loop (folding a large fund read from an embedded store, whose
+ * reads answer at once, or judging and listing its flags) hands the loop a turn once it has run
+ * this long without one, so that other requests, commands included, are not held up for its whole
+ * length.
+ */
+export const judgingSliceMs = 10;
+
+/**
+ * A pause to await between steps of long work: it yields to the event loop (`setImmediate`, after
+ * pending I/O) only when `ms` have passed since the last turn it gave, so short work never waits.
+ */
+export function pauseEvery(ms: number): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < ms) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
