@@ -43,6 +43,9 @@ const rules: readonly FlagRuleCheck[] = [
   performanceFlags,
 ];
 
+/** The rules a judge takes per group of regions: all but the refusals', judged apart. */
+const fundRules = rules.filter((rule) => rule !== refusedAttemptFlags);
+
 /**
  * Pure: the same events, day and thresholds always give the same flags, in the same order (rule,
  * region, since, anchor), whatever order the events arrive in. Rule, region, since and the anchor
@@ -93,7 +96,7 @@ export function evaluateFundRules(evaluation: Omit<FlagEvaluation, 'refusalEvent
   assertThresholds(evaluation.thresholds);
   requireDate(evaluation.asOf);
   const context = { ...evaluation, refusalEvents: [] };
-  return identify(rules.filter((rule) => rule !== refusedAttemptFlags).flatMap((rule) => rule(context)).sort(flagOrder));
+  return identify(fundRules.flatMap((rule) => rule(context)).sort(flagOrder));
 }
 
 /**

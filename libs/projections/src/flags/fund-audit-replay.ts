@@ -341,10 +341,8 @@ class Replay {
         // Without its original in view a reversal has no lots to put back.
         if (!outflow || outflow.reversed) return;
         // The money goes back into the very receipts it was paid from, with their original dates.
-        for (const draw of outflow.draws) {
-          draw.lot.remainingFen += draw.amountFen;
-          this.touch(draw.lot.regionCode);
-        }
+        // The lots drawn on are the payer's, touched with the outflow below.
+        for (const draw of outflow.draws) draw.lot.remainingFen += draw.amountFen;
         if (outflow.landedAs) this.withdraw(outflow.landedAs, outflow.amountFen);
         outflow.reversed = true;
         this.touch(outflow.regionCode);

@@ -28,14 +28,9 @@ const judgedPayments = new WeakMap<Outflow, JudgedPayment>();
 
 export function headcountMismatchFlags({ audit, registry, thresholds }: RuleContext): Finding[] {
   const flags: Finding[] = [];
-  const byRegion = new Map<string, Outflow[]>();
-  for (const payment of audit.outflows) {
-    if (payment.kind !== 'beneficiary-payment' || payment.reversed || payment.beneficiaries === null) continue;
-    const list = byRegion.get(payment.regionCode) ?? [];
-    list.push(payment);
-    byRegion.set(payment.regionCode, list);
-  }
-  for (const [regionCode, payments] of byRegion) {
+  for (const [regionCode, outflows] of audit.outflowsByRegion) {
+    const payments = outflows.filter((payment) => payment.kind === 'beneficiary-payment' && !payment.reversed && payment.beneficiaries !== null);
+    if (payments.length === 0) continue;
     const prefecture = registry.prefectureOf(regionCode);
     const targets = prefecture === null ? undefined : audit.targets.get(prefecture);
     const standard = standardGoal(

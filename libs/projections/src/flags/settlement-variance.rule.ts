@@ -18,14 +18,8 @@ import { countersOf, fundedSubtree, type FundAudit, type Outflow, type Settlemen
 export function settlementVarianceFlags(context: RuleContext): Finding[] {
   // Most of the regions a judge takes at a time have no settlement yet: nothing to walk.
   if (context.audit.settlements.size === 0) return [];
-  // Grouped once: a fund paid per person holds a million outflows and a province settles ~100 regions.
-  const standing = new Map<string, Outflow[]>();
-  for (const outflow of context.audit.outflows) {
-    if (outflow.reversed) continue;
-    const list = standing.get(outflow.regionCode) ?? [];
-    list.push(outflow);
-    standing.set(outflow.regionCode, list);
-  }
+  // The fold keeps outflows per paying region: only the settled subtrees' are walked.
+  const standing = (code: string): Outflow[] => (context.audit.outflowsByRegion.get(code) ?? []).filter((outflow) => !outflow.reversed);
   const flags: Finding[] = [];
   for (const [regionCode, settlement] of context.audit.settlements) {
     const subtree = fundedSubtree(context.registry, regionCode);
@@ -33,7 +27,7 @@ export function settlementVarianceFlags(context: RuleContext): Finding[] {
       regionCode,
       settlement,
       subtree,
-      outflows: subtree.flatMap((code) => standing.get(code) ?? []),
+      outflows: subtree.flatMap(standing),
       outstandingFen: outstandingFen(countersOf(context.audit, regionCode), settlement.terms),
     };
     flags.push(
