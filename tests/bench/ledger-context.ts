@@ -27,8 +27,10 @@ export function configFor(place: StorePlace, extra: Record<string, string> = {})
     EARMARK_STORE: place.store,
     EARMARK_DATA_DIR: place.dataDir,
     ...(place.databaseUrl ? { EARMARK_DATABASE_URL: place.databaseUrl } : {}),
-    // To compare SQLite's writers in one build: EARMARK_SQLITE_WRITER=inline npm run bench.
+    // To compare SQLite's writers, or its checkpoints, in one build: EARMARK_SQLITE_WRITER=thread
+    // or EARMARK_SQLITE_CHECKPOINTS=inline npm run bench.
     ...(process.env.EARMARK_SQLITE_WRITER ? { EARMARK_SQLITE_WRITER: process.env.EARMARK_SQLITE_WRITER } : {}),
+    ...(process.env.EARMARK_SQLITE_CHECKPOINTS ? { EARMARK_SQLITE_CHECKPOINTS: process.env.EARMARK_SQLITE_CHECKPOINTS } : {}),
     ...extra,
   });
 }

@@ -45,6 +45,7 @@ import {
   type DocRow,
   type EventRow,
 } from './sqlite-rows';
+import { SqliteCheckpointer, type CheckpointCounts } from './sqlite-checkpointer';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
 import { closedStoreError, SqliteWriter, type BatchEntry, type Outcome } from './sqlite-writer';
 import { projectionOrigins, SqliteWriterThread } from './sqlite-writer-thread';
@@ -63,9 +64,16 @@ export interface SqliteEventStoreOptions {
    * loop. With 'thread' every projection must name its origin (StoreProjection.origin).
    */
   readonly writer?: SqliteWriterMode;
+  /**
+   * Who copies the WAL's pages back into the database file: the commit that takes the WAL past
+   * SQLite's threshold, on the writer's connection ('inline', the default), or a thread of its own
+   * after commits ('background', see SqliteCheckpointer), with the commit's own as the backstop.
+   */
+  readonly checkpoints?: SqliteCheckpointMode;
 }
 
 export type SqliteWriterMode = 'inline' | 'thread';
+export type SqliteCheckpointMode = 'inline' | 'background';
 
 /** What the connection actually runs with, for operators and tests. */
 export interface SqliteDurabilitySettings {
@@ -168,6 +176,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   private readonly maxBatch: number;
   private readonly busyTimeoutMs: number;
   private readonly writerMode: SqliteWriterMode;
+  private readonly checkpointMode: SqliteCheckpointMode;
 
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
@@ -175,6 +184,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   /** The write side on this connection: the appends in 'inline' mode, and maintenance in both. */
   private writer: SqliteWriter | null = null;
   private writerThread: SqliteWriterThread | null = null;
+  private checkpointer: SqliteCheckpointer | null = null;
   private closed = false;
 
   private queue: PendingAppend[] = [];
@@ -194,6 +204,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     this.maxBatch = options.groupCommit?.maxBatch ?? defaultMaxBatch;
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
     this.writerMode = options.writer ?? 'inline';
+    this.checkpointMode = options.checkpoints ?? 'inline';
     assertCount('busyTimeoutMs', this.busyTimeoutMs, maxBusyTimeoutMs);
     assertCount('groupCommit.maxBatch', this.maxBatch, maxGroupCommitBatch);
     const names = new Set(this.projections.map((projection) => projection.name));
@@ -220,6 +231,15 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       this.writerThread = await SqliteWriterThread.start(this.file, this.busyTimeoutMs, this.projections);
       if (this.closed) await this.writerThread.close();
     }
+    if (this.checkpointMode === 'background' && this.checkpointer === null) {
+      this.checkpointer = await SqliteCheckpointer.start(this.file, this.busyTimeoutMs);
+      if (this.closed) await this.checkpointer.close();
+    }
+  }
+
+  /** The background checkpointer's passes so far; null when commits checkpoint on their own. */
+  checkpointCounts(): CheckpointCounts | null {
+    return this.checkpointer?.counted() ?? null;
   }
 
   durabilitySettings(): SqliteDurabilitySettings {
@@ -476,6 +496,9 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.writerThread?.close();
     this.writerThread = null;
+    // Before the store's own connection closes: the last connection to close checkpoints the WAL and removes it.
+    await this.checkpointer?.close();
+    this.checkpointer = null;
     this.statements = null;
     this.ledgerTables = null;
     this.writer = null;
@@ -545,6 +568,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     });
     if (outcomes.some((outcome) => outcome.ok && outcome.result.events.length > 0)) {
       this.commitCount += 1;
+      this.checkpointer?.committed();
       for (const listener of [...this.commitListeners]) listener();
     }
     if (this.queue.length > 0) this.scheduleFlush();

@@ -1,30 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EventStoreUnavailableError, type ProjectionOrigin } from '../event-store.port';
 import type { StoreProjection } from '../ledger-tables.port';
 import type { BatchEntry, Outcome } from './sqlite-writer';
+import { workerEntry, type WorkerEntry } from './sqlite-worker-entry';
 import { decodeError, decodeOutcome, type FromWriter, type ToWriter, type WriterThreadData } from './sqlite-writer-protocol';
-
-/**
- * Under a TypeScript runner (the tests) this module is a .ts file and the worker's own file cannot
- * run in plain Node: the runner names a loader that compiles it (tests/jest/ts-worker.js).
- */
-export const tsWorkerLoaderVariable = 'EARMARK_TS_WORKER_LOADER';
-
-interface WorkerEntry {
-  readonly file: string;
-  readonly sourceEntry?: string;
-}
-
-function workerEntry(): WorkerEntry {
-  if (__filename.endsWith('.js')) return { file: join(__dirname, 'sqlite-writer.worker.js') };
-  const loader = process.env[tsWorkerLoaderVariable];
-  if (loader === undefined || !existsSync(loader)) {
-    throw new EventStoreUnavailableError(`the SQLite writer thread runs compiled JavaScript; from TypeScript sources set ${tsWorkerLoaderVariable}`);
-  }
-  return { file: loader, sourceEntry: join(__dirname, 'sqlite-writer.worker.ts') };
-}
 
 /** Each projection with the origin the writer thread makes it again from; one without cannot run there. */
 export function projectionOrigins(projections: readonly StoreProjection[]): { name: string; origin: ProjectionOrigin }[] {
@@ -75,7 +54,7 @@ export class SqliteWriterThread {
 
   /** Starts the thread and waits until its connection is open and its projections are loaded. */
   static async start(file: string, busyTimeoutMs: number, projections: readonly StoreProjection[]): Promise<SqliteWriterThread> {
-    const thread = new SqliteWriterThread({ file, busyTimeoutMs, projections: projectionOrigins(projections) }, workerEntry());
+    const thread = new SqliteWriterThread({ file, busyTimeoutMs, projections: projectionOrigins(projections) }, workerEntry('sqlite-writer.worker'));
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWriter): void => {
         if (message.type === 'ready') {

@@ -31,7 +31,12 @@ export async function openInfrastructure(config: EarmarkConfig): Promise<Infrast
     case 'sqlite': {
       const { SqliteEventStore } = await import('@earmark/event-store/sqlite');
       mkdirSync(config.dataDir, { recursive: true });
-      const store = new SqliteEventStore({ file: join(config.dataDir, sqliteFileName), projections, writer: config.sqliteWriter });
+      const store = new SqliteEventStore({
+        file: join(config.dataDir, sqliteFileName),
+        projections,
+        writer: config.sqliteWriter,
+        checkpoints: config.sqliteCheckpoints,
+      });
       await store.init();
       return { store, readModels: store, registry, projections, config, close: () => store.close() };
     }

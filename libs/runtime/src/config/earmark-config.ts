@@ -20,6 +20,12 @@ export interface EarmarkConfig {
    * 2-core machine the bench runs on (README, "Tests"): it needs a core to itself.
    */
   readonly sqliteWriter: 'thread' | 'inline';
+  /**
+   * Who copies SQLite's WAL back into the database file: a thread of its own after commits
+   * ('background', the default), or the commit that takes the WAL past SQLite's threshold
+   * ('inline'), which every append waiting behind that commit waits for.
+   */
+  readonly sqliteCheckpoints: 'background' | 'inline';
   readonly kurrentDbUrl: string | null;
   readonly production: boolean;
   readonly projectRoot: string;
@@ -75,6 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
   if (sqliteWriter !== 'thread' && sqliteWriter !== 'inline') {
     throw new ConfigError(`EARMARK_SQLITE_WRITER must be thread or inline, not "${sqliteWriter}"`);
   }
+  const sqliteCheckpoints = env.EARMARK_SQLITE_CHECKPOINTS || 'background';
+  if (sqliteCheckpoints !== 'background' && sqliteCheckpoints !== 'inline') {
+    throw new ConfigError(`EARMARK_SQLITE_CHECKPOINTS must be background or inline, not "${sqliteCheckpoints}"`);
+  }
   if (store === 'postgres' && !databaseUrl) throw new ConfigError('EARMARK_STORE=postgres needs EARMARK_DATABASE_URL');
   const kurrentDbUrl = env.KURRENTDB_URL ?? null;
   if (store === 'kurrentdb' && !kurrentDbUrl) throw new ConfigError('EARMARK_STORE=kurrentdb needs KURRENTDB_URL');
@@ -87,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EarmarkConfig 
     keysFile: env.EARMARK_KEYS_FILE ? resolve(env.EARMARK_KEYS_FILE) : null,
     store,
     sqliteWriter,
+    sqliteCheckpoints,
     databaseUrl,
     kurrentDbUrl,
     production: env.NODE_ENV === 'production',

@@ -1,0 +1,140 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { EventStoreUnavailableError } from '../src';
+import { SqliteEventStore, type SqliteCheckpointMode } from '../src/sqlite';
+import { SqliteCheckpointer } from '../src/sqlite/sqlite-checkpointer';
+import { testEvent } from './support/events';
+import { makeTempDir } from './support/temp-dir';
+
+/** The thread starts from TypeScript sources here, compiled as they load: allow for a busy machine. */
+const threadTestLimitMs = 60_000;
+
+/** What the file holds against what the store's connection sees (the WAL's pages included), in bytes. */
+function fileAgainstDatabase(store: SqliteEventStore, file: string): { file: number; database: number } {
+  const db = (store as unknown as { database(): Database.Database }).database();
+  const pages = Number(db.pragma('page_count', { simple: true }));
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+  return { file: statSync(file).size, database: pages * pageSize };
+}
+
+async function until(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waited ${limitMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A few hundred pages of WAL: far below the count at which a commit checkpoints on its own. */
+async function appendPayments(store: SqliteEventStore, from: number, count: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      store.append({ streams: [{ streamName: `account-${from + i}`, expectedVersion: 'no-stream', events: [testEvent(from + i, { data: { note: 'x'.repeat(400) } })] }] }),
+    ),
+  );
+}
+
+describe('SqliteEventStore checkpoints', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  const opened: SqliteEventStore[] = [];
+
+  beforeEach(() => {
+    temp = makeTempDir('earmark-sqlite-checkpoints-');
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    temp.remove();
+  });
+
+  async function openStore(file: string, checkpoints: SqliteCheckpointMode): Promise<SqliteEventStore> {
+    const store = new SqliteEventStore({ file, checkpoints });
+    opened.push(store);
+    await store.init();
+    return store;
+  }
+
+  it(
+    'in the background, the committed pages reach the database file without a commit copying them; inline, they wait in the WAL',
+    async () => {
+      const inlineFile = join(temp.dir, 'inline.sqlite');
+      const inline = await openStore(inlineFile, 'inline');
+      await appendPayments(inline, 1, 300);
+      // Six of the background thread's intervals: inline, nothing copies the pages meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const inlineSizes = fileAgainstDatabase(inline, inlineFile);
+      expect(inlineSizes.file).toBeLessThan(inlineSizes.database);
+      expect(inline.checkpointCounts()).toBeNull();
+
+      const backgroundFile = join(temp.dir, 'background.sqlite');
+      const background = await openStore(backgroundFile, 'background');
+      await appendPayments(background, 1, 300);
+      await until(() => {
+        const sizes = fileAgainstDatabase(background, backgroundFile);
+        return sizes.file === sizes.database;
+      }, 'the file to hold every page');
+      const counts = background.checkpointCounts()!;
+      expect(counts.passes).toBeGreaterThanOrEqual(1);
+      expect(counts.completePasses).toBeGreaterThanOrEqual(1);
+      expect(counts.failedPasses).toBe(0);
+      // The file is the database: a connection reading it alone, once the WAL is gone, sees every event.
+      await background.close();
+      expect(existsSync(`${backgroundFile}-wal`)).toBe(false);
+      const reader = new Database(backgroundFile, { readonly: true });
+      expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 300 });
+      reader.close();
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a reader holding an older snapshot leaves frames behind; the thread goes on trying after it ends, with no commit to prompt it',
+    async () => {
+      const file = join(temp.dir, 'reader.sqlite');
+      const store = await openStore(file, 'background');
+      await appendPayments(store, 1, 50);
+      await until(() => {
+        const sizes = fileAgainstDatabase(store, file);
+        return sizes.file === sizes.database;
+      }, 'the first payments in the file');
+
+      const reader = new Database(file, { readonly: true });
+      reader.exec('BEGIN');
+      expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 50 });
+      await appendPayments(store, 51, 200);
+      const completeBefore = store.checkpointCounts()!.completePasses;
+      const passesBefore = store.checkpointCounts()!.passes;
+      await until(() => store.checkpointCounts()!.passes >= passesBefore + 3, 'three passes while the reader holds its snapshot');
+      expect(store.checkpointCounts()!.completePasses).toBe(completeBefore);
+      const held = fileAgainstDatabase(store, file);
+      expect(held.file).toBeLessThan(held.database);
+
+      reader.exec('COMMIT');
+      reader.close();
+      await until(() => {
+        const sizes = fileAgainstDatabase(store, file);
+        return sizes.file === sizes.database;
+      }, 'the file to hold every page once the reader ended');
+      expect(store.checkpointCounts()!.completePasses).toBe(completeBefore + 1);
+      expect(store.checkpointCounts()!.failedPasses).toBe(0);
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a thread that cannot open the file fails to start, naming the file',
+    async () => {
+      const file = join(temp.dir, 'missing-folder', 'store.sqlite');
+      const failure = await SqliteCheckpointer.start(file, 100).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+      expect((failure as Error).message).toBe(
+        `the SQLite checkpointer could not open ${file}: Cannot open database because the directory does not exist`,
+      );
+    },
+    threadTestLimitMs,
+  );
+});
