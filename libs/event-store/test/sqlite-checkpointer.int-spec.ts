@@ -26,6 +26,14 @@ async function until(condition: () => boolean, what: string, limitMs = 20_000): 
   }
 }
 
+/** Waits until the database file holds every page the store's connection sees: nothing left only in the WAL. */
+async function untilFileHoldsEveryPage(store: SqliteEventStore, file: string, what: string): Promise<void> {
+  await until(() => {
+    const sizes = fileAgainstDatabase(store, file);
+    return sizes.file === sizes.database;
+  }, what);
+}
+
 /** A few hundred pages of WAL: far below the count at which a commit checkpoints on its own. */
 async function appendPayments(store: SqliteEventStore, from: number, count: number): Promise<void> {
   await Promise.all(
@@ -70,10 +78,7 @@ describe('SqliteEventStore checkpoints', () => {
       const backgroundFile = join(temp.dir, 'background.sqlite');
       const background = await openStore(backgroundFile, 'background');
       await appendPayments(background, 1, 300);
-      await until(() => {
-        const sizes = fileAgainstDatabase(background, backgroundFile);
-        return sizes.file === sizes.database;
-      }, 'the file to hold every page');
+      await untilFileHoldsEveryPage(background, backgroundFile, 'the file to hold every page');
       const counts = background.checkpointCounts()!;
       expect(counts.passes).toBeGreaterThanOrEqual(1);
       expect(counts.completePasses).toBeGreaterThanOrEqual(1);
@@ -94,10 +99,7 @@ describe('SqliteEventStore checkpoints', () => {
       const file = join(temp.dir, 'reader.sqlite');
       const store = await openStore(file, 'background');
       await appendPayments(store, 1, 50);
-      await until(() => {
-        const sizes = fileAgainstDatabase(store, file);
-        return sizes.file === sizes.database;
-      }, 'the first payments in the file');
+      await untilFileHoldsEveryPage(store, file, 'the first payments in the file');
 
       const reader = new Database(file, { readonly: true });
       reader.exec('BEGIN');
@@ -112,10 +114,7 @@ describe('SqliteEventStore checkpoints', () => {
 
       reader.exec('COMMIT');
       reader.close();
-      await until(() => {
-        const sizes = fileAgainstDatabase(store, file);
-        return sizes.file === sizes.database;
-      }, 'the file to hold every page once the reader ended');
+      await untilFileHoldsEveryPage(store, file, 'the file to hold every page once the reader ended');
       expect(store.checkpointCounts()!.completePasses).toBe(completeBefore + 1);
       expect(store.checkpointCounts()!.failedPasses).toBe(0);
     },
