@@ -26,12 +26,24 @@ async function until(condition: () => boolean, what: string, limitMs = 20_000): 
   }
 }
 
-/** Waits until the database file holds every page the store's connection sees: nothing left only in the WAL. */
-async function untilFileHoldsEveryPage(store: SqliteEventStore, file: string, what: string): Promise<void> {
+/**
+ * Waits until the database file holds every page the store's connection sees (nothing left only in
+ * the WAL) and the thread has counted `completePasses` complete passes, then until its passes stop:
+ * the file can be full while the pass that filled it is still fsyncing, before it is counted.
+ */
+async function untilCheckpointed(store: SqliteEventStore, file: string, completePasses: number, what: string): Promise<void> {
   await until(() => {
     const sizes = fileAgainstDatabase(store, file);
-    return sizes.file === sizes.database;
+    return sizes.file === sizes.database && store.checkpointCounts()!.completePasses >= completePasses;
   }, what);
+  // With no commit and no frame left behind, no pass follows: the counts then stand still.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const passes = store.checkpointCounts()!.passes;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (store.checkpointCounts()!.passes === passes) return;
+    if (Date.now() > deadline) throw new Error(`the thread's passes did not stop after ${what}`);
+  }
 }
 
 /** A few hundred pages of WAL: far below the count at which a commit checkpoints on its own. */
@@ -78,7 +90,7 @@ describe('SqliteEventStore checkpoints', () => {
       const backgroundFile = join(temp.dir, 'background.sqlite');
       const background = await openStore(backgroundFile, 'background');
       await appendPayments(background, 1, 300);
-      await untilFileHoldsEveryPage(background, backgroundFile, 'the file to hold every page');
+      await untilCheckpointed(background, backgroundFile, 1, 'the file to hold every page');
       const counts = background.checkpointCounts()!;
       expect(counts.passes).toBeGreaterThanOrEqual(1);
       expect(counts.completePasses).toBeGreaterThanOrEqual(1);
@@ -99,7 +111,7 @@ describe('SqliteEventStore checkpoints', () => {
       const file = join(temp.dir, 'reader.sqlite');
       const store = await openStore(file, 'background');
       await appendPayments(store, 1, 50);
-      await untilFileHoldsEveryPage(store, file, 'the first payments in the file');
+      await untilCheckpointed(store, file, 1, 'the first payments in the file');
 
       const reader = new Database(file, { readonly: true });
       reader.exec('BEGIN');
@@ -114,7 +126,7 @@ describe('SqliteEventStore checkpoints', () => {
 
       reader.exec('COMMIT');
       reader.close();
-      await untilFileHoldsEveryPage(store, file, 'the file to hold every page once the reader ended');
+      await untilCheckpointed(store, file, completeBefore + 1, 'the file to hold every page once the reader ended');
       expect(store.checkpointCounts()!.completePasses).toBe(completeBefore + 1);
       expect(store.checkpointCounts()!.failedPasses).toBe(0);
     },
