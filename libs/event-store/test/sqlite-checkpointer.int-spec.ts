@@ -34,7 +34,7 @@ async function until(condition: () => boolean, what: string, limitMs = 20_000): 
 async function untilCheckpointed(store: SqliteEventStore, file: string, completePasses: number, what: string): Promise<void> {
   await until(() => {
     const sizes = fileAgainstDatabase(store, file);
-    return sizes.file === sizes.database && store.checkpointCounts()!.completePasses >= completePasses;
+    return sizes.file === sizes.database && (store.checkpointCounts()?.completePasses ?? 0) >= completePasses;
   }, what);
   // With no commit and no frame left behind, no pass follows: the counts then stand still.
   const deadline = Date.now() + 20_000;
@@ -101,6 +101,26 @@ describe('SqliteEventStore checkpoints', () => {
       const reader = new Database(backgroundFile, { readonly: true });
       expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 300 });
       reader.close();
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a store that only reads, or whose appends all fail, starts no thread; its first append that commits starts it',
+    async () => {
+      const file = join(temp.dir, 'reads.sqlite');
+      const store = await openStore(file, 'background');
+      expect(await store.headPosition()).toBe(0n);
+      const refused = await store
+        .append({ streams: [{ streamName: 'account-1', expectedVersion: 5n, events: [testEvent(1)] }] })
+        .then(() => 'stored', (error: unknown) => (error as Error).name);
+      expect(refused).toBe('ConcurrencyError');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(store.checkpointCounts()).toBeNull();
+
+      await appendPayments(store, 1, 1);
+      await untilCheckpointed(store, file, 1, 'the first payment in the file');
+      expect(store.checkpointCounts()).toEqual({ passes: 1, completePasses: 1, failedPasses: 0 });
     },
     threadTestLimitMs,
   );

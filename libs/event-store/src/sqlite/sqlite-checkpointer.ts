@@ -45,9 +45,9 @@ export interface CheckpointCounts {
  * 8,000 pages are copied and the database file is fsynced. Here a PASSIVE checkpoint runs on its own
  * connection every 50 ms after commits; it waits for no reader or writer, and the WAL, whose pages
  * are then all copied, starts again from its beginning at the next commit, as after a commit's own
- * checkpoint. The commit's own checkpoint stays as the backstop (the thread behind, stopped, or
- * another process writing). Durability does not depend on it: every commit has already fsynced the
- * WAL.
+ * checkpoint. The store starts it with its first commit that appends. The commit's own checkpoint
+ * stays as the backstop (the thread behind, stopped, or another process writing). Durability does
+ * not depend on it: every commit has already fsynced the WAL.
  */
 export class SqliteCheckpointer {
   private readonly counts: Int32Array;

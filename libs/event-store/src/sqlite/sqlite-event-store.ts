@@ -67,7 +67,8 @@ export interface SqliteEventStoreOptions {
   /**
    * Who copies the WAL's pages back into the database file: the commit that takes the WAL past
    * SQLite's threshold, on the writer's connection ('inline', the default), or a thread of its own
-   * after commits ('background', see SqliteCheckpointer), with the commit's own as the backstop.
+   * after commits ('background', see SqliteCheckpointer; started by the first commit that appends,
+   * so that a process that only reads starts none), with the commit's own as the backstop.
    */
   readonly checkpoints?: SqliteCheckpointMode;
 }
@@ -185,6 +186,8 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   private writer: SqliteWriter | null = null;
   private writerThread: SqliteWriterThread | null = null;
   private checkpointer: SqliteCheckpointer | null = null;
+  /** The checkpointer thread on its way, started by the first commit that appended. */
+  private checkpointerStarting: Promise<void> | null = null;
   private closed = false;
 
   private queue: PendingAppend[] = [];
@@ -231,15 +234,35 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       this.writerThread = await SqliteWriterThread.start(this.file, this.busyTimeoutMs, this.projections);
       if (this.closed) await this.writerThread.close();
     }
-    if (this.checkpointMode === 'background' && this.checkpointer === null) {
-      this.checkpointer = await SqliteCheckpointer.start(this.file, this.busyTimeoutMs);
-      if (this.closed) await this.checkpointer.close();
-    }
   }
 
-  /** The background checkpointer's passes so far; null when commits checkpoint on their own. */
+  /**
+   * The background checkpointer's passes so far; null when commits checkpoint on their own: inline,
+   * before the first commit that appended (a process that only reads never starts the thread), or
+   * when the thread could not start.
+   */
   checkpointCounts(): CheckpointCounts | null {
     return this.checkpointer?.counted() ?? null;
+  }
+
+  /** Tells the checkpointer thread a commit appended, starting it at the first. */
+  private checkpointAfterCommit(): void {
+    if (this.checkpointMode !== 'background') return;
+    if (this.checkpointer !== null) {
+      this.checkpointer.committed();
+      return;
+    }
+    if (this.checkpointerStarting !== null || this.closed) return;
+    this.checkpointerStarting = SqliteCheckpointer.start(this.file, this.busyTimeoutMs).then(
+      (checkpointer) => {
+        this.checkpointer = checkpointer;
+        // The commits made while it started are copied by its first pass.
+        checkpointer.committed();
+      },
+      () => {
+        // A second connection the file refuses: the commits go on checkpointing on their own.
+      },
+    );
   }
 
   durabilitySettings(): SqliteDurabilitySettings {
@@ -497,6 +520,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     await this.writerThread?.close();
     this.writerThread = null;
     // Before the store's own connection closes: the last connection to close checkpoints the WAL and removes it.
+    await this.checkpointerStarting;
     await this.checkpointer?.close();
     this.checkpointer = null;
     this.statements = null;
@@ -568,7 +592,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     });
     if (outcomes.some((outcome) => outcome.ok && outcome.result.events.length > 0)) {
       this.commitCount += 1;
-      this.checkpointer?.committed();
+      this.checkpointAfterCommit();
       for (const listener of [...this.commitListeners]) listener();
     }
     if (this.queue.length > 0) this.scheduleFlush();
