@@ -4,7 +4,7 @@
  * this long without one, so that other requests, commands included, are not held up for its whole
  * length.
  */
-export const judgingSliceMs = 10;
+export const eventLoopSliceMs = 10;
 
 /**
  * A pause to await between steps of long work: it yields to the event loop (`setImmediate`, after

@@ -1,6 +1,6 @@
 import { decodeFundEvent, evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
 import type { EventStore } from '@earmark/event-store';
-import { judgingSliceMs, pauseEvery } from './event-loop-turns';
+import { eventLoopSliceMs, pauseEvery } from './event-loop-turns';
 import { readPageSize } from './ports';
 
 
@@ -73,7 +73,7 @@ export class FundSessions {
     let version = -1n;
     // The fund's lock is held meanwhile, so no command of this fund decides on a state half loaded;
     // other funds and the queries get turns.
-    const pause = pauseEvery(judgingSliceMs);
+    const pause = pauseEvery(eventLoopSliceMs);
     for (;;) {
       const page = await this.store.readStream(streamName, { fromVersion: version + 1n, maxCount: readPageSize });
       for (const recorded of page) {

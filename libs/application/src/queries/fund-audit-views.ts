@@ -25,7 +25,7 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, REGION_REGISTRY, type LedgerSettings } from '../ports';
-import { judgingSliceMs, pauseEvery } from '../event-loop-turns';
+import { eventLoopSliceMs, pauseEvery } from '../event-loop-turns';
 import { keepRecent } from './keep-recent';
 import { ReplayTurns, streamPages } from './replay-turns';
 
@@ -186,7 +186,7 @@ export class FundAuditViews {
     const judge = fund.judges.get(key) ?? new FundJudge(this.registry, asOf, thresholds);
     // Kept at once, so that a caller arriving while the first judgement pauses shares it.
     fund.judges.set(key, judge);
-    const value = await view(judge, pauseEvery(judgingSliceMs));
+    const value = await view(judge, pauseEvery(eventLoopSliceMs));
     keepRecent(fund.judges, key, judge, { maxEntries: maxCachedViewsPerFund, maxSize: maxCachedRowsPerFund, sizeOf: (kept) => kept.size });
     return value;
   }
@@ -229,7 +229,7 @@ export class FundAuditViews {
     let start = 0;
     // Listing every flag anew (the first call on a fund, or after a handling step on many runs)
     // copies each with its state: a hundred thousand flags hold the event loop for some 400 ms.
-    const pause = pauseEvery(judgingSliceMs);
+    const pause = pauseEvery(eventLoopSliceMs);
     for (const segment of flagSegments(judged)) {
       await pause();
       const key = segmentKey(segment.rule, segment.regionCode);
@@ -348,7 +348,7 @@ export class FundAuditViews {
     let moved = false;
     // An embedded store answers a read at once: without a pause, folding a large fund would hold
     // the event loop from its first page to its last.
-    const pause = pauseEvery(judgingSliceMs);
+    const pause = pauseEvery(eventLoopSliceMs);
     for await (const page of streamPages(this.store, fund.fundStream, fund.nextFundVersion, this.settings.replayMaxFundEvents)) {
       for (const recorded of page) fund.fold.apply(recorded);
       fund.nextFundVersion = page[page.length - 1]!.streamVersion + 1n;
@@ -384,7 +384,7 @@ export class FundAuditViews {
   /** The fund's events up to the version folded, for a replay as of an earlier day. */
   private async readFolded(fund: FundFold): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
-    const pause = pauseEvery(judgingSliceMs);
+    const pause = pauseEvery(eventLoopSliceMs);
     for await (const page of streamPages(this.store, fund.fundStream, 0n)) {
       for (const recorded of page) {
         if (recorded.streamVersion >= fund.nextFundVersion) return events;
