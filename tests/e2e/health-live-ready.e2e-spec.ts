@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { sqliteFileName } from '@earmark/runtime';
+import Database from 'better-sqlite3';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Liveness (the process answers) apart from readiness (the store answers, projections close behind). */
@@ -8,10 +11,39 @@ describe('liveness and readiness', () => {
   }, 60_000);
   afterAll(() => app.close());
 
-  it('GET /v1/health keeps the shape API.md gives it, and needs no token', async () => {
+  it('GET /v1/health keeps the shape API.md gives it, and needs no token; on SQLite it shows who checkpoints the WAL', async () => {
+    const store = app.infrastructure.store;
+    const positions = { status: 'ok', store: store.kind, position: 23, projectionPosition: 23, projectionLag: 0 };
+    if (store.kind !== 'sqlite') {
+      const health = await app.call('GET', '/v1/health', { token: null });
+      expect([health.status, health.body]).toEqual([200, positions]);
+      return;
+    }
+    // The seed's commits started the checkpointer thread (the service's default); wait until its
+    // passes have copied everything and stopped (with no commit and no frame left, none follows).
+    const passes = () => store.health?.().checkpoints as { passes: number; completePasses: number } | undefined;
+    const deadline = Date.now() + 20_000;
+    for (let last = -1; ; ) {
+      const now = passes();
+      if (now !== undefined && now.passes > 0 && now.passes === now.completePasses && now.passes === last) break;
+      if (Date.now() > deadline) throw new Error(`the checkpointer's passes did not settle: ${JSON.stringify(store.health?.())}`);
+      last = now?.passes ?? -1;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const settled = passes()!.passes;
+    // The WAL as a connection of the test's own finds it, with no commit since the thread's pass.
+    const db = new Database(join(app.dataDir, sqliteFileName));
+    const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    db.close();
+    expect([wal.busy, wal.log > 0, wal.checkpointed]).toEqual([0, true, wal.log]);
     const health = await app.call('GET', '/v1/health', { token: null });
-    expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', store: app.infrastructure.store.kind, position: 23, projectionPosition: 23, projectionLag: 0 });
+    expect([health.status, health.body]).toEqual([
+      200,
+      {
+        ...positions,
+        checkpoints: { mode: 'background', thread: 'running', passes: settled, completePasses: settled, failedPasses: 0, walFrames: wal.log, framesLeft: 0 },
+      },
+    ]);
   });
 
   it('live: 200 without a token', async () => {

@@ -106,6 +106,31 @@ export interface SubscribeOptions {
 
 export type StoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
 
+/**
+ * Who copies a SQLite WAL's pages back into the database file, as GET /v1/health shows it. Inline,
+ * the commit that fills the WAL does. In the background a thread does: `thread` is 'not-started'
+ * before the first commit that appended, 'stopped' when it could not start or has ended (commits
+ * then checkpoint on their own); its passes so far, those that copied every frame and those that
+ * failed, and the WAL's frames and those left uncopied at its last pass (a reader still using
+ * them). Frames left pass after pass mean a reader holds an old snapshot and the WAL grows.
+ */
+export type WalCheckpointHealth =
+  | { readonly mode: 'inline' }
+  | {
+      readonly mode: 'background';
+      readonly thread: 'not-started' | 'running' | 'stopped';
+      readonly passes: number;
+      readonly completePasses: number;
+      readonly failedPasses: number;
+      readonly walFrames: number;
+      readonly framesLeft: number;
+    };
+
+/** What a store shows operators beside the log's position. */
+export interface StoreHealth {
+  readonly checkpoints?: WalCheckpointHealth;
+}
+
 export interface EventStore {
   readonly kind: StoreKind;
   /** Creates tables or checks the connection. Idempotent. */
@@ -126,6 +151,8 @@ export interface EventStore {
   headPosition(): Promise<bigint>;
   /** The stored answer for an idempotency key, if any. */
   findIdempotency(scope: string, key: string): Promise<StoredIdempotencyRecord | null>;
+  /** What the store shows operators beside the log's position (GET /v1/health), where it has anything. */
+  health?(): StoreHealth;
   close(): Promise<void>;
 }
 

@@ -46,6 +46,21 @@ async function untilCheckpointed(store: SqliteEventStore, file: string, complete
   }
 }
 
+/**
+ * The WAL as a connection of the test's own finds it: a PASSIVE checkpoint with no commit since the
+ * thread's last pass copies what that pass could and reports the same frames.
+ */
+function walReading(file: string): { walFrames: number; framesLeft: number } {
+  const db = new Database(file);
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    expect(row.busy).toBe(0);
+    return { walFrames: row.log, framesLeft: row.log - row.checkpointed };
+  } finally {
+    db.close();
+  }
+}
+
 /** A few hundred pages of WAL: far below the count at which a commit checkpoints on its own. */
 async function appendPayments(store: SqliteEventStore, from: number, count: number): Promise<void> {
   await Promise.all(
@@ -86,6 +101,7 @@ describe('SqliteEventStore checkpoints', () => {
       const inlineSizes = fileAgainstDatabase(inline, inlineFile);
       expect(inlineSizes.file).toBeLessThan(inlineSizes.database);
       expect(inline.checkpointCounts()).toBeNull();
+      expect(inline.health()).toEqual({ checkpoints: { mode: 'inline' } });
 
       const backgroundFile = join(temp.dir, 'background.sqlite');
       const background = await openStore(backgroundFile, 'background');
@@ -95,6 +111,9 @@ describe('SqliteEventStore checkpoints', () => {
       expect(counts.passes).toBeGreaterThanOrEqual(1);
       expect(counts.completePasses).toBeGreaterThanOrEqual(1);
       expect(counts.failedPasses).toBe(0);
+      const wal = walReading(backgroundFile);
+      expect(wal.walFrames).toBeGreaterThan(0);
+      expect(background.health()).toEqual({ checkpoints: { mode: 'background', thread: 'running', ...counts, ...wal, framesLeft: 0 } });
       // The file is the database: a connection reading it alone, once the WAL is gone, sees every event.
       await background.close();
       expect(existsSync(`${backgroundFile}-wal`)).toBe(false);
@@ -117,6 +136,8 @@ describe('SqliteEventStore checkpoints', () => {
       expect(refused).toBe('ConcurrencyError');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(store.checkpointCounts()).toBeNull();
+      const none = { passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
+      expect(store.health()).toEqual({ checkpoints: { mode: 'background', thread: 'not-started', ...none } });
 
       await appendPayments(store, 1, 1);
       await untilCheckpointed(store, file, 1, 'the first payment in the file');
@@ -143,12 +164,51 @@ describe('SqliteEventStore checkpoints', () => {
       expect(store.checkpointCounts()!.completePasses).toBe(completeBefore);
       const held = fileAgainstDatabase(store, file);
       expect(held.file).toBeLessThan(held.database);
+      // Operators see it: frames left at every pass.
+      const wal = walReading(file);
+      expect(wal.framesLeft).toBeGreaterThan(0);
+      expect(store.health().checkpoints).toMatchObject({ thread: 'running', ...wal });
 
       reader.exec('COMMIT');
       reader.close();
       await untilCheckpointed(store, file, completeBefore + 1, 'the file to hold every page once the reader ended');
       expect(store.checkpointCounts()!.completePasses).toBe(completeBefore + 1);
       expect(store.checkpointCounts()!.failedPasses).toBe(0);
+      expect(store.health().checkpoints).toMatchObject({ framesLeft: 0, walFrames: walReading(file).walFrames });
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a thread that ended, or never started, shows as stopped, and the commits go on checkpointing on their own',
+    async () => {
+      const file = join(temp.dir, 'ended.sqlite');
+      const store = await openStore(file, 'background');
+      await appendPayments(store, 1, 1);
+      await untilCheckpointed(store, file, 1, 'the first payment in the file');
+      const thread = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
+      await thread.terminate();
+      expect(store.health().checkpoints).toMatchObject({ mode: 'background', thread: 'stopped', passes: 1, completePasses: 1 });
+      await appendPayments(store, 2, 1);
+      expect(await store.headPosition()).toBe(2n);
+
+      // A test double: a second connection the file refuses cannot be made here (the tests run as
+      // root, whom permissions do not stop), so the thread's start is made to fail as it would.
+      const refused = jest.spyOn(SqliteCheckpointer, 'start').mockRejectedValue(new EventStoreUnavailableError('the SQLite checkpointer could not open'));
+      try {
+        const other = await openStore(join(temp.dir, 'refused.sqlite'), 'background');
+        await appendPayments(other, 1, 1);
+        await until(() => {
+          const checkpoints = other.health().checkpoints;
+          return checkpoints?.mode === 'background' && checkpoints.thread !== 'not-started';
+        }, 'the start to fail');
+        expect(other.health()).toEqual({
+          checkpoints: { mode: 'background', thread: 'stopped', passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 },
+        });
+        expect(refused).toHaveBeenCalledTimes(1);
+      } finally {
+        refused.mockRestore();
+      }
     },
     threadTestLimitMs,
   );

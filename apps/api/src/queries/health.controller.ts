@@ -19,7 +19,16 @@ export class HealthController {
 
   @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Liveness, the store in use, the log position and the projection lag' })
+  @ApiOperation({
+    summary:
+      'Liveness, the store in use, the log position and the projection lag; on SQLite also who checkpoints the WAL and how its last pass found it',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ "status": "ok", "store", "position", "projectionPosition", "projectionLag" }; on SQLite also "checkpoints": { "mode": "inline" } or ' +
+      '{ "mode": "background", "thread": "not-started" | "running" | "stopped", "passes", "completePasses", "failedPasses", "walFrames", "framesLeft" }',
+  })
   async health() {
     const position = await this.store.headPosition();
     const projected = await this.readModels.checkpoint(ledgerProjectionName);
@@ -29,6 +38,7 @@ export class HealthController {
       position: Number(position),
       projectionPosition: Number(projected),
       projectionLag: Number(position - projected),
+      ...this.store.health?.(),
     };
   }
 

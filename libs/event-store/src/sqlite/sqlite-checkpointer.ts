@@ -19,6 +19,10 @@ export const checkpointSlots = {
   completePasses: 2,
   /** Passes that failed (an I/O error); the next commit makes the thread try again. */
   failedPasses: 3,
+  /** Frames in the WAL at the last pass that ran. */
+  walFrames: 4,
+  /** Frames the last pass that ran could not copy (a reader still using them). */
+  framesLeft: 5,
 } as const;
 
 export interface CheckpointerThreadData {
@@ -38,6 +42,14 @@ export interface CheckpointCounts {
   readonly failedPasses: number;
 }
 
+/** The thread's passes, and the WAL as the last pass found it. */
+export interface CheckpointerState extends CheckpointCounts {
+  /** False once the thread has ended (its own failure): commits then checkpoint on their own. */
+  readonly running: boolean;
+  readonly walFrames: number;
+  readonly framesLeft: number;
+}
+
 /**
  * Copies the WAL's committed pages back into the database file from a thread of its own, so that
  * commits do not. SQLite checkpoints at the end of the commit that takes the WAL past
@@ -52,6 +64,7 @@ export interface CheckpointCounts {
 export class SqliteCheckpointer {
   private readonly counts: Int32Array;
   private readonly exited: Promise<void>;
+  private ended = false;
   private closing = false;
 
   private constructor(
@@ -59,7 +72,12 @@ export class SqliteCheckpointer {
     shared: SharedArrayBuffer,
   ) {
     this.counts = new Int32Array(shared);
-    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        this.ended = true;
+        resolve();
+      }),
+    );
     // An error after start (the thread's own bug) ends the thread: commits checkpoint on their own again.
     worker.on('error', () => undefined);
   }
@@ -94,6 +112,15 @@ export class SqliteCheckpointer {
       passes: Atomics.load(this.counts, checkpointSlots.passes),
       completePasses: Atomics.load(this.counts, checkpointSlots.completePasses),
       failedPasses: Atomics.load(this.counts, checkpointSlots.failedPasses),
+    };
+  }
+
+  state(): CheckpointerState {
+    return {
+      ...this.counted(),
+      running: !this.ended,
+      walFrames: Atomics.load(this.counts, checkpointSlots.walFrames),
+      framesLeft: Atomics.load(this.counts, checkpointSlots.framesLeft),
     };
   }
 

@@ -37,6 +37,8 @@ function serve(): void {
       const row = checkpoint.get() as CheckpointRow;
       // busy: another connection was checkpointing; log is -1 when the file is not in WAL mode.
       framesLeft = Number(row.busy) !== 0 || Number(row.checkpointed) < Number(row.log);
+      Atomics.store(counts, checkpointSlots.walFrames, Math.max(0, Number(row.log)));
+      Atomics.store(counts, checkpointSlots.framesLeft, Math.max(0, Number(row.log) - Math.max(0, Number(row.checkpointed))));
       Atomics.add(counts, checkpointSlots.passes, 1);
       if (!framesLeft) Atomics.add(counts, checkpointSlots.completePasses, 1);
     } catch {

@@ -14,6 +14,8 @@ import {
   type RecordedEvent,
   type StoredDoc,
   type SubscribeOptions,
+  type StoreHealth,
+  type WalCheckpointHealth,
   type Subscription,
 } from '../event-store.port';
 import {
@@ -188,6 +190,8 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   private checkpointer: SqliteCheckpointer | null = null;
   /** The checkpointer thread on its way, started by the first commit that appended. */
   private checkpointerStarting: Promise<void> | null = null;
+  /** The thread could not start: commits checkpoint on their own. */
+  private checkpointerFailed = false;
   private closed = false;
 
   private queue: PendingAppend[] = [];
@@ -245,6 +249,20 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     return this.checkpointer?.counted() ?? null;
   }
 
+  health(): StoreHealth {
+    return { checkpoints: this.checkpointHealth() };
+  }
+
+  private checkpointHealth(): WalCheckpointHealth {
+    if (this.checkpointMode === 'inline') return { mode: 'inline' };
+    if (this.checkpointer === null) {
+      const thread = this.checkpointerFailed ? 'stopped' : 'not-started';
+      return { mode: 'background', thread, passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
+    }
+    const { running, ...state } = this.checkpointer.state();
+    return { mode: 'background', thread: running ? 'running' : 'stopped', ...state };
+  }
+
   /** Tells the checkpointer thread a commit appended, starting it at the first. */
   private checkpointAfterCommit(): void {
     if (this.checkpointMode !== 'background') return;
@@ -261,6 +279,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       },
       () => {
         // A second connection the file refuses: the commits go on checkpointing on their own.
+        this.checkpointerFailed = true;
       },
     );
   }
