@@ -91,7 +91,7 @@ export class PostgresLedgerRebuild implements LedgerRebuildTarget {
     catchUp: (events: readonly RecordedEvent[]) => { readonly delta: LedgerDelta; readonly aggregates: LedgerAggregates },
   ): Promise<bigint> {
     await this.indexFreshTables();
-    return this.inTransaction(async (client) => {
+    const reached = await this.inTransaction(async (client) => {
       // The lock every append takes first, then the checkpoint's, in the appends' order.
       await client.query('SELECT position FROM event_log_head FOR UPDATE');
       await client.query('SELECT position FROM rm_checkpoints WHERE projection = $1 FOR UPDATE', [projectionName]);
@@ -105,14 +105,30 @@ export class PostgresLedgerRebuild implements LedgerRebuildTarget {
         await client.query(`DROP TABLE ${table}`);
         await client.query(`ALTER TABLE ${table}${rebuildSuffix} RENAME TO ${table}`);
       }
-      const reached = late.length > 0 ? late[late.length - 1].position : position;
+      const last = late.length > 0 ? late[late.length - 1].position : position;
       await client.query(
         `INSERT INTO rm_checkpoints (projection, position) VALUES ($1, $2)
          ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position`,
-        [projectionName, reached.toString()],
+        [projectionName, last.toString()],
       );
-      return reached;
+      return last;
     });
+    await this.analyzeSwappedTables();
+    return reached;
+  }
+
+  /**
+   * Tables made by a rebuild have no statistics until autovacuum gets to them, which a server may
+   * not run: the planner then guesses their sizes. PostgreSQL's advice after a bulk load is to
+   * ANALYZE (a sample of some 30,000 rows a table, whatever its size). The swap has committed: a
+   * failure here leaves the tables as sound as autovacuum would find them, and is not the rebuild's.
+   */
+  private async analyzeSwappedTables(): Promise<void> {
+    try {
+      await this.inTransaction((client) => client.query(`ANALYZE ${postgresLedgerTables.join(', ')}`));
+    } catch {
+      return;
+    }
   }
 
   async abandon(): Promise<void> {

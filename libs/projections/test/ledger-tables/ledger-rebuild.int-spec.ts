@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { EventStoreUnavailableError, type EventStore, type LedgerReadModels, type RecordedEvent } from '@earmark/event-store';
 import { PostgresEventStore } from '@earmark/event-store/postgres';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
@@ -204,6 +205,46 @@ describeRebuild('PostgreSQL', /: could not create unique index "rm_disbursement_
       await database.drop();
     },
   };
+});
+
+describe('rebuilding the ledger tables on PostgreSQL', () => {
+  it('leaves the swapped-in tables with statistics, as a bulk load needs: every column of each table with rows, and its exact row count', async () => {
+    const database = await createTestDatabase();
+    const store = new PostgresEventStore({ connectionString: database.url, projections: [createLedgerProjection()] });
+    const client = new Client({ connectionString: database.url });
+    try {
+      await store.init();
+      await client.connect();
+      await appendInOrder(store, ledgerScenario((log) => log.payment('510100', '10.00', 1, '2024-07-01')).events);
+      await rebuildProjections(store, store, [createLedgerProjection()]);
+
+      // Every table a rebuild swaps in, as the store names them (rm_checkpoints and the log are not).
+      const { rows: ledgerTables } = await client.query<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'rm\\_%' AND tablename <> 'rm_checkpoints' ORDER BY 1`,
+      );
+      expect(ledgerTables.length).toBeGreaterThanOrEqual(8);
+      let checked = 0;
+      for (const { name: table } of ledgerTables) {
+        const rows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+        if (rows === 0) continue;
+        checked += 1;
+        const { rows: stats } = await client.query<{ reltuples: number; columns: string[]; analyzed: string[] }>(
+          `SELECT c.reltuples,
+                  ARRAY(SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY 1) AS columns,
+                  ARRAY(SELECT attname::text FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1 ORDER BY 1) AS analyzed
+           FROM pg_class c WHERE c.oid = $1::regclass`,
+          [table],
+        );
+        expect({ table, reltuples: stats[0]!.reltuples, analyzed: stats[0]!.analyzed }).toEqual({ table, reltuples: rows, analyzed: stats[0]!.columns });
+      }
+      // The program-year, its documents, the region balances, the trail and the locator at least.
+      expect(checked).toBeGreaterThanOrEqual(5);
+    } finally {
+      await client.end();
+      await store.close();
+      await database.drop();
+    }
+  });
 });
 
 describe('rebuilding the ledger tables of a SQLite file, in steps', () => {
