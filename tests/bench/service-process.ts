@@ -42,7 +42,9 @@ export class ServiceProcess {
         { name: 'bench-operator', role: 'operator', regions: ['*'], tokenSha256: hashToken(this.operatorToken) },
       ]),
     );
-    const child = spawn(process.execPath, [server], {
+    // BENCH_SERVICE_NODE_ARGS: Node's options for the service alone (`--cpu-prof` to profile it).
+    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const child = spawn(process.execPath, [...nodeArgs, server], {
       cwd: findProjectRoot(),
       env: { ...process.env, EARMARK_DATA_DIR: this.dataDir, EARMARK_KEYS_FILE: keysFile, EARMARK_HOST: '127.0.0.1', EARMARK_PORT: String(this.port), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { defaultFundPolicy } from '@earmark/domain';
 
 /** Injection tokens of the application's ports. */
@@ -21,12 +21,32 @@ export interface IdGenerator {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The random bits of an id: 8 bytes, of which the variant takes 2 bits. */
+const randomBytesPerId = 8;
+/**
+ * Random bytes are drawn from the system's generator a block at a time, as Node's randomUUID does:
+ * a call of its own per id cost about 5–15 µs here, more than the rest of the id. No byte is used twice.
+ */
+const randomBlock = Buffer.alloc(randomBytesPerId * 512);
+let randomTaken = randomBlock.length;
+
+function randomBytesForId(into: Buffer, at: number): void {
+  if (randomTaken + randomBytesPerId > randomBlock.length) {
+    randomFillSync(randomBlock);
+    randomTaken = 0;
+  }
+  randomBlock.copy(into, at, randomTaken, randomTaken + randomBytesPerId);
+  randomTaken += randomBytesPerId;
+}
+
 /**
  * UUID version 7 (RFC 9562): a millisecond timestamp first, then a counter within the millisecond,
  * then random bits. Ids made later sort later, so the read models' keys built from them (a
  * disbursement's) are appended at the end of their index instead of scattered through it.
  */
 export function timeOrderedIdGenerator(nowMs: () => number = Date.now): IdGenerator {
+  const bytes = Buffer.alloc(16);
   let lastMs = -1;
   let counter = 0;
   return {
@@ -44,7 +64,7 @@ export function timeOrderedIdGenerator(nowMs: () => number = Date.now): IdGenera
         counter = 0;
       }
       lastMs = ms;
-      const bytes = randomBytes(16);
+      randomBytesForId(bytes, 16 - randomBytesPerId);
       bytes.writeUIntBE(ms, 0, 6);
       bytes[6] = 0x70 | (counter >> 8);
       bytes[7] = counter & 0xff;

@@ -30,4 +30,14 @@ describe('time-ordered ids (UUID version 7)', () => {
     expect([...many].sort()).toEqual(many);
     expect(many[4_099]!.replace(/-/g, '').slice(0, 12)).toBe((5_001).toString(16).padStart(12, '0'));
   });
+
+  it('take fresh random bits for every id, across the blocks the bits are drawn in', () => {
+    // One millisecond and one counter value per generator: only the random bits tell the ids apart.
+    const made = Array.from({ length: 5_000 }, (_, n) => timeOrderedIdGenerator(() => 7_000 + n).newId());
+    const randomParts = made.map((id) => id.replace(/-/g, '').slice(16));
+    expect(made.every((id) => uuidV7.test(id))).toBe(true);
+    expect(new Set(randomParts).size).toBe(5_000);
+    // Eight bytes an id, 512 ids a block: ten blocks, and no two ids share even their last 6 bytes.
+    expect(new Set(randomParts.map((part) => part.slice(4))).size).toBe(5_000);
+  });
 });
