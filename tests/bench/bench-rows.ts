@@ -75,6 +75,17 @@ export function benchRows(details: BenchDetails, sizes: BenchSizes): BenchRow[] 
         what: 'empty Nest+Fastify POST, same ValidationPipe and DTO',
       }, { kind: 'ratio-at-least', ratio: 0.6 }),
     );
+    const { service, emptyEndpoint } = sqlite.http;
+    if (service.serverCpuUsPerRequest !== null && emptyEndpoint.serverCpuUsPerRequest !== null) {
+      // Not an aim: the CPU behind the two rates, whatever the cores (the load's client runs on them too).
+      rows.push(
+        row('HTTP CPU a request, SQLite (the service, its threads included)', service.serverCpuUsPerRequest, 'µs', {
+          value: emptyEndpoint.serverCpuUsPerRequest,
+          unit: 'µs',
+          what: 'the empty endpoint, a request',
+        }, null),
+      );
+    }
     rows.push(...storeRows('sqlite', sqlite, details.verify, sizes));
   }
   if (postgres) {

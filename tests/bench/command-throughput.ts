@@ -207,13 +207,29 @@ function postgresServerCpuUs(databaseUrl: string | null): number | null {
     if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
     // A backend names itself "postgres: <cluster>: <user> <database> <client> <state>".
     if (!commandLine.split(' ').includes(database)) continue;
-    // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
-    const fields = stat.slice(close + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    ticks += cpuTicksOfStat(stat);
     found = true;
   }
-  // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common platform.
-  return found ? ticks * 10_000 : null;
+  return found ? ticks * microsecondsPerTick : null;
+}
+
+/** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common platform. */
+const microsecondsPerTick = 10_000;
+
+/** User and system clock ticks from a /proc/<pid>/stat line: all the process's threads. */
+function cpuTicksOfStat(stat: string): number {
+  // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The CPU time (user and system, µs) another process has used so far, its threads included; null where /proc does not tell. */
+export function processCpuUs(pid: number): number | null {
+  try {
+    return cpuTicksOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) * microsecondsPerTick;
+  } catch {
+    return null;
+  }
 }
 
 /** The p-quantile of `values` (sorted here), the nearest rank below. */

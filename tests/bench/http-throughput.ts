@@ -7,7 +7,7 @@ import { formatYuan } from '@earmark/domain';
 import { RecordDisbursementDto } from '../../apps/api/src/commands/command.dtos';
 import { maxBodyBytes } from '../../apps/api/src/create-app';
 import { createValidationPipe } from '../../apps/api/src/http/validation';
-import { percentile, round } from './command-throughput';
+import { percentile, processCpuUs, round } from './command-throughput';
 
 /**
  * The yardstick for HTTP end to end: a Nest + Fastify application whose only route takes the same
@@ -51,6 +51,8 @@ export interface HttpLoadTask {
   readonly fiscalYear: number;
   readonly regions: readonly string[];
   readonly expenditureSubject: string;
+  /** The serving process, whose CPU time the timed requests are charged (null: not measured). */
+  readonly serverPid: number | null;
 }
 
 export interface HttpFigure {
@@ -62,6 +64,11 @@ export interface HttpFigure {
   readonly p99Ms: number;
   /** Warm-up included: every one answered 201, so the books must show this many payments. */
   readonly paymentsAccepted: number;
+  /**
+   * The serving process's CPU time (user and system, its threads included) over the timed requests,
+   * a request: what a request costs the machine whatever its cores. Null where /proc does not tell.
+   */
+  readonly serverCpuUsPerRequest: number | null;
 }
 
 /** 1.00 元, as the command bench pays. */
@@ -137,9 +144,11 @@ export async function loadHttp(task: HttpLoadTask): Promise<HttpFigure> {
   try {
     await run(Math.min(maxWarmUpRequests, Math.ceil(task.requests * warmUpShare)), null);
     const latenciesMs: number[] = [];
+    const cpuBefore = task.serverPid === null ? null : processCpuUs(task.serverPid);
     const started = process.hrtime.bigint();
     await run(task.requests, latenciesMs);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuAfter = task.serverPid === null ? null : processCpuUs(task.serverPid);
     return {
       requests: task.requests,
       connections: task.connections,
@@ -148,6 +157,7 @@ export async function loadHttp(task: HttpLoadTask): Promise<HttpFigure> {
       p50Ms: round(percentile(latenciesMs, 0.5), 2),
       p99Ms: round(percentile(latenciesMs, 0.99), 2),
       paymentsAccepted: accepted,
+      serverCpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) / task.requests),
     };
   } finally {
     agent.destroy();

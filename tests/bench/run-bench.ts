@@ -230,9 +230,10 @@ async function ledgerFigures(store: StoreChoice, sizes: BenchSizes, details: Ben
  */
 async function httpEndToEnd(sizes: BenchSizes): Promise<SqliteDetails['http']> {
   const seed = seedAllocation({ store: 'sqlite', dataDir: tmpdir(), databaseUrl: null });
-  const load = (port: number, token: string | null, label: string): HttpLoadTask => ({
+  const load = (port: number, token: string | null, label: string, serverPid: number | null): HttpLoadTask => ({
     port,
     token,
+    serverPid,
     requests: sizes.httpRequests,
     connections: httpConnections,
     label,
@@ -246,8 +247,8 @@ async function httpEndToEnd(sizes: BenchSizes): Promise<SqliteDetails['http']> {
   const endpoint = runChild<Record<string, never>>({ kind: 'empty-endpoint' });
   let emptyEndpoint: HttpFigure;
   try {
-    const { port } = (await endpoint.ready) as { port: number };
-    emptyEndpoint = await runChild<HttpFigure>({ kind: 'http-load', task: load(port, null, 'empty') }).done;
+    const { port, pid } = (await endpoint.ready) as { port: number; pid: number };
+    emptyEndpoint = await runChild<HttpFigure>({ kind: 'http-load', task: load(port, null, 'empty', pid) }).done;
   } finally {
     endpoint.go();
     await endpoint.done.catch(() => undefined);
@@ -258,7 +259,7 @@ async function httpEndToEnd(sizes: BenchSizes): Promise<SqliteDetails['http']> {
   const service = await withFreshStore('sqlite', async ({ dataDir }) => {
     const server = await ServiceProcess.start(dataDir, { EARMARK_STORE: 'sqlite' }, serverStartMs);
     try {
-      const figure = await runChild<HttpFigure>({ kind: 'http-load', task: load(server.port, server.financeToken, 'service') }).done;
+      const figure = await runChild<HttpFigure>({ kind: 'http-load', task: load(server.port, server.financeToken, 'service', server.pid) }).done;
       const paidFen = BigInt(figure.paymentsAccepted) * httpPaymentFen;
       await expectPaidOverHttp(server.port, server.operatorToken, defaultProgramCode, benchFiscalYear, formatYuan(paidFen));
       return figure;
@@ -380,7 +381,7 @@ async function runChildTask(task: ChildTask, offer: (value: unknown) => Promise<
       return checkPaid(task.place, task.paidFenByProgram);
     case 'empty-endpoint': {
       const endpoint = await serveEmptyEndpoint();
-      await offer({ port: endpoint.port });
+      await offer({ port: endpoint.port, pid: process.pid });
       await endpoint.close();
       return {};
     }

@@ -72,6 +72,11 @@ export class ServiceProcess {
     this.output = (this.output + chunk.toString('utf8')).slice(-4_096);
   }
 
+  /** The service's process id, null once stopped. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The service's peak resident set so far (Linux's VmHWM), in MiB; null where /proc does not tell. */
   peakRssMiB(): number | null {
     const pid = this.child?.pid;
