@@ -1,11 +1,11 @@
 import type { RegionRegistry } from '@earmark/domain';
 // The event-store port's entry point loads no database driver (each adapter is its own entry
 // point), so the verifier runs offline with nothing but the events and a key.
-import { genesisHash, hashEvent, type RecordedEvent } from '@earmark/event-store';
+import { genesisHash, hashEvent, sha256Hex, type RecordedEvent } from '@earmark/event-store';
 import { BalanceReplay } from './balance-replay';
 import { canonicalBytesOfLine } from './canonical-line';
 import { checkpointBodyProblem, keyIdOf, verifyCheckpoint, type Checkpoint } from './checkpoint';
-import { MerkleRootBuilder, sha256Hex } from './merkle';
+import { MerkleRootBuilder } from './merkle';
 import { pageLinesOf, type PageLines } from './page-lines';
 
 export interface VerifyOptions {

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256 } from '@earmark/event-store';
 
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency 2.0) §2.1, with SHA-256. Its leaves are the
@@ -9,21 +9,6 @@ import * as crypto from 'node:crypto';
  * because it never uses JavaScript's 32-bit bitwise operators.
  */
 export const merkleHashBytes = 32;
-
-/**
- * A million leaves cost two million hashes, so the one-shot crypto.hash (Node ≥ 20.12), about a
- * third cheaper than a Hash object per call, is used where the runtime has it.
- */
-const sha256: (data: Uint8Array) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data).digest();
-
-/** SHA-256 as 64 lowercase hex digits, the form of the chain's hashes. */
-export const sha256Hex: (data: Uint8Array) => string =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'hex')
-    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Reused for the input of each leaf and node hash: hashing consumes it at once, so no call sees another's. */
 const leafInput = Buffer.alloc(1 + merkleHashBytes);

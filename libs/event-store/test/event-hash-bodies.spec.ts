@@ -1,4 +1,5 @@
-import { canonicalBodies, genesisHash, hashEvent, hashEventWithBodies, type UnhashedEvent } from '@earmark/event-store';
+import { createHash } from 'node:crypto';
+import { canonicalBodies, genesisHash, hashEvent, hashEventWithBodies, sha256, sha256Hex, type UnhashedEvent } from '@earmark/event-store';
 
 /*
  * The PostgreSQL store encodes an event's data and metadata before it takes the head lock and
@@ -31,5 +32,17 @@ describe('hashEventWithBodies', () => {
   it.each(events.map((event) => [event.type, event]))('%s: equals hashEvent over the whole event', (_type, event) => {
     const previousHash = event.position === 1n ? genesisHash : 'ab'.repeat(32);
     expect(hashEventWithBodies(event, canonicalBodies(event), previousHash)).toBe(hashEvent(event, previousHash));
+  });
+});
+
+describe('sha256 and sha256Hex', () => {
+  it('give SHA-256 of text as UTF-8 and of bytes, as FIPS 180-4 and a Hash object do', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const text = '川财社〔2024〕2号 — 1.00 元';
+    expect(sha256Hex(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
+    expect(sha256Hex(Buffer.from(text, 'utf8'))).toBe(sha256Hex(text));
+    expect(sha256(text).equals(Buffer.from(sha256Hex(text), 'hex'))).toBe(true);
+    expect(sha256(text)).toHaveLength(32);
   });
 });

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { canonicalJson, type JsonValue } from '@earmark/event-store';
+import { canonicalJson, sha256Hex, type JsonValue } from '@earmark/event-store';
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailed } from './problem.filter';
 import { idempotencyKeyPattern } from './validation';
@@ -21,8 +20,6 @@ export const Idempotency = createParamDecorator((_data: unknown, context: Execut
   if (typeof header !== 'string' || !idempotencyKeyPattern.test(header)) {
     throw new ValidationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 128 of A-Z a-z 0-9 . _ : -' }]);
   }
-  const requestHash = createHash('sha256')
-    .update(`${request.method}\n${request.url.split('?')[0]}\n${canonicalJson((request.body ?? null) as JsonValue)}`)
-    .digest('hex');
+  const requestHash = sha256Hex(`${request.method}\n${request.url.split('?')[0]}\n${canonicalJson((request.body ?? null) as JsonValue)}`);
   return { key: header, requestHash };
 });

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { CommandRefused, FlagActionRecorded, FundEvent } from '@earmark/domain';
-import type { JsonObject, NewEvent } from '@earmark/event-store';
+import { sha256Hex, type JsonObject, type NewEvent } from '@earmark/event-store';
 import type { CommandContext } from './command-outcome';
 
 /**
@@ -9,7 +8,7 @@ import type { CommandContext } from './command-outcome';
  */
 export function commandEventId(ctx: CommandContext, commandId: string, index: number): string {
   const seed = ctx.idempotency ? `${ctx.actor.name}\n${ctx.idempotency.key}\n${index}` : `${commandId}\n${index}`;
-  const hex = createHash('sha256').update(seed).digest('hex');
+  const hex = sha256Hex(seed);
   // Shaped as a version 8 (custom) UUID.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

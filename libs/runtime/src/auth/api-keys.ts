@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chinaDateOf, isCalendarDate } from '@earmark/domain';
+import { sha256, sha256Hex } from '@earmark/event-store';
 
 export type Role = 'finance' | 'operator' | 'auditor';
 
@@ -20,7 +21,7 @@ export interface ApiKey {
 export const roles: readonly Role[] = ['finance', 'operator', 'auditor'];
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 export function newToken(): string {
@@ -140,7 +141,7 @@ export class ApiKeyRing {
   }
   /** The active key the token belongs to; undefined for an unknown, expired or revoked token. */
   find(token: string): ApiKey | undefined {
-    const presented = createHash('sha256').update(token, 'utf8').digest();
+    const presented = sha256(token);
     let found: ApiKey | undefined;
     for (const { key, hash } of this.keys) {
       if (timingSafeEqual(presented, hash) && found === undefined) found = key;
