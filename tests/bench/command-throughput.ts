@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { RecordAllocationCommand, RecordDisbursementCommand, type CommandContext } from '@earmark/application';
+import { RecordAllocationCommand, RecordDisbursementCommand, uuidGenerator, type CommandContext } from '@earmark/application';
 import { canonicalJson, type JsonValue } from '@earmark/event-store';
 import { parseAllocationNotice } from '@earmark/notice-import';
 import { benchFiscalYear, configFor, expectPaid, openLedgerContext, type LedgerContext, type StorePlace } from './ledger-context';
@@ -107,7 +107,8 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
     let issued = 0;
     const execute = async (n: number): Promise<void> => {
       const input = {
-        disbursementId: randomUUID(),
+        // Minted as `POST /v1/disbursements` mints it: time-ordered (the service's ID_GENERATOR).
+        disbursementId: uuidGenerator.newId(),
         programCode: task.programCode,
         fiscalYear: benchFiscalYear,
         regionCode: regions[n % regions.length],

@@ -136,7 +136,8 @@ function paymentEvent(fund: { programCode: string; expenditureSubject: string },
   const voucherNo = `GEN-${fund.programCode}-${n}`;
   // Shaped as the command runner records a payment made through the API.
   const data: DisbursementRecorded['data'] = {
-    disbursementId: randomUUID(),
+    // Time-ordered, as the service mints disbursement and command ids; the event's id is a hash there.
+    disbursementId: uuidGenerator.newId(),
     programCode: fund.programCode,
     fiscalYear,
     regionCode,
@@ -152,7 +153,7 @@ function paymentEvent(fund: { programCode: string; expenditureSubject: string },
     id: randomUUID(),
     type: 'DisbursementRecorded',
     data: data as unknown as JsonObject,
-    metadata: { actor: 'bench-finance', role: 'finance', commandId: randomUUID(), idempotencyKey: voucherNo },
+    metadata: { actor: 'bench-finance', role: 'finance', commandId: uuidGenerator.newId(), idempotencyKey: voucherNo },
   };
 }
 
