@@ -18,6 +18,13 @@ function fileAgainstDatabase(store: SqliteEventStore, file: string): { file: num
   return { file: statSync(file).size, database: pages * pageSize };
 }
 
+/** The background thread's passes as health shows them; null until the thread has started. */
+function passesOf(store: SqliteEventStore): { passes: number; completePasses: number; failedPasses: number } | null {
+  const checkpoints = store.health().checkpoints;
+  if (checkpoints?.mode !== 'background') throw new Error('the store checkpoints inline');
+  return checkpoints.thread === 'not-started' ? null : checkpoints;
+}
+
 async function until(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!condition()) {
@@ -34,14 +41,14 @@ async function until(condition: () => boolean, what: string, limitMs = 20_000): 
 async function untilCheckpointed(store: SqliteEventStore, file: string, completePasses: number, what: string): Promise<void> {
   await until(() => {
     const sizes = fileAgainstDatabase(store, file);
-    return sizes.file === sizes.database && (store.checkpointCounts()?.completePasses ?? 0) >= completePasses;
+    return sizes.file === sizes.database && (passesOf(store)?.completePasses ?? 0) >= completePasses;
   }, what);
   // With no commit and no frame left behind, no pass follows: the counts then stand still.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const passes = store.checkpointCounts()!.passes;
+    const passes = passesOf(store)!.passes;
     await new Promise((resolve) => setTimeout(resolve, 200));
-    if (store.checkpointCounts()!.passes === passes) return;
+    if (passesOf(store)!.passes === passes) return;
     if (Date.now() > deadline) throw new Error(`the thread's passes did not stop after ${what}`);
   }
 }
@@ -100,14 +107,14 @@ describe('SqliteEventStore checkpoints', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const inlineSizes = fileAgainstDatabase(inline, inlineFile);
       expect(inlineSizes.file).toBeLessThan(inlineSizes.database);
-      expect(inline.checkpointCounts()).toBeNull();
       expect(inline.health()).toEqual({ checkpoints: { mode: 'inline' } });
 
       const backgroundFile = join(temp.dir, 'background.sqlite');
       const background = await openStore(backgroundFile, 'background');
       await appendPayments(background, 1, 300);
       await untilCheckpointed(background, backgroundFile, 1, 'the file to hold every page');
-      const counts = background.checkpointCounts()!;
+      const { passes, completePasses, failedPasses } = passesOf(background)!;
+      const counts = { passes, completePasses, failedPasses };
       expect(counts.passes).toBeGreaterThanOrEqual(1);
       expect(counts.completePasses).toBeGreaterThanOrEqual(1);
       expect(counts.failedPasses).toBe(0);
@@ -135,13 +142,12 @@ describe('SqliteEventStore checkpoints', () => {
         .then(() => 'stored', (error: unknown) => (error as Error).name);
       expect(refused).toBe('ConcurrencyError');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(store.checkpointCounts()).toBeNull();
       const none = { passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
       expect(store.health()).toEqual({ checkpoints: { mode: 'background', thread: 'not-started', ...none } });
 
       await appendPayments(store, 1, 1);
       await untilCheckpointed(store, file, 1, 'the first payment in the file');
-      expect(store.checkpointCounts()).toEqual({ passes: 1, completePasses: 1, failedPasses: 0 });
+      expect(store.health().checkpoints).toMatchObject({ thread: 'running', passes: 1, completePasses: 1, failedPasses: 0 });
     },
     threadTestLimitMs,
   );
@@ -158,10 +164,10 @@ describe('SqliteEventStore checkpoints', () => {
       reader.exec('BEGIN');
       expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 50 });
       await appendPayments(store, 51, 200);
-      const completeBefore = store.checkpointCounts()!.completePasses;
-      const passesBefore = store.checkpointCounts()!.passes;
-      await until(() => store.checkpointCounts()!.passes >= passesBefore + 3, 'three passes while the reader holds its snapshot');
-      expect(store.checkpointCounts()!.completePasses).toBe(completeBefore);
+      const completeBefore = passesOf(store)!.completePasses;
+      const passesBefore = passesOf(store)!.passes;
+      await until(() => passesOf(store)!.passes >= passesBefore + 3, 'three passes while the reader holds its snapshot');
+      expect(passesOf(store)!.completePasses).toBe(completeBefore);
       const held = fileAgainstDatabase(store, file);
       expect(held.file).toBeLessThan(held.database);
       // Operators see it: frames left at every pass.
@@ -172,8 +178,8 @@ describe('SqliteEventStore checkpoints', () => {
       reader.exec('COMMIT');
       reader.close();
       await untilCheckpointed(store, file, completeBefore + 1, 'the file to hold every page once the reader ended');
-      expect(store.checkpointCounts()!.completePasses).toBe(completeBefore + 1);
-      expect(store.checkpointCounts()!.failedPasses).toBe(0);
+      expect(passesOf(store)!.completePasses).toBe(completeBefore + 1);
+      expect(passesOf(store)!.failedPasses).toBe(0);
       expect(store.health().checkpoints).toMatchObject({ framesLeft: 0, walFrames: walReading(file).walFrames });
     },
     threadTestLimitMs,

@@ -36,16 +36,13 @@ export interface CheckpointerThreadData {
 
 export type FromCheckpointer = { readonly type: 'ready' } | { readonly type: 'failed'; readonly message: string };
 
-export interface CheckpointCounts {
+/** The thread's passes (see checkpointSlots), and the WAL as the last pass found it. */
+export interface CheckpointerState {
+  /** False once the thread has ended (its own failure): commits then checkpoint on their own. */
+  readonly running: boolean;
   readonly passes: number;
   readonly completePasses: number;
   readonly failedPasses: number;
-}
-
-/** The thread's passes, and the WAL as the last pass found it. */
-export interface CheckpointerState extends CheckpointCounts {
-  /** False once the thread has ended (its own failure): commits then checkpoint on their own. */
-  readonly running: boolean;
   readonly walFrames: number;
   readonly framesLeft: number;
 }
@@ -107,18 +104,12 @@ export class SqliteCheckpointer {
     Atomics.add(this.counts, checkpointSlots.commits, 1);
   }
 
-  counted(): CheckpointCounts {
+  state(): CheckpointerState {
     return {
+      running: !this.ended,
       passes: Atomics.load(this.counts, checkpointSlots.passes),
       completePasses: Atomics.load(this.counts, checkpointSlots.completePasses),
       failedPasses: Atomics.load(this.counts, checkpointSlots.failedPasses),
-    };
-  }
-
-  state(): CheckpointerState {
-    return {
-      ...this.counted(),
-      running: !this.ended,
       walFrames: Atomics.load(this.counts, checkpointSlots.walFrames),
       framesLeft: Atomics.load(this.counts, checkpointSlots.framesLeft),
     };

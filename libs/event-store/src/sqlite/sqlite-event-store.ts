@@ -47,7 +47,7 @@ import {
   type DocRow,
   type EventRow,
 } from './sqlite-rows';
-import { SqliteCheckpointer, type CheckpointCounts } from './sqlite-checkpointer';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
 import { closedStoreError, SqliteWriter, type BatchEntry, type Outcome } from './sqlite-writer';
 import { projectionOrigins, SqliteWriterThread } from './sqlite-writer-thread';
@@ -238,15 +238,6 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       this.writerThread = await SqliteWriterThread.start(this.file, this.busyTimeoutMs, this.projections);
       if (this.closed) await this.writerThread.close();
     }
-  }
-
-  /**
-   * The background checkpointer's passes so far; null when commits checkpoint on their own: inline,
-   * before the first commit that appended (a process that only reads never starts the thread), or
-   * when the thread could not start.
-   */
-  checkpointCounts(): CheckpointCounts | null {
-    return this.checkpointer?.counted() ?? null;
   }
 
   health(): StoreHealth {
