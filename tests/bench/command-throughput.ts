@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { RecordAllocationCommand, RecordDisbursementCommand, uuidGenerator, type CommandContext } from '@earmark/application';
-import { canonicalJson, type JsonValue } from '@earmark/event-store';
+import { canonicalJson, sha256Hex, type JsonValue } from '@earmark/event-store';
 import { parseAllocationNotice } from '@earmark/notice-import';
 import { benchFiscalYear, configFor, expectPaid, openLedgerContext, type LedgerContext, type StorePlace } from './ledger-context';
 import { defaultProgramCode, importerActor, importNotice, loadRegistry } from '@earmark/runtime';
@@ -120,7 +119,7 @@ export async function benchCommands(task: CommandBenchTask, startTogether: () =>
         beneficiaries: 1,
       };
       const key = `bench-${task.label}-${n}`;
-      const requestHash = createHash('sha256').update(canonicalJson(input as unknown as JsonValue)).digest('hex');
+      const requestHash = sha256Hex(canonicalJson(input as unknown as JsonValue));
       const outcome = await ledger.commandBus.execute(new RecordDisbursementCommand({ actor: benchActor, idempotency: { key, requestHash } }, input));
       if (outcome.kind !== 'recorded') throw new Error(`command ${n} answered ${JSON.stringify(outcome)}`);
       issued += 1;
