@@ -41,7 +41,7 @@ describe('liveness and readiness', () => {
       200,
       {
         ...positions,
-        checkpoints: { mode: 'background', thread: 'running', passes: settled, completePasses: settled, failedPasses: 0, walFrames: wal.log, framesLeft: 0 },
+        checkpoints: { mode: 'background', thread: 'running', restarts: 0, passes: settled, completePasses: settled, failedPasses: 0, walFrames: wal.log, framesLeft: 0 },
       },
     ]);
   });

@@ -110,15 +110,18 @@ export type StoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
  * Who copies a SQLite WAL's pages back into the database file, as GET /v1/health shows it. Inline,
  * the commit that fills the WAL does. In the background a thread does: `thread` is 'not-started'
  * before the first commit that appended, 'stopped' when it could not start or has ended (commits
- * then checkpoint on their own); its passes so far, those that copied every frame and those that
- * failed, and the WAL's frames and those left uncopied at its last pass (a reader still using
- * them). Frames left pass after pass mean a reader holds an old snapshot and the WAL grows.
+ * then checkpoint on their own until a commit some time later starts another); `restarts`, the
+ * threads started after the first; its passes so far (over every thread), those that copied every
+ * frame and those that failed, and the WAL's frames and those left uncopied at the last pass (a
+ * reader still using them). Frames left pass after pass mean a reader holds an old snapshot and
+ * the WAL grows.
  */
 export type WalCheckpointHealth =
   | { readonly mode: 'inline' }
   | {
       readonly mode: 'background';
       readonly thread: 'not-started' | 'running' | 'stopped';
+      readonly restarts: number;
       readonly passes: number;
       readonly completePasses: number;
       readonly failedPasses: number;

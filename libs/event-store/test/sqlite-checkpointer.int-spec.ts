@@ -90,8 +90,8 @@ describe('SqliteEventStore checkpoints', () => {
     temp.remove();
   });
 
-  async function openStore(file: string, checkpoints: SqliteCheckpointMode): Promise<SqliteEventStore> {
-    const store = new SqliteEventStore({ file, checkpoints });
+  async function openStore(file: string, checkpoints: SqliteCheckpointMode, checkpointerRestartMs?: number): Promise<SqliteEventStore> {
+    const store = new SqliteEventStore({ file, checkpoints, checkpointerRestartMs });
     opened.push(store);
     await store.init();
     return store;
@@ -120,7 +120,7 @@ describe('SqliteEventStore checkpoints', () => {
       expect(counts.failedPasses).toBe(0);
       const wal = walReading(backgroundFile);
       expect(wal.walFrames).toBeGreaterThan(0);
-      expect(background.health()).toEqual({ checkpoints: { mode: 'background', thread: 'running', ...counts, ...wal, framesLeft: 0 } });
+      expect(background.health()).toEqual({ checkpoints: { mode: 'background', thread: 'running', restarts: 0, ...counts, ...wal, framesLeft: 0 } });
       // The file is the database: a connection reading it alone, once the WAL is gone, sees every event.
       await background.close();
       expect(existsSync(`${backgroundFile}-wal`)).toBe(false);
@@ -143,7 +143,7 @@ describe('SqliteEventStore checkpoints', () => {
       expect(refused).toBe('ConcurrencyError');
       await new Promise((resolve) => setTimeout(resolve, 300));
       const none = { passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
-      expect(store.health()).toEqual({ checkpoints: { mode: 'background', thread: 'not-started', ...none } });
+      expect(store.health()).toEqual({ checkpoints: { mode: 'background', thread: 'not-started', restarts: 0, ...none } });
 
       await appendPayments(store, 1, 1);
       await untilCheckpointed(store, file, 1, 'the first payment in the file');
@@ -209,9 +209,76 @@ describe('SqliteEventStore checkpoints', () => {
           return checkpoints?.mode === 'background' && checkpoints.thread !== 'not-started';
         }, 'the start to fail');
         expect(other.health()).toEqual({
-          checkpoints: { mode: 'background', thread: 'stopped', passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 },
+          checkpoints: { mode: 'background', thread: 'stopped', restarts: 0, passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 },
         });
         expect(refused).toHaveBeenCalledTimes(1);
+      } finally {
+        refused.mockRestore();
+      }
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a thread that ended is started again by the first commit checkpointerRestartMs later, and its passes add to the last one\'s',
+    async () => {
+      const file = join(temp.dir, 'restarted.sqlite');
+      const restartMs = 3_000;
+      const store = await openStore(file, 'background', restartMs);
+      await appendPayments(store, 1, 1);
+      await untilCheckpointed(store, file, 1, 'the first payment in the file');
+      const thread = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
+      await thread.terminate();
+      const stoppedAt = Date.now();
+
+      // Too soon: these commits find the thread ended; they leave their pages in the WAL, too few
+      // for a commit to checkpoint on its own.
+      await appendPayments(store, 2, 50);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const last = { passes: 1, completePasses: 1, failedPasses: 0 };
+      expect(store.health().checkpoints).toMatchObject({ mode: 'background', thread: 'stopped', restarts: 0, ...last });
+      expect(Date.now() - stoppedAt).toBeLessThan(restartMs);
+      const sizes = fileAgainstDatabase(store, file);
+      expect(sizes.file).toBeLessThan(sizes.database);
+
+      await new Promise((resolve) => setTimeout(resolve, restartMs - (Date.now() - stoppedAt) + 100));
+      await appendPayments(store, 52, 1);
+      await untilCheckpointed(store, file, 2, 'the restarted thread to copy the payments since');
+      const after = walReading(file);
+      expect(store.health()).toEqual({
+        checkpoints: { mode: 'background', thread: 'running', restarts: 1, passes: 2, completePasses: 2, failedPasses: 0, ...after },
+      });
+      expect(after.framesLeft).toBe(0);
+      expect(await store.headPosition()).toBe(52n);
+    },
+    threadTestLimitMs,
+  );
+
+  it(
+    'a thread that could not start is tried again by the first commit checkpointerRestartMs later',
+    async () => {
+      // The same test double as above: the first start fails as a refused connection would.
+      const refused = jest
+        .spyOn(SqliteCheckpointer, 'start')
+        .mockRejectedValueOnce(new EventStoreUnavailableError('the SQLite checkpointer could not open'));
+      try {
+        const restartMs = 3_000;
+        const file = join(temp.dir, 'retried.sqlite');
+        const store = await openStore(file, 'background', restartMs);
+        await appendPayments(store, 1, 1);
+        await until(() => (store.health().checkpoints as { thread: string }).thread === 'stopped', 'the start to fail');
+        const failedAt = Date.now();
+        await appendPayments(store, 2, 1);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(Date.now() - failedAt).toBeLessThan(restartMs);
+        expect(refused).toHaveBeenCalledTimes(1);
+        expect(store.health().checkpoints).toMatchObject({ thread: 'stopped', restarts: 0, passes: 0 });
+
+        await new Promise((resolve) => setTimeout(resolve, restartMs - (Date.now() - failedAt) + 100));
+        await appendPayments(store, 3, 1);
+        await untilCheckpointed(store, file, 1, 'the second try to copy the three payments');
+        expect(refused).toHaveBeenCalledTimes(2);
+        expect(store.health().checkpoints).toMatchObject({ thread: 'running', restarts: 1, passes: 1, completePasses: 1, failedPasses: 0 });
       } finally {
         refused.mockRestore();
       }

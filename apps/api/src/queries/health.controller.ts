@@ -27,7 +27,7 @@ export class HealthController {
     status: 200,
     description:
       '{ "status": "ok", "store", "position", "projectionPosition", "projectionLag" }; on SQLite also "checkpoints": { "mode": "inline" } or ' +
-      '{ "mode": "background", "thread": "not-started" | "running" | "stopped", "passes", "completePasses", "failedPasses", "walFrames", "framesLeft" }',
+      '{ "mode": "background", "thread": "not-started" | "running" | "stopped", "restarts", "passes", "completePasses", "failedPasses", "walFrames", "framesLeft" }',
   })
   async health() {
     const position = await this.store.headPosition();

@@ -79,9 +79,25 @@ export class SqliteCheckpointer {
     worker.on('error', () => undefined);
   }
 
-  /** Starts the thread and waits until its connection is open. */
-  static async start(file: string, busyTimeoutMs: number, intervalMs = checkpointIntervalMs): Promise<SqliteCheckpointer> {
+  /**
+   * Starts the thread and waits until its connection is open. `countsFrom`, the state of a thread
+   * that ended, carries its counts on, so that a restarted thread's passes add to them.
+   */
+  static async start(
+    file: string,
+    busyTimeoutMs: number,
+    intervalMs = checkpointIntervalMs,
+    countsFrom?: CheckpointerState,
+  ): Promise<SqliteCheckpointer> {
     const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Object.keys(checkpointSlots).length);
+    if (countsFrom !== undefined) {
+      const counts = new Int32Array(shared);
+      counts[checkpointSlots.passes] = countsFrom.passes;
+      counts[checkpointSlots.completePasses] = countsFrom.completePasses;
+      counts[checkpointSlots.failedPasses] = countsFrom.failedPasses;
+      counts[checkpointSlots.walFrames] = countsFrom.walFrames;
+      counts[checkpointSlots.framesLeft] = countsFrom.framesLeft;
+    }
     const entry = workerEntry('sqlite-checkpointer.worker');
     const worker = new Worker(entry.file, {
       workerData: { file, busyTimeoutMs, intervalMs, shared, sourceEntry: entry.sourceEntry } satisfies CheckpointerThreadData,

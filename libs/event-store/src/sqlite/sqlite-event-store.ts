@@ -47,7 +47,7 @@ import {
   type DocRow,
   type EventRow,
 } from './sqlite-rows';
-import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SqliteCheckpointer, type CheckpointerState } from './sqlite-checkpointer';
 import { sqliteMigrations, sqliteSchemaVersion } from './sqlite-schema';
 import { closedStoreError, SqliteWriter, type BatchEntry, type Outcome } from './sqlite-writer';
 import { projectionOrigins, SqliteWriterThread } from './sqlite-writer-thread';
@@ -73,6 +73,11 @@ export interface SqliteEventStoreOptions {
    * so that a process that only reads starts none), with the commit's own as the backstop.
    */
   readonly checkpoints?: SqliteCheckpointMode;
+  /**
+   * With 'background': after the thread has ended on its own or could not start, the first commit
+   * this long after starts another (default 30 s). Meanwhile the commits checkpoint on their own.
+   */
+  readonly checkpointerRestartMs?: number;
 }
 
 export type SqliteWriterMode = 'inline' | 'thread';
@@ -95,6 +100,9 @@ export interface SqliteDurabilitySettings {
  */
 const rebuildPageSizeEvents = 10_000;
 const maxBusyTimeoutMs = 60_000;
+/** After the checkpointer thread ended or could not start, how long commits checkpoint on their own before a try at another. */
+const defaultCheckpointerRestartMs = 30_000;
+const maxCheckpointerRestartMs = 24 * 60 * 60 * 1_000;
 const defaultMaxBatch = 256;
 const maxGroupCommitBatch = 10_000;
 /** The writer thread, idle, takes half the queue from this many queued appends up (see batchSize). */
@@ -187,11 +195,19 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
   /** The write side on this connection: the appends in 'inline' mode, and maintenance in both. */
   private writer: SqliteWriter | null = null;
   private writerThread: SqliteWriterThread | null = null;
+  private readonly checkpointerRestartMs: number;
   private checkpointer: SqliteCheckpointer | null = null;
-  /** The checkpointer thread on its way, started by the first commit that appended. */
+  /** The checkpointer thread on its way, started by a commit that appended; null when none is. */
   private checkpointerStarting: Promise<void> | null = null;
-  /** The thread could not start: commits checkpoint on their own. */
-  private checkpointerFailed = false;
+  /**
+   * When (performance.now()) the thread was last found ended or could not start, null while one
+   * runs or before the first: commits checkpoint on their own until a later one starts another.
+   */
+  private checkpointerDownSince: number | null = null;
+  /** The passes of the threads that ended, carried on by the next. */
+  private checkpointerCounts: CheckpointerState | undefined = undefined;
+  /** Threads started after the first. */
+  private checkpointerRestarts = 0;
   private closed = false;
 
   private queue: PendingAppend[] = [];
@@ -212,7 +228,9 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
     this.writerMode = options.writer ?? 'inline';
     this.checkpointMode = options.checkpoints ?? 'inline';
+    this.checkpointerRestartMs = options.checkpointerRestartMs ?? defaultCheckpointerRestartMs;
     assertCount('busyTimeoutMs', this.busyTimeoutMs, maxBusyTimeoutMs);
+    assertCount('checkpointerRestartMs', this.checkpointerRestartMs, maxCheckpointerRestartMs);
     assertCount('groupCommit.maxBatch', this.maxBatch, maxGroupCommitBatch);
     const names = new Set(this.projections.map((projection) => projection.name));
     if (names.size !== this.projections.length) throw new Error('projection names must be unique');
@@ -246,31 +264,52 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
 
   private checkpointHealth(): WalCheckpointHealth {
     if (this.checkpointMode === 'inline') return { mode: 'inline' };
+    const restarts = this.checkpointerRestarts;
     if (this.checkpointer === null) {
-      const thread = this.checkpointerFailed ? 'stopped' : 'not-started';
-      return { mode: 'background', thread, passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
+      const thread = this.checkpointerDownSince === null ? 'not-started' : 'stopped';
+      const counts = this.checkpointerCounts ?? { passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
+      const { passes, completePasses, failedPasses, walFrames, framesLeft } = counts;
+      return { mode: 'background', thread, restarts, passes, completePasses, failedPasses, walFrames, framesLeft };
     }
     const { running, ...state } = this.checkpointer.state();
-    return { mode: 'background', thread: running ? 'running' : 'stopped', ...state };
+    return { mode: 'background', thread: running ? 'running' : 'stopped', restarts, ...state };
   }
 
-  /** Tells the checkpointer thread a commit appended, starting it at the first. */
+  /**
+   * Tells the checkpointer thread a commit appended. The first such commit starts the thread; after
+   * it has ended on its own or could not start, the first commit checkpointerRestartMs later starts
+   * another, which carries the counts on.
+   */
   private checkpointAfterCommit(): void {
     if (this.checkpointMode !== 'background') return;
-    if (this.checkpointer !== null) {
-      this.checkpointer.committed();
-      return;
+    const current = this.checkpointer;
+    if (current !== null) {
+      const state = current.state();
+      if (state.running) {
+        current.committed();
+        return;
+      }
+      // Ended on its own (its exit has been seen): commits checkpoint on their own for a while.
+      this.checkpointer = null;
+      this.checkpointerCounts = state;
+      this.checkpointerDownSince = performance.now();
     }
     if (this.checkpointerStarting !== null || this.closed) return;
-    this.checkpointerStarting = SqliteCheckpointer.start(this.file, this.busyTimeoutMs).then(
+    const downSince = this.checkpointerDownSince;
+    if (downSince !== null && performance.now() - downSince < this.checkpointerRestartMs) return;
+    this.checkpointerStarting = SqliteCheckpointer.start(this.file, this.busyTimeoutMs, undefined, this.checkpointerCounts).then(
       (checkpointer) => {
+        this.checkpointerStarting = null;
         this.checkpointer = checkpointer;
+        if (downSince !== null) this.checkpointerRestarts += 1;
+        this.checkpointerDownSince = null;
         // The commits made while it started are copied by its first pass.
         checkpointer.committed();
       },
       () => {
         // A second connection the file refuses: the commits go on checkpointing on their own.
-        this.checkpointerFailed = true;
+        this.checkpointerStarting = null;
+        this.checkpointerDownSince = performance.now();
       },
     );
   }
