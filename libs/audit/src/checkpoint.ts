@@ -1,5 +1,4 @@
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -7,6 +6,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import { sha256Hex } from '@earmark/event-store';
 
 /**
  * A signed checkpoint: the ledger's statement "my first treeSize events have this Merkle root",
@@ -63,7 +63,7 @@ export function generateSigningKey(): SigningKey {
 export function keyIdOf(publicKey: string | KeyObject): string {
   const key = readEd25519PublicKey(publicKey);
   const der = key.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex').slice(0, 16);
+  return sha256Hex(der).slice(0, 16);
 }
 
 /** The exact bytes a checkpoint's signature covers. Throws on a body that cannot be signed. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AppendStreamState, CurrentStreamState, Position } from '@kurrent/kurrentdb-client';
 import {
   ConcurrencyError,
@@ -10,6 +9,7 @@ import {
   type JsonValue,
   type NewEvent,
 } from '../event-store.port';
+import { sha256Hex } from '../event-hash';
 
 /*
  * Pure translations between the port and @kurrent/kurrentdb-client. Nothing here imports the client
@@ -201,7 +201,7 @@ export function normalizeEventId(id: string): string {
 
 /** A version 8 (custom, RFC 9562) UUID from SHA-256 of the parts: the same parts give the same id. */
 export function deterministicUuid(...parts: readonly string[]): string {
-  const hex = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  const hex = sha256Hex(JSON.stringify(parts));
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
