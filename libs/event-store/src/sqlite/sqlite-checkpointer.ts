@@ -62,6 +62,8 @@ export class SqliteCheckpointer {
   private readonly counts: Int32Array;
   private readonly exited: Promise<void>;
   private ended = false;
+  /** When (performance.now()) the thread ended, null while it runs. */
+  private endedAtMs: number | null = null;
   private closing = false;
 
   private constructor(
@@ -72,6 +74,7 @@ export class SqliteCheckpointer {
     this.exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
         this.ended = true;
+        this.endedAtMs = performance.now();
         resolve();
       }),
     );
@@ -118,6 +121,11 @@ export class SqliteCheckpointer {
   /** Tells the thread that a commit appended: its next turn runs a pass. */
   committed(): void {
     Atomics.add(this.counts, checkpointSlots.commits, 1);
+  }
+
+  /** When (performance.now()) the thread ended, null while it runs. */
+  get endedAt(): number | null {
+    return this.endedAtMs;
   }
 
   state(): CheckpointerState {

@@ -74,8 +74,8 @@ export interface SqliteEventStoreOptions {
    */
   readonly checkpoints?: SqliteCheckpointMode;
   /**
-   * With 'background': after the thread has ended on its own or could not start, the first commit
-   * this long after starts another (default 30 s). Meanwhile the commits checkpoint on their own.
+   * With 'background': once the thread has ended on its own or failed to start, the first commit at
+   * least this long after that starts another (default 30 s). Meanwhile commits checkpoint on their own.
    */
   readonly checkpointerRestartMs?: number;
 }
@@ -292,7 +292,7 @@ export class SqliteEventStore implements EventStore, ReadModelStore, LedgerReadM
       // Ended on its own (its exit has been seen): commits checkpoint on their own for a while.
       this.checkpointer = null;
       this.checkpointerCounts = state;
-      this.checkpointerDownSince = performance.now();
+      this.checkpointerDownSince = current.endedAt ?? performance.now();
     }
     if (this.checkpointerStarting !== null || this.closed) return;
     const downSince = this.checkpointerDownSince;
