@@ -13,6 +13,7 @@ import { DashboardController } from './dashboard/dashboard.controller';
 import { DocumentsModule } from './documents/documents.module';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { UnknownQueryInterceptor } from './http/unknown-query.interceptor';
+import { CheckpointerWatchService } from './ops/checkpointer-watch';
 import { OPS_SETTINGS, opsSettingsOf } from './ops/ops-settings';
 import { RateLimitGuard } from './ops/rate-limit.guard';
 import { ProblemFilter } from './http/problem.filter';
@@ -33,6 +34,7 @@ export class AppModule {
         GetReportHandler,
         { provide: FLAG_THRESHOLDS, useValue: infrastructure.config.flagThresholds },
         { provide: OPS_SETTINGS, useValue: opsSettingsOf(infrastructure.config) },
+        CheckpointerWatchService,
         // In this order: the rate limit counts only keys the AuthGuard accepted.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
