@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreHealth, WalCheckpointHealth } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
-import { testEvent } from '../../../libs/event-store/test/support/events';
 import { makeTempDir } from '../../../libs/event-store/test/support/temp-dir';
+import { appendPayments } from '../../../libs/event-store/test/support/wal-appends';
 import { CheckpointerWatch, stuckLooksBeforeWarning } from '../src/ops/checkpointer-watch';
 
 /** The thread starts from TypeScript sources here, compiled as they load: allow for a busy machine. */
@@ -29,14 +29,6 @@ async function until(condition: () => boolean, what: string, limitMs = 20_000): 
     if (Date.now() > deadline) throw new Error(`waited ${limitMs} ms for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-async function appendPayments(store: SqliteEventStore, from: number, count: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      store.append({ streams: [{ streamName: `account-${from + i}`, expectedVersion: 'no-stream', events: [testEvent(from + i, { data: { note: 'x'.repeat(400) } })] }] }),
-    ),
-  );
 }
 
 describe('CheckpointerWatch', () => {

@@ -5,6 +5,7 @@ import { EventStoreUnavailableError } from '../src';
 import { SqliteEventStore, type SqliteCheckpointMode } from '../src/sqlite';
 import { SqliteCheckpointer } from '../src/sqlite/sqlite-checkpointer';
 import { testEvent } from './support/events';
+import { appendPayments } from './support/wal-appends';
 import { makeTempDir } from './support/temp-dir';
 
 /** The thread starts from TypeScript sources here, compiled as they load: allow for a busy machine. */
@@ -66,15 +67,6 @@ function walReading(file: string): { walFrames: number; framesLeft: number } {
   } finally {
     db.close();
   }
-}
-
-/** A few hundred pages of WAL: far below the count at which a commit checkpoints on its own. */
-async function appendPayments(store: SqliteEventStore, from: number, count: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      store.append({ streams: [{ streamName: `account-${from + i}`, expectedVersion: 'no-stream', events: [testEvent(from + i, { data: { note: 'x'.repeat(400) } })] }] }),
-    ),
-  );
 }
 
 describe('SqliteEventStore checkpoints', () => {

@@ -1,0 +1,15 @@
+import type { EventStore } from '../../src/event-store.port';
+import { testEvent } from './events';
+
+/**
+ * `count` appends at once, each a new stream `account-<n>` from n = `from` with one event of some
+ * 400 bytes: a few hundred pages of SQLite WAL, far below the count at which a commit checkpoints
+ * on its own.
+ */
+export async function appendPayments(store: Pick<EventStore, 'append'>, from: number, count: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      store.append({ streams: [{ streamName: `account-${from + i}`, expectedVersion: 'no-stream', events: [testEvent(from + i, { data: { note: 'x'.repeat(400) } })] }] }),
+    ),
+  );
+}
