@@ -1,6 +1,5 @@
 import { decodeFundEvent, evolveFund, initialFundState, type FundEvent, type FundState } from '@earmark/domain';
-import type { EventStore } from '@earmark/event-store';
-import { eventLoopSliceMs, pauseEvery } from './event-loop-turns';
+import { eventLoopSliceMs, pauseEvery, type EventStore } from '@earmark/event-store';
 import { readPageSize } from './ports';
 
 

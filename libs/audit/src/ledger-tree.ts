@@ -1,6 +1,6 @@
 import { eventLeaf } from './event-leaves';
 import { MerkleTree } from './merkle';
-import type { EventStore } from '@earmark/event-store';
+import { eventLoopSliceMs, pauseEvery, type EventStore } from '@earmark/event-store';
 
 /** Event hashes read per page while the tree catches up with the log. */
 export const treePageSize = 2_000;
@@ -56,7 +56,11 @@ export class LedgerTree {
   }
 
   private async readNewHashes(): Promise<number> {
+    // An embedded store answers each read within the turn: a million hashes would hold the event
+    // loop for seconds without a pause between pages.
+    const pause = pauseEvery(eventLoopSliceMs);
     for (;;) {
+      await pause();
       // The hashes alone: the leaves are the events' hashes, and reading the events would parse them all.
       const page = await this.store.readHashes({ afterPosition: BigInt(this.tree.size), maxCount: treePageSize });
       for (const event of page) {

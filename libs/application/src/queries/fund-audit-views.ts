@@ -9,7 +9,7 @@ import {
   type FlagState,
   type RegionRegistry,
 } from '@earmark/domain';
-import type { EventStore, RecordedEvent } from '@earmark/event-store';
+import { eventLoopSliceMs, pauseEvery, type EventStore, type RecordedEvent } from '@earmark/event-store';
 import {
   computeIdentifiedFlags,
   computePerformance,
@@ -25,7 +25,6 @@ import {
 } from '@earmark/projections';
 import { ApplicationError } from '../problem';
 import { EVENT_STORE, LEDGER_SETTINGS, REGION_REGISTRY, type LedgerSettings } from '../ports';
-import { eventLoopSliceMs, pauseEvery } from '../event-loop-turns';
 import { keepRecent } from './keep-recent';
 import { ReplayTurns, streamPages } from './replay-turns';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventStore, RecordedEvent } from '@earmark/event-store';
+import { eventLoopSliceMs, pauseEvery, type EventStore, type RecordedEvent } from '@earmark/event-store';
 import { readPageSize } from '../ports';
 import { ApplicationError } from '../problem';
 
@@ -90,6 +90,9 @@ export async function* streamPages(
     const [last] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
     if (last) requireFoldable(streamName, last.streamVersion + 1n, maxEvents);
   }
+  // An embedded store answers each read within the turn: without a pause, folding a large fund
+  // would hold the event loop from its first page to its last.
+  const pause = pauseEvery(eventLoopSliceMs);
   for (let next = fromVersion; ; ) {
     const page = await store.readStream(streamName, { fromVersion: next, maxCount: readPageSize });
     if (maxEvents !== undefined) requireFoldable(streamName, next + BigInt(page.length), maxEvents);
@@ -98,6 +101,7 @@ export async function* streamPages(
       next = page[page.length - 1]!.streamVersion + 1n;
     }
     if (page.length < readPageSize) return;
+    await pause();
   }
 }
 

@@ -1,4 +1,4 @@
-import { pauseEvery } from '../src/event-loop-turns';
+import { pauseEvery } from '../src';
 
 /** Long work awaits the pause between steps: it gives the event loop a turn only once its slice has run out. */
 describe('pauseEvery', () => {

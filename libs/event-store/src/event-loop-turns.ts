@@ -1,8 +1,10 @@
 /**
- * Work that runs long on the event loop (folding a large fund read from an embedded store, whose
- * reads answer at once, or judging and listing its flags) hands the loop a turn once it has run
- * this long without one, so that other requests, commands included, are not held up for its whole
- * length.
+ * Work that runs long on the event loop hands the loop a turn once it has run this long without
+ * one, so that other requests, commands included, are not held up for its whole length. An
+ * embedded store (SQLite) answers a read at once, within the same turn: a loop over many of its
+ * pages (a fund's stream folded, the whole log verified or hashed into the Merkle tree) would
+ * otherwise run from its first page to its last without one, as would judging and listing a
+ * large fund's flags.
  */
 export const eventLoopSliceMs = 10;
 
