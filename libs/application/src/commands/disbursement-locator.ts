@@ -1,5 +1,5 @@
 import { decodeFundEvent, parseFundStreamName } from '@earmark/domain';
-import type { EventStore } from '@earmark/event-store';
+import { eventLoopSliceMs, pauseEvery, type EventStore } from '@earmark/event-store';
 import type { FundCommandCompanion } from '../command-runner';
 import { readPageSize } from '../ports';
 
@@ -76,7 +76,10 @@ export class DisbursementLocator {
   }
 
   private async readEarlierEvents(): Promise<void> {
+    // A log written before locators may be long, and an embedded store answers within the turn.
+    const pause = pauseEvery(eventLoopSliceMs);
     for (;;) {
+      await pause();
       const page = await this.store.readAll({ afterPosition: this.scannedThrough, maxCount: readPageSize });
       for (const stored of page) {
         if (stored.type === disbursementLocatedType) {
