@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streamPages } from '@earmark/application';
+import { DisbursementLocator, streamPages } from '@earmark/application';
 import { LedgerTree } from '@earmark/audit';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
 import { loadConfig, loadRegistry, readLogPages, verifyStore } from '@earmark/runtime';
@@ -89,6 +89,11 @@ describe('long reads of the embedded store give the event loop turns', () => {
     const run = await timerDuring(() => tree.catchUp(), () => 'fired');
     expect(run.firedBefore).toBe(true);
     expect(run.result).toBe(Number(await store.headPosition()));
+  });
+
+  it('looking a disbursement up in a log written before locators: a timer fires during the scan', async () => {
+    const run = await timerDuring(() => new DisbursementLocator(store).fundOf('00000000-0000-4000-8000-0000ffffffff'), () => 'fired');
+    expect([run.firedBefore, run.result]).toEqual([true, null]);
   });
 
   it("reading a fund's stream page by page (the replays of the books and the auditors' views): a timer fires between pages", async () => {

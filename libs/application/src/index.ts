@@ -7,6 +7,7 @@ export * from './commands/record-allocation.handler';
 export * from './commands/record-disbursement.handler';
 export * from './commands/record-pass-down.handler';
 export * from './commands/reverse-disbursement.handler';
+export { DisbursementLocator } from './commands/disbursement-locator';
 export * from './commands/settle-region-year.handler';
 export * from './commands/performance.handlers';
 export * from './commands/record-flag-action.handler';
