@@ -1,4 +1,4 @@
-import { appendFiller } from '../support/filler-events';
+import { appendFiller, fillerEvent } from '../support/filler-events';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -48,5 +48,19 @@ describe('the service answers while it verifies the log (SQLite)', () => {
       'passed',
     ]);
     expect([answeredAt['live'] < answeredAt['verify'], answeredAt['balance'] < answeredAt['verify']]).toEqual([true, true]);
+  }, 120_000);
+
+  it('callers who ask while a verification runs share the next one, which checks what was appended meanwhile', async () => {
+    const head = await app.infrastructure.store.headPosition();
+    const eventsOf = (answer: { status: number; body: unknown }) => [answer.status, (answer.body as { events: number }).events];
+    const first = app.call('GET', '/v1/audit/verify', { token: 'aud' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const appended = await app.infrastructure.store.append({
+      streams: [{ streamName: 'filler-2', expectedVersion: 'no-stream', events: [fillerEvent(filler + 1)] }],
+    });
+    expect(appended.lastPosition).toBe(head + 1n);
+    const during = await Promise.all([1, 2, 3, 4].map(() => app.call('GET', '/v1/audit/verify', { token: 'aud' })));
+    expect(eventsOf(await first)).toEqual([200, Number(head)]);
+    expect(during.map(eventsOf)).toEqual([1, 2, 3, 4].map(() => [200, Number(head) + 1]));
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { verifyStore } from '@earmark/runtime';
 import { CurrentReader, Roles } from '../auth/auth.guard';
 import { ValidationFailed } from '../http/problem.filter';
 import { CheckpointService } from './checkpoint.service';
+import { CoalescedRuns } from './coalesced-runs';
 
 /** Tree sizes and positions are JSON numbers: exact up to 2^53, far beyond any log this serves. */
 const countPattern = /^[0-9]{1,15}$/;
@@ -53,8 +54,13 @@ const checkpointSchema = {
 @Roles('auditor')
 @Controller('v1/audit')
 export class AuditController {
-  /** One full check at a time: each reads and hashes the whole log, and two would only share the CPU. */
-  private verifying: Promise<unknown> = Promise.resolve();
+  /**
+   * One full check at a time, each reading and hashing the whole log: callers arriving during one
+   * share the next, so that a burst of calls costs two checks, not one each.
+   */
+  private readonly verifications = new CoalescedRuns(() =>
+    verifyStore(this.store, this.registry, this.checkpoints.publicKeyPem, this.settings.latePaymentGraceDays),
+  );
 
   constructor(
     private readonly checkpoints: CheckpointService,
@@ -81,11 +87,7 @@ export class AuditController {
   })
   async verify(@CurrentReader() reader: Reader) {
     this.requireWholeLog(reader);
-    const run = this.verifying.then(() =>
-      verifyStore(this.store, this.registry, this.checkpoints.publicKeyPem, this.settings.latePaymentGraceDays),
-    );
-    this.verifying = run.catch(() => undefined);
-    const { report } = await run;
+    const { report } = await this.verifications.run();
     return {
       ok: report.ok,
       events: report.events,
