@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreHealth, WalCheckpointHealth } from '@earmark/event-store';
 import { SqliteEventStore } from '@earmark/event-store/sqlite';
+import { sleep, waitUntil } from '../../../libs/event-store/test/support/async';
 import { makeTempDir } from '../../../libs/event-store/test/support/temp-dir';
-import { appendPayments } from '../../../libs/event-store/test/support/wal-appends';
+import { appendPayments, endCheckpointerThread } from '../../../libs/event-store/test/support/wal-appends';
 import { CheckpointerWatch, stuckLooksBeforeWarning } from '../src/ops/checkpointer-watch';
 
 /** The thread starts from TypeScript sources here, compiled as they load: allow for a busy machine. */
@@ -23,13 +24,8 @@ function checkpointsOf(store: SqliteEventStore): Background {
   return checkpoints;
 }
 
-async function until(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`waited ${limitMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits for the thread, which starts from TypeScript sources here: allow for a busy machine. */
+const until = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, 20_000);
 
 describe('CheckpointerWatch', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -61,13 +57,12 @@ describe('CheckpointerWatch', () => {
       watch.look();
       expect(log.lines).toEqual([]);
 
-      const thread = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
-      await thread.terminate();
+      await endCheckpointerThread(store);
       watch.look();
       watch.look();
       expect(log.lines).toEqual(['warn: the WAL checkpointer thread has stopped: commits checkpoint on their own until a later commit starts it again']);
 
-      await new Promise((resolve) => setTimeout(resolve, restartMs + 100));
+      await sleep(restartMs + 100);
       await appendPayments(store, 21, 1);
       await until(() => checkpointsOf(running).thread === 'running', 'the thread to start again');
       watch.look();

@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { EventStoreUnavailableError } from '../src';
 import { SqliteEventStore, type SqliteCheckpointMode } from '../src/sqlite';
 import { SqliteCheckpointer } from '../src/sqlite/sqlite-checkpointer';
+import { sleep, waitUntil } from './support/async';
 import { testEvent } from './support/events';
-import { appendPayments } from './support/wal-appends';
+import { appendPayments, endCheckpointerThread } from './support/wal-appends';
 import { makeTempDir } from './support/temp-dir';
 
 /** The thread starts from TypeScript sources here, compiled as they load: allow for a busy machine. */
@@ -26,13 +27,8 @@ function passesOf(store: SqliteEventStore): { passes: number; completePasses: nu
   return checkpoints.thread === 'not-started' ? null : checkpoints;
 }
 
-async function until(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`waited ${limitMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits for the thread, which starts from TypeScript sources here: allow for a busy machine. */
+const until = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, 20_000);
 
 /**
  * Waits until the database file holds every page the store's connection sees (nothing left only in
@@ -48,7 +44,7 @@ async function untilCheckpointed(store: SqliteEventStore, file: string, complete
   const deadline = Date.now() + 20_000;
   for (;;) {
     const passes = passesOf(store)!.passes;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     if (passesOf(store)!.passes === passes) return;
     if (Date.now() > deadline) throw new Error(`the thread's passes did not stop after ${what}`);
   }
@@ -89,6 +85,15 @@ describe('SqliteEventStore checkpoints', () => {
     return store;
   }
 
+  /** A background store in `name`, its first `payments` payments copied into the file by the thread. */
+  async function openCheckpointed(name: string, payments: number, checkpointerRestartMs?: number): Promise<{ file: string; store: SqliteEventStore }> {
+    const file = join(temp.dir, name);
+    const store = await openStore(file, 'background', checkpointerRestartMs);
+    await appendPayments(store, 1, payments);
+    await untilCheckpointed(store, file, 1, `the first ${payments} payment(s) in the file`);
+    return { file, store };
+  }
+
   it(
     'in the background, the committed pages reach the database file without a commit copying them; inline, they wait in the WAL',
     async () => {
@@ -96,7 +101,7 @@ describe('SqliteEventStore checkpoints', () => {
       const inline = await openStore(inlineFile, 'inline');
       await appendPayments(inline, 1, 300);
       // Six of the background thread's intervals: inline, nothing copies the pages meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const inlineSizes = fileAgainstDatabase(inline, inlineFile);
       expect(inlineSizes.file).toBeLessThan(inlineSizes.database);
       expect(inline.health()).toEqual({ checkpoints: { mode: 'inline' } });
@@ -133,7 +138,7 @@ describe('SqliteEventStore checkpoints', () => {
         .append({ streams: [{ streamName: 'account-1', expectedVersion: 5n, events: [testEvent(1)] }] })
         .then(() => 'stored', (error: unknown) => (error as Error).name);
       expect(refused).toBe('ConcurrencyError');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const none = { passes: 0, completePasses: 0, failedPasses: 0, walFrames: 0, framesLeft: 0 };
       expect(store.health()).toEqual({ checkpoints: { mode: 'background', thread: 'not-started', restarts: 0, ...none } });
 
@@ -147,10 +152,7 @@ describe('SqliteEventStore checkpoints', () => {
   it(
     'a reader holding an older snapshot leaves frames behind; the thread goes on trying after it ends, with no commit to prompt it',
     async () => {
-      const file = join(temp.dir, 'reader.sqlite');
-      const store = await openStore(file, 'background');
-      await appendPayments(store, 1, 50);
-      await untilCheckpointed(store, file, 1, 'the first payments in the file');
+      const { file, store } = await openCheckpointed('reader.sqlite', 50);
 
       const reader = new Database(file, { readonly: true });
       reader.exec('BEGIN');
@@ -180,12 +182,8 @@ describe('SqliteEventStore checkpoints', () => {
   it(
     'a thread that ended, or never started, shows as stopped, and the commits go on checkpointing on their own',
     async () => {
-      const file = join(temp.dir, 'ended.sqlite');
-      const store = await openStore(file, 'background');
-      await appendPayments(store, 1, 1);
-      await untilCheckpointed(store, file, 1, 'the first payment in the file');
-      const thread = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
-      await thread.terminate();
+      const { store } = await openCheckpointed('ended.sqlite', 1);
+      await endCheckpointerThread(store);
       expect(store.health().checkpoints).toMatchObject({ mode: 'background', thread: 'stopped', passes: 1, completePasses: 1 });
       await appendPayments(store, 2, 1);
       expect(await store.headPosition()).toBe(2n);
@@ -214,26 +212,22 @@ describe('SqliteEventStore checkpoints', () => {
   it(
     'a thread that ended is started again by the first commit checkpointerRestartMs later, and its passes add to the last one\'s',
     async () => {
-      const file = join(temp.dir, 'restarted.sqlite');
       const restartMs = 3_000;
-      const store = await openStore(file, 'background', restartMs);
-      await appendPayments(store, 1, 1);
-      await untilCheckpointed(store, file, 1, 'the first payment in the file');
-      const thread = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
-      await thread.terminate();
+      const { file, store } = await openCheckpointed('restarted.sqlite', 1, restartMs);
+      await endCheckpointerThread(store);
       const stoppedAt = Date.now();
 
       // Too soon: these commits find the thread ended; they leave their pages in the WAL, too few
       // for a commit to checkpoint on its own.
       await appendPayments(store, 2, 50);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const last = { passes: 1, completePasses: 1, failedPasses: 0 };
       expect(store.health().checkpoints).toMatchObject({ mode: 'background', thread: 'stopped', restarts: 0, ...last });
       expect(Date.now() - stoppedAt).toBeLessThan(restartMs);
       const sizes = fileAgainstDatabase(store, file);
       expect(sizes.file).toBeLessThan(sizes.database);
 
-      await new Promise((resolve) => setTimeout(resolve, restartMs - (Date.now() - stoppedAt) + 100));
+      await sleep(restartMs - (Date.now() - stoppedAt) + 100);
       await appendPayments(store, 52, 1);
       await untilCheckpointed(store, file, 2, 'the restarted thread to copy the payments since');
       const after = walReading(file);
@@ -261,12 +255,12 @@ describe('SqliteEventStore checkpoints', () => {
         await until(() => (store.health().checkpoints as { thread: string }).thread === 'stopped', 'the start to fail');
         const failedAt = Date.now();
         await appendPayments(store, 2, 1);
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sleep(300);
         expect(Date.now() - failedAt).toBeLessThan(restartMs);
         expect(refused).toHaveBeenCalledTimes(1);
         expect(store.health().checkpoints).toMatchObject({ thread: 'stopped', restarts: 0, passes: 0 });
 
-        await new Promise((resolve) => setTimeout(resolve, restartMs - (Date.now() - failedAt) + 100));
+        await sleep(restartMs - (Date.now() - failedAt) + 100);
         await appendPayments(store, 3, 1);
         await untilCheckpointed(store, file, 1, 'the second try to copy the three payments');
         expect(refused).toHaveBeenCalledTimes(2);

@@ -79,11 +79,13 @@ export class CheckpointerWatchService implements OnApplicationBootstrap, OnModul
   private readonly watch: CheckpointerWatch;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.watch = new CheckpointerWatch(store, new Logger('Checkpointer'));
   }
 
   onApplicationBootstrap(): void {
+    // A store with no health to show (PostgreSQL, KurrentDB) has nothing to watch.
+    if (this.store.health === undefined) return;
     this.timer = setInterval(() => this.watch.look(), checkpointerWatchIntervalMs);
     this.timer.unref();
   }

@@ -345,14 +345,11 @@ export class FundAuditViews {
 
   private async catchUpFund(fund: FundFold): Promise<boolean> {
     let moved = false;
-    // An embedded store answers a read at once: without a pause, folding a large fund would hold
-    // the event loop from its first page to its last.
-    const pause = pauseEvery(eventLoopSliceMs);
+    // streamPages gives the event loop its turns between pages, the fold's work included.
     for await (const page of streamPages(this.store, fund.fundStream, fund.nextFundVersion, this.settings.replayMaxFundEvents)) {
       for (const recorded of page) fund.fold.apply(recorded);
       fund.nextFundVersion = page[page.length - 1]!.streamVersion + 1n;
       moved = true;
-      await pause();
     }
     return moved;
   }
@@ -383,13 +380,11 @@ export class FundAuditViews {
   /** The fund's events up to the version folded, for a replay as of an earlier day. */
   private async readFolded(fund: FundFold): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
-    const pause = pauseEvery(eventLoopSliceMs);
     for await (const page of streamPages(this.store, fund.fundStream, 0n)) {
       for (const recorded of page) {
         if (recorded.streamVersion >= fund.nextFundVersion) return events;
         events.push(recorded);
       }
-      await pause();
     }
     return events;
   }

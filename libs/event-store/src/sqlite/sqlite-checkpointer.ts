@@ -25,6 +25,9 @@ export const checkpointSlots = {
   framesLeft: 5,
 } as const;
 
+/** The slots a restarted thread carries on from the one before (its commits count afresh). */
+const carriedSlots = ['passes', 'completePasses', 'failedPasses', 'walFrames', 'framesLeft'] as const;
+
 export interface CheckpointerThreadData {
   readonly file: string;
   readonly busyTimeoutMs: number;
@@ -61,7 +64,6 @@ export interface CheckpointerState {
 export class SqliteCheckpointer {
   private readonly counts: Int32Array;
   private readonly exited: Promise<void>;
-  private ended = false;
   /** When (performance.now()) the thread ended, null while it runs. */
   private endedAtMs: number | null = null;
   private closing = false;
@@ -73,7 +75,6 @@ export class SqliteCheckpointer {
     this.counts = new Int32Array(shared);
     this.exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
-        this.ended = true;
         this.endedAtMs = performance.now();
         resolve();
       }),
@@ -95,11 +96,7 @@ export class SqliteCheckpointer {
     const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Object.keys(checkpointSlots).length);
     if (countsFrom !== undefined) {
       const counts = new Int32Array(shared);
-      counts[checkpointSlots.passes] = countsFrom.passes;
-      counts[checkpointSlots.completePasses] = countsFrom.completePasses;
-      counts[checkpointSlots.failedPasses] = countsFrom.failedPasses;
-      counts[checkpointSlots.walFrames] = countsFrom.walFrames;
-      counts[checkpointSlots.framesLeft] = countsFrom.framesLeft;
+      for (const slot of carriedSlots) counts[checkpointSlots[slot]] = countsFrom[slot];
     }
     const entry = workerEntry('sqlite-checkpointer.worker');
     const worker = new Worker(entry.file, {
@@ -130,7 +127,7 @@ export class SqliteCheckpointer {
 
   state(): CheckpointerState {
     return {
-      running: !this.ended,
+      running: this.endedAtMs === null,
       passes: Atomics.load(this.counts, checkpointSlots.passes),
       completePasses: Atomics.load(this.counts, checkpointSlots.completePasses),
       failedPasses: Atomics.load(this.counts, checkpointSlots.failedPasses),

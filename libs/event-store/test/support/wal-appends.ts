@@ -1,4 +1,5 @@
 import type { EventStore } from '../../src/event-store.port';
+import type { SqliteEventStore } from '../../src/sqlite';
 import { testEvent } from './events';
 
 /**
@@ -12,4 +13,9 @@ export async function appendPayments(store: Pick<EventStore, 'append'>, from: nu
       store.append({ streams: [{ streamName: `account-${from + i}`, expectedVersion: 'no-stream', events: [testEvent(from + i, { data: { note: 'x'.repeat(400) } })] }] }),
     ),
   );
+}
+
+/** Ends the store's checkpointer thread as its own failure would: the store sees it exit, not close. */
+export async function endCheckpointerThread(store: SqliteEventStore): Promise<void> {
+  await (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker.terminate();
 }
